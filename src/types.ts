@@ -1,0 +1,134 @@
+/**
+ * The data that flows through the pipeline: content -> select -> render -> deliver.
+ * Everything here is plain JSON-serialisable data (times are epoch milliseconds),
+ * so an Article can be cached in the content index and compared byte for byte.
+ */
+
+/** An image reference from front matter; width/height are pixels when known. */
+export interface ImageRef {
+  url: string;
+  width?: number;
+  height?: number;
+}
+
+/** The outlet that published an article. `domain` is lower-case, without `www.`. */
+export interface Provider {
+  name: string;
+  domain: string;
+  /** First usable logo/image URL from `provider.images`, if any. */
+  imageUrl?: string;
+}
+
+/** Another outlet's article on the same story (front matter `related[]`). */
+export interface RelatedArticle {
+  title: string;
+  excerpt: string;
+  webUrl: string;
+  provider: Provider;
+  /** Missing means 0. */
+  quality: number;
+  publishedMs?: number;
+  image?: ImageRef;
+}
+
+/** One valid article file, normalised. */
+export interface Article {
+  /** Path relative to the content folder, with forward slashes. */
+  path: string;
+  title: string;
+  /** Trimmed; stray escaped newlines (`\n` literals) removed; may be empty. */
+  excerpt: string;
+  /** The publish instant, epoch milliseconds (UTC). */
+  publishedMs: number;
+  webUrl: string;
+  ampWebUrl?: string;
+  /** Missing means 0. */
+  quality: number;
+  /** Missing means 0. */
+  heat: number;
+  /** Front matter `type`, default "article". */
+  type: string;
+  provider: Provider;
+  topics: string[];
+  /** Only http(s) images, in file order. */
+  images: ImageRef[];
+  /** Only entries with an http(s) webUrl and a title. */
+  related: RelatedArticle[];
+}
+
+/** Why one file could not be used: reported as `path: field: message`. */
+export interface ContentProblem {
+  path: string;
+  field: string;
+  message: string;
+  /** What the user should do about it. */
+  hint?: string;
+}
+
+/** The half-open time window [since, until) of a digest. */
+export interface DigestWindow {
+  since: number;
+  until: number;
+  timeZone: string;
+  /** `YYYY-MM-DD` when the window is a local calendar day; for a range, the local date of `since`. */
+  date: string;
+}
+
+export type ConsideredStatus =
+  | 'included'
+  | 'merged'
+  | 'overProviderCap'
+  | 'belowTop'
+  | 'outOfWindow'
+  | 'invalid'
+  | 'trimmedForSize'
+  | 'excludedByTopic';
+
+/** One file that the build looked at, with what became of it. */
+export interface Considered {
+  path: string;
+  status: ConsideredStatus;
+  reason: string;
+  title?: string;
+  webUrl?: string;
+  quality?: number;
+  heat?: number;
+  /** ISO instant. */
+  publishedAt?: string;
+  providerDomain?: string;
+  /** For `merged`: the webUrl of the item it was merged into. */
+  mergedInto?: string;
+}
+
+/** One story in the digest: the best-ranked article leads, other coverage follows. */
+export interface DigestItem {
+  lead: Article;
+  /** Other articles in the window on the same story, best first. */
+  alsoCoveredBy: Article[];
+  /** Related links chosen for this item (after caps and de-duplication). */
+  related: RelatedArticle[];
+}
+
+/** Output of the select stage. Items are in final rank order. */
+export interface Selection {
+  window: DigestWindow;
+  items: DigestItem[];
+  /** Every file looked at, in a stable order (path). */
+  considered: Considered[];
+}
+
+/** Output of the render stage. Recipient parts are still placeholders (see render/_personalize). */
+export interface RenderedDigest {
+  subject: string;
+  preheader: string;
+  html: string;
+  text: string;
+  mjml: string;
+}
+
+/** The per-recipient values that are filled into a rendered digest. */
+export interface RecipientParts {
+  email: string;
+  name: string;
+  unsubscribeUrl: string;
+}
