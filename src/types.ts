@@ -132,3 +132,44 @@ export interface RecipientParts {
   name: string;
   unsubscribeUrl: string;
 }
+
+/** One item as written to `digest.json` and printed by `--json`. */
+export interface ReportItem {
+  title: string;
+  webUrl: string;
+  quality: number;
+  heat: number;
+  /** ISO instant. */
+  publishedAt: string;
+  /** Provider domain. */
+  provider: string;
+  providerName: string;
+  path: string;
+  alsoCoveredBy: { title: string; webUrl: string; provider: string; providerName: string; path: string }[];
+  related: { title: string; webUrl: string; provider: string; quality: number }[];
+}
+
+/** The machine-readable account of one build (`digest.json`, `--json`). */
+export interface DigestReport {
+  window: { since: string; until: string; timeZone: string; date: string };
+  subject: string;
+  preheader: string;
+  htmlBytes: number;
+  textBytes: number;
+  sizeBudget: number;
+  items: ReportItem[];
+  considered: Considered[];
+  /** What the size budget removed, in the order removed, e.g. "related links of item 10". */
+  trimmed: string[];
+  counts: {
+    files: number;
+    inWindow: number;
+    items: number;
+    merged: number;
+    overProviderCap: number;
+    belowTop: number;
+    invalid: number;
+    excludedByTopic: number;
+    trimmedForSize: number;
+  };
+}
