@@ -1,0 +1,62 @@
+import { resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { formatProblem } from '../content/index.js';
+import { type BuildResult, buildDigest, writeDigest } from '../pipeline.js';
+import { BUILD_OPTIONS, buildRequestFrom } from './_build-options.js';
+import type { CliContext, Command } from './_command.js';
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Build the digest of one day (or window) into OUT/<date>/digest.{html,txt,mjml,json}',
+  options: BUILD_OPTIONS,
+  notes: 'An empty window is not an error: the command says so, writes no email files and exits 0.',
+  async run({ values }, ctx) {
+    const started = performance.now();
+    const request = buildRequestFrom(values, ctx);
+    const result = await buildDigest(request);
+    reportProblems(result, ctx);
+    if (!result.rendered) {
+      if (values.json) ctx.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+      ctx.stderr.write(
+        `No articles in the window of ${result.window.date} (${windowText(result)}); no email built.\n`,
+      );
+      return 0;
+    }
+    const files = await writeDigest(result, resolve(ctx.cwd, request.config.out), request.config.publicUrl);
+    if (values.json) ctx.stdout.write(`${JSON.stringify(result.report, null, 2)}\n`);
+    else
+      ctx.stderr.write(
+        `Wrote ${files.html}\n      ${files.text}\n      ${files.mjml}\n      ${files.json}\n`,
+      );
+    ctx.stderr.write(`${summaryLine(result, performance.now() - started)}\n`);
+    return 0;
+  },
+};
+
+/** Print each skipped file as `path: field: message`. */
+export function reportProblems(result: BuildResult, ctx: CliContext): void {
+  for (const problem of result.problems) ctx.stderr.write(`skipped ${formatProblem(problem)}\n`);
+}
+
+function windowText(result: BuildResult): string {
+  return `${result.report.window.since} .. ${result.report.window.until}, ${result.window.timeZone}`;
+}
+
+/** One line that ends every build, e.g. `Built digest 2021-06-07: 10 items from 31 articles (...)`. */
+export function summaryLine(result: BuildResult, elapsedMs: number): string {
+  const { counts, htmlBytes, sizeBudget } = result.report;
+  const notes = [
+    counts.merged && `${counts.merged} merged`,
+    counts.overProviderCap && `${counts.overProviderCap} over provider cap`,
+    counts.belowTop && `${counts.belowTop} below top`,
+    counts.trimmedForSize && `${counts.trimmedForSize} trimmed for size`,
+    counts.excludedByTopic && `${counts.excludedByTopic} excluded by topic`,
+    counts.invalid && `${counts.invalid} invalid file${counts.invalid === 1 ? '' : 's'} skipped`,
+  ].filter(Boolean);
+  const kb = (n: number) => `${Math.round(n / 1024)} KB`;
+  return (
+    `Built digest ${result.window.date}: ${counts.items} items from ${counts.inWindow} articles` +
+    `${notes.length ? ` (${notes.join(', ')})` : ''}, ${kb(htmlBytes)} of ${kb(sizeBudget)} html, ` +
+    `in ${(elapsedMs / 1000).toFixed(1)} s`
+  );
+}

@@ -1,0 +1,280 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Config } from './config/index.js';
+import { loadArticles } from './content/index.js';
+import { DigestError } from './errors.js';
+import {
+  fitToBudget,
+  genericRecipient,
+  loadTemplates,
+  personalize,
+  type RenderContext,
+} from './render/index.js';
+import { dayWindow, localDate, previousDay, rangeWindow, selectDigest, trimOneStep } from './select/index.js';
+import type {
+  Considered,
+  ContentProblem,
+  DigestReport,
+  DigestWindow,
+  RenderedDigest,
+  ReportItem,
+  Selection,
+} from './types.js';
+
+/** What to build: the resolved config plus the window flags. */
+export interface BuildRequest {
+  config: Config;
+  /** Folders in config are relative to this. */
+  cwd: string;
+  /** The clock: "yesterday" is computed from it. */
+  now: Date;
+  /** `YYYY-MM-DD`, or `latest` for the newest day with articles; default: the day before `now`. */
+  date?: string;
+  /** Explicit window start (ISO instant), with `until`. */
+  since?: string;
+  until?: string;
+  /** Any invalid article file is fatal. */
+  strict?: boolean;
+}
+
+export interface BuildResult {
+  window: DigestWindow;
+  /** Stable identity of this digest: the ledger and the run table key on it. */
+  digestKey: string;
+  selection: Selection;
+  /** Undefined when the window holds no articles. */
+  rendered?: RenderedDigest;
+  report: DigestReport;
+  problems: ContentProblem[];
+}
+
+/**
+ * Build one digest. The steps, in order:
+ * 1. resolve the window (a local day, `latest`, or an explicit range);
+ * 2. load the articles of the window, reporting and skipping invalid files;
+ * 3. select: filter topics, rank, merge same-story coverage, cap providers, take the top N, pick related links;
+ * 4. render the templates through Handlebars and MJML, trimming until the HTML fits the size budget;
+ * 5. account for every file in the report.
+ */
+export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
+  const { config } = req;
+  const contentDir = resolve(req.cwd, config.content);
+  const window = await resolveWindow(req, contentDir);
+  const loaded = await loadArticles(contentDir, { timeZone: config.timeZone, window });
+  if (req.strict && loaded.problems.length > 0) throw strictError(loaded.problems);
+
+  let selection = selectDigest(loaded.articles, window, {
+    top: config.top,
+    perProvider: config.perProvider,
+    relatedPerItem: config.relatedPerItem,
+    titleSimilarity: config.titleSimilarity,
+    includeTopics: config.includeTopics,
+    excludeTopics: config.excludeTopics,
+  });
+  let rendered: RenderedDigest | undefined;
+  let trimmed: string[] = [];
+  if (selection.items.length > 0) {
+    const templates = await loadTemplates(resolve(req.cwd, config.templates));
+    const fitted = await fitToBudget(
+      selection,
+      templates,
+      renderContext(config, window),
+      config.sizeBudget,
+      trimOneStep,
+    );
+    ({ selection, rendered, trimmed } = fitted);
+  }
+  const considered = [...loaded.considered, ...selection.considered].sort(byPath);
+  const report = buildReport({
+    window,
+    selection,
+    rendered,
+    trimmed,
+    considered,
+    files: loaded.files,
+    config,
+  });
+  return {
+    window,
+    digestKey: digestKey(window, req),
+    selection,
+    rendered,
+    report,
+    problems: loaded.problems,
+  };
+}
+
+/** The render context of a digest: newsletter name, zone and public links. */
+export function renderContext(config: Config, window: DigestWindow): RenderContext {
+  const publicUrl = config.publicUrl.replace(/\/+$/, '');
+  return {
+    title: config.title,
+    timeZone: window.timeZone,
+    publicUrl,
+    archiveUrl: `${publicUrl}/archive/${window.date}`,
+    subjectTemplate: config.subject || undefined,
+  };
+}
+
+async function resolveWindow(req: BuildRequest, contentDir: string): Promise<DigestWindow> {
+  const tz = req.config.timeZone;
+  if (req.since !== undefined && req.until !== undefined) return rangeWindow(req.since, req.until, tz);
+  if (req.date === 'latest') return dayWindow(await latestDay(contentDir, tz), tz);
+  return dayWindow(req.date ?? previousDay(req.now, tz), tz);
+}
+
+/** The newest local day that has at least one valid article; today when the folder is empty. */
+export async function latestDay(contentDir: string, timeZone: string): Promise<string> {
+  const days = await articleDays(contentDir, timeZone);
+  return days[0]?.date ?? localDate(Date.now(), timeZone);
+}
+
+/** Every local day with valid articles, newest first, with the number of articles. */
+export async function articleDays(
+  contentDir: string,
+  timeZone: string,
+): Promise<{ date: string; articles: number }[]> {
+  const all = await loadArticles(contentDir, {
+    timeZone,
+    window: { since: -8.64e15, until: 8.64e15, timeZone, date: '' },
+  });
+  const counts = new Map<string, number>();
+  for (const article of all.articles) {
+    const day = localDate(article.publishedMs, timeZone);
+    counts.set(day, (counts.get(day) ?? 0) + 1);
+  }
+  return [...counts]
+    .map(([date, articles]) => ({ date, articles }))
+    .sort((a, b) => (a.date < b.date ? 1 : -1));
+}
+
+/** `day:2020-09-13@America/New_York` for a calendar day, `range:<since>..<until>` otherwise. */
+function digestKey(window: DigestWindow, req: BuildRequest): string {
+  if (req.since !== undefined) {
+    return `range:${new Date(window.since).toISOString()}..${new Date(window.until).toISOString()}`;
+  }
+  return `day:${window.date}@${window.timeZone}`;
+}
+
+function strictError(problems: ContentProblem[]): DigestError {
+  const first = problems[0] as ContentProblem;
+  return new DigestError(
+    'E_CONTENT',
+    `${problems.length} invalid article file(s); --strict makes that fatal`,
+    {
+      file: first.path,
+      field: first.field,
+      hint: 'fix the files listed, or run without --strict to skip them',
+      cause: new Error(problems.map((p) => `${p.path}: ${p.field}: ${p.message}`).join('\n')),
+    },
+  );
+}
+
+const byPath = (a: Considered, b: Considered) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+interface ReportInput {
+  window: DigestWindow;
+  selection: Selection;
+  rendered?: RenderedDigest;
+  trimmed: string[];
+  considered: Considered[];
+  files: number;
+  config: Config;
+}
+
+function buildReport(input: ReportInput): DigestReport {
+  const { window, selection, rendered, considered } = input;
+  const count = (status: Considered['status']) => considered.filter((c) => c.status === status).length;
+  const items: ReportItem[] = selection.items.map(({ lead, alsoCoveredBy, related }) => ({
+    title: lead.title,
+    webUrl: lead.webUrl,
+    quality: lead.quality,
+    heat: lead.heat,
+    publishedAt: new Date(lead.publishedMs).toISOString(),
+    provider: lead.provider.domain,
+    providerName: lead.provider.name,
+    path: lead.path,
+    alsoCoveredBy: alsoCoveredBy.map((a) => ({
+      title: a.title,
+      webUrl: a.webUrl,
+      provider: a.provider.domain,
+      providerName: a.provider.name,
+      path: a.path,
+    })),
+    related: related.map((r) => ({
+      title: r.title,
+      webUrl: r.webUrl,
+      provider: r.provider.domain,
+      quality: r.quality,
+    })),
+  }));
+  return {
+    window: {
+      since: new Date(window.since).toISOString(),
+      until: new Date(window.until).toISOString(),
+      timeZone: window.timeZone,
+      date: window.date,
+    },
+    subject: rendered?.subject ?? '',
+    preheader: rendered?.preheader ?? '',
+    htmlBytes: rendered ? Buffer.byteLength(rendered.html) : 0,
+    textBytes: rendered ? Buffer.byteLength(rendered.text) : 0,
+    sizeBudget: input.config.sizeBudget,
+    items,
+    considered,
+    trimmed: input.trimmed,
+    counts: {
+      files: input.files,
+      inWindow: considered.length - count('outOfWindow') - count('invalid'),
+      items: items.length,
+      merged: count('merged'),
+      overProviderCap: count('overProviderCap'),
+      belowTop: count('belowTop'),
+      invalid: count('invalid'),
+      excludedByTopic: count('excludedByTopic'),
+      trimmedForSize: count('trimmedForSize'),
+    },
+  };
+}
+
+/** The files `writeDigest` produces, by kind. */
+export interface WrittenDigest {
+  dir: string;
+  html: string;
+  text: string;
+  mjml: string;
+  json: string;
+}
+
+/**
+ * Write `OUT/<date>/digest.{html,txt,mjml,json}`. The HTML and text are the web copy: recipient
+ * parts are filled with the generic values. Each file is written to a temporary name and renamed,
+ * so a reader (the preview, a web server) never sees half a file.
+ */
+export async function writeDigest(
+  result: BuildResult,
+  outDir: string,
+  publicUrl: string,
+): Promise<WrittenDigest> {
+  const dir = join(outDir, result.window.date);
+  await mkdir(dir, { recursive: true });
+  const files: WrittenDigest = {
+    dir,
+    html: join(dir, 'digest.html'),
+    text: join(dir, 'digest.txt'),
+    mjml: join(dir, 'digest.mjml'),
+    json: join(dir, 'digest.json'),
+  };
+  const writes: [string, string][] = [[files.json, `${JSON.stringify(result.report, null, 2)}\n`]];
+  if (result.rendered) {
+    const web = personalize(result.rendered, genericRecipient(publicUrl));
+    writes.push([files.html, web.html], [files.text, web.text], [files.mjml, result.rendered.mjml]);
+  }
+  await Promise.all(
+    writes.map(async ([path, data]) => {
+      await writeFile(`${path}.tmp`, data);
+      await rename(`${path}.tmp`, path);
+    }),
+  );
+  return files;
+}
