@@ -1,5 +1,20 @@
 #!/usr/bin/env node
-// The `digest` command: the compiled CLI, built by `npm install` (prepare).
+// The `digest` command: the compiled CLI (dist/ is built by `npm install` through the prepare script).
 import { main } from '../dist/src/cli/main.js';
 
-process.exitCode = await main(process.argv.slice(2), { cwd: process.cwd(), env: process.env });
+// The first SIGINT/SIGTERM asks the command to stop after the work in flight; a second one ends it now.
+const controller = new AbortController();
+for (const name of ['SIGINT', 'SIGTERM']) {
+  process.on(name, () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(name);
+  });
+}
+
+process.exitCode = await main(process.argv.slice(2), {
+  cwd: process.cwd(),
+  env: process.env,
+  signal: controller.signal,
+});
+// Long-lived commands resolve once they have closed everything; nothing else should keep the process.
+process.exit();
