@@ -16,5 +16,3 @@ process.exitCode = await main(process.argv.slice(2), {
   env: process.env,
   signal: controller.signal,
 });
-// Long-lived commands resolve once they have closed everything; nothing else should keep the process.
-process.exit();
