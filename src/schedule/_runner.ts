@@ -1,0 +1,173 @@
+import { causeChain, DigestError } from '../errors.js';
+import type { BuildResult } from '../pipeline.js';
+import { type DueRun, dueRun, isDue, type RunWindow } from './_due.js';
+import { HEARTBEAT_MS, type RunOwner, type RunRecord, type RunStore } from './_runs.js';
+import { nextRun, type Schedule } from './_schedule.js';
+
+/** What the scheduler needs to know of one send. */
+export interface SendCounts {
+  /** Active subscribers the digest is meant for. */
+  recipients: number;
+  /** Recipients who have the digest (this attempt and earlier ones). */
+  sent: number;
+  /** Recipients whose delivery failed and is not being retried in this attempt. */
+  failed: number;
+  /** The send stopped early because the signal was aborted. */
+  stopped?: boolean;
+}
+
+/** Sends a built digest to every active subscriber, never twice to one (the send ledger's job). */
+export type SendFn = (built: BuildResult, options: { signal?: AbortSignal }) => Promise<SendCounts>;
+
+/** Builds the digest of a due run (see `buildRequestFor`). */
+export type BuildFn = (run: DueRun) => Promise<BuildResult>;
+
+export interface RunnerDeps {
+  schedule: Schedule;
+  runs: RunStore;
+  build: BuildFn;
+  send: SendFn;
+  owner: RunOwner;
+  clock: () => Date;
+  /** Aborted: start nothing new, let the message in flight finish. */
+  signal?: AbortSignal;
+  /** How often a running run refreshes its row so other processes know it is alive. Default 60 s. */
+  heartbeatMs?: number;
+}
+
+export type RunOutcomeKind =
+  | 'sent'
+  | 'failed'
+  | 'stopped'
+  | 'thin'
+  | 'missed'
+  | 'not-yet'
+  | 'already-sent'
+  | 'already-skipped'
+  | 'busy';
+
+/** How one due check ended: what the log line and the exit code are made from. */
+export interface RunOutcome {
+  kind: RunOutcomeKind;
+  sendDate: string;
+  scheduledAt: Date;
+  window: RunWindow;
+  /** One sentence for the log. */
+  message: string;
+  digestKey?: string;
+  items?: number;
+  counts?: SendCounts;
+  /** The row as it ended up, when there is one. */
+  run?: RunRecord;
+  error?: unknown;
+  /** The next trigger after this check. */
+  next: Date;
+}
+
+/**
+ * One scheduled run at `now`. The steps, in order:
+ * 1. work out what is due (today's digest, between its trigger and its deadline, not yet done);
+ * 2. record a missed day as skipped, or claim the day in the runs table (one process wins);
+ * 3. build the digest of the run's window; fewer items than `minItems` ends the day as skipped;
+ * 4. send it through the ledger; record sent, failed or stopped with the counts.
+ */
+export async function runScheduled(deps: RunnerDeps, now: Date = deps.clock()): Promise<RunOutcome> {
+  const { schedule, runs } = deps;
+  const next = nextRun(now, schedule);
+  const recorded = runs.get(dueRun(now, schedule).sendDate);
+  const due = dueRun(now, schedule, recorded);
+  const base = { sendDate: due.sendDate, scheduledAt: due.scheduledAt, window: due.window, next };
+  if (!isDue(due)) {
+    if (due.skip === 'after-cutoff') return missed(deps, due.message, base, now);
+    const kind = due.skip === 'not-yet' ? 'not-yet' : due.skip;
+    return { ...base, kind, message: due.message, run: recorded };
+  }
+  if (deps.signal?.aborted) return { ...base, kind: 'stopped', message: 'stopping: no new run started' };
+  const claim = runs.claim({ ...due, owner: deps.owner, now });
+  if (!claim.claimed) {
+    if (claim.reason !== 'running') {
+      const kind = claim.reason === 'sent' ? 'already-sent' : 'already-skipped';
+      return {
+        ...base,
+        kind,
+        message: `the digest of ${due.sendDate} was already ${claim.reason}`,
+        run: claim.run,
+      };
+    }
+    const who = `pid ${claim.run.ownerPid} on ${claim.run.ownerHost}`;
+    return {
+      ...base,
+      kind: 'busy',
+      message: `the digest of ${due.sendDate} is being sent by ${who}`,
+      run: claim.run,
+    };
+  }
+  const heartbeat = setInterval(
+    () => runs.update(due.sendDate, {}, deps.clock()),
+    deps.heartbeatMs ?? HEARTBEAT_MS,
+  );
+  heartbeat.unref();
+  try {
+    return await buildAndSend(deps, due, base, claim.resumed);
+  } catch (error) {
+    const locked = error instanceof DigestError && error.code === 'E_SEND_LOCKED';
+    const reason = locked ? 'another process was sending this digest' : causeChain(error).join('; ');
+    const run = runs.finish(due.sendDate, 'failed', { reason }, deps.clock());
+    const message = locked
+      ? `the digest of ${due.sendDate} is being sent by another process`
+      : `failed: ${reason}`;
+    return { ...base, kind: locked ? 'busy' : 'failed', message, run, error };
+  } finally {
+    clearInterval(heartbeat);
+  }
+}
+
+type Base = Pick<RunOutcome, 'sendDate' | 'scheduledAt' | 'window' | 'next'>;
+
+async function buildAndSend(
+  deps: RunnerDeps,
+  due: DueRun,
+  base: Base,
+  resumed: boolean,
+): Promise<RunOutcome> {
+  const { runs, schedule } = deps;
+  const built = await deps.build(due);
+  const items = built.selection.items.length;
+  const digestKey = built.digestKey;
+  runs.update(due.sendDate, { digestKey, items }, deps.clock());
+  if (items < schedule.minItems || !built.rendered) {
+    const reason = built.rendered
+      ? `thin day: ${items} item${items === 1 ? '' : 's'} in the window, fewer than minItems ${schedule.minItems}; no email sent`
+      : 'no articles in the window; no email sent';
+    const run = runs.finish(due.sendDate, 'skipped', { reason }, deps.clock());
+    return { ...base, kind: 'thin', message: reason, digestKey, items, run };
+  }
+  const counts = await deps.send(built, { signal: deps.signal });
+  const { recipients, sent, failed } = counts;
+  const done = `${sent} of ${recipients} sent${failed ? `, ${failed} failed` : ''}`;
+  const fields = { digestKey, items, recipients, sent, failed };
+  const stopped = counts.stopped === true || (deps.signal?.aborted === true && sent + failed < recipients);
+  if (stopped) {
+    const reason = `stopped after ${done}; the next run sends the rest`;
+    const run = runs.finish(due.sendDate, 'failed', { ...fields, reason }, deps.clock());
+    return { ...base, kind: 'stopped', message: reason, digestKey, items, counts, run };
+  }
+  if (failed > 0) {
+    const reason = `${done}; the next run before the cutoff retries, or use \`digest send\``;
+    const run = runs.finish(due.sendDate, 'failed', { ...fields, reason }, deps.clock());
+    return { ...base, kind: 'failed', message: reason, digestKey, items, counts, run };
+  }
+  const run = runs.finish(due.sendDate, 'sent', fields, deps.clock());
+  const how = resumed ? ' (resumed)' : due.late ? ' (caught up)' : '';
+  return { ...base, kind: 'sent', message: `${done}${how}`, digestKey, items, counts, run };
+}
+
+function missed(deps: RunnerDeps, message: string, base: Base, now: Date): RunOutcome {
+  const run = deps.runs.recordSkipped({ ...base, reason: message, now });
+  if (run.state === 'skipped') return { ...base, kind: 'missed', message, run };
+  // A run that started but did not finish is left for a person to finish, not resent late.
+  const unfinished =
+    `the run of ${base.sendDate} is ${run.state} (${run.reason ?? 'unfinished'}) and it is past the ` +
+    `catch-up cutoff; finish it by hand with \`digest send\` if it should still go out`;
+  return { ...base, kind: 'missed', message: unfinished, run };
+}

@@ -1,0 +1,36 @@
+export {
+  buildRequestFor,
+  type DueRun,
+  dueRun,
+  isDue,
+  ON_TIME_GRACE_MS,
+  type RecordedRun,
+  type RunWindow,
+  runWindow,
+  type SkippedRun,
+  type SkipReason,
+  windowLabel,
+} from './_due.js';
+export { localTime, outcomeLine } from './_log.js';
+export { type Scheduler, type SchedulerOptions, startScheduler } from './_loop.js';
+export {
+  type BuildFn,
+  type RunnerDeps,
+  type RunOutcome,
+  type RunOutcomeKind,
+  runScheduled,
+  type SendCounts,
+  type SendFn,
+} from './_runner.js';
+export {
+  type ClaimResult,
+  HEARTBEAT_MS,
+  processExists,
+  RUNS_TABLE_SQL,
+  type RunOwner,
+  type RunRecord,
+  type RunState,
+  RunStore,
+  type RunStoreOptions,
+} from './_runs.js';
+export { cronPattern, dailyCron, instantOn, nextRun, type Schedule, scheduleFrom } from './_schedule.js';
