@@ -36,12 +36,3 @@ export function excerptKey(excerpt: string): string | undefined {
 
 /** Fewest title words for a fuzzy title match: two-word titles ("Live updates") match too much. */
 export const MIN_TITLE_TOKENS = 3;
-
-/** Jaccard similarity of two token sets (|A ∩ B| / |A ∪ B|), 0 when both are empty. */
-export function jaccard(a: readonly string[], b: readonly string[]): number {
-  if (a.length === 0 && b.length === 0) return 0;
-  const set = new Set(a);
-  let shared = 0;
-  for (const t of b) if (set.has(t)) shared++;
-  return shared / (a.length + b.length - shared);
-}
