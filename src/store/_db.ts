@@ -1,0 +1,109 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import { DigestError } from '../errors.js';
+import { MIGRATIONS, type Migration, SCHEMA_VERSION } from './_migrations.js';
+
+export type SqliteDatabase = Database.Database;
+
+export interface OpenOptions {
+  /** Open read-only: no migration, no file created; the file must exist at the current schema. */
+  readonly?: boolean;
+  /** How long a statement waits for another process's write lock, ms. Default 5000. */
+  busyTimeoutMs?: number;
+  /** The schema steps to apply; default MIGRATIONS (tests may pass a longer list). */
+  migrations?: Migration[];
+}
+
+/**
+ * Open (or create) the SQLite database at `file`: WAL mode, a busy timeout, and every pending
+ * migration applied. A database written by a newer version is refused with E_DB_VERSION.
+ */
+export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
+  const migrations = options.migrations ?? MIGRATIONS;
+  const known = migrations.length;
+  if (options.readonly && !existsSync(file)) {
+    throw new DigestError('E_DB', 'the database does not exist yet', {
+      file,
+      hint: 'add subscribers first, e.g. `digest subscribers import subscribers.csv`, or pass --db FILE',
+    });
+  }
+  if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
+  let db: SqliteDatabase;
+  try {
+    db = new Database(file, {
+      readonly: options.readonly === true,
+      fileMustExist: options.readonly === true,
+    });
+    db.pragma(`busy_timeout = ${Math.max(0, Math.floor(options.busyTimeoutMs ?? 5000))}`);
+    if (!options.readonly) {
+      db.pragma('journal_mode = WAL');
+      // WAL + NORMAL survives a killed process (what the ledger must); only a power cut can lose
+      // the last commits, and fsync per message would cap the send rate far below 1,000/s.
+      db.pragma('synchronous = NORMAL');
+    }
+  } catch (cause) {
+    throw new DigestError('E_DB', "can't open the database", {
+      file,
+      hint: 'check that the path is a SQLite file and the folder is writable',
+      cause,
+    });
+  }
+  try {
+    const version = userVersion(db);
+    if (version > known) {
+      throw new DigestError(
+        'E_DB_VERSION',
+        `the database has schema version ${version}, written by a newer news-digest; this one knows up to ${known}`,
+        { file, hint: 'upgrade news-digest, or point --db / DIGEST_DB at another file' },
+      );
+    }
+    if (version < known) {
+      if (options.readonly) {
+        throw new DigestError(
+          'E_DB',
+          `the database has schema version ${version} and needs an upgrade to ${known}, which a read-only run can't do`,
+          { file, hint: 'run `digest subscribers list` once to upgrade it' },
+        );
+      }
+      migrate(db, migrations, file);
+    }
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** The schema version stored in the file (`PRAGMA user_version`). */
+export function userVersion(db: SqliteDatabase): number {
+  return Number(db.pragma('user_version', { simple: true }));
+}
+
+/** Apply every step above the stored version, each in its own immediate transaction. */
+export function migrate(db: SqliteDatabase, migrations: Migration[] = MIGRATIONS, file = 'database'): void {
+  migrations.forEach((step, index) => {
+    if (step.version !== index + 1) {
+      throw new DigestError(
+        'E_DB',
+        `migration "${step.name}" has version ${step.version}, expected ${index + 1}`,
+      );
+    }
+  });
+  for (const step of migrations) {
+    // IMMEDIATE takes the write lock before re-reading the version: two processes opening a new
+    // file at once must not both run the same step.
+    const apply = db.transaction(() => {
+      if (userVersion(db) >= step.version) return;
+      step.up(db);
+      db.pragma(`user_version = ${step.version}`);
+    });
+    try {
+      apply.immediate();
+    } catch (cause) {
+      throw new DigestError('E_DB', `migration ${step.version} ("${step.name}") failed`, { file, cause });
+    }
+  }
+}
+
+export { SCHEMA_VERSION };

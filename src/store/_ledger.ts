@@ -1,0 +1,101 @@
+/**
+ * The send ledger: one row per (digest, subscriber), so that a crash, a pause or a second run never
+ * sends a digest twice to the same person nor forgets anyone.
+ *
+ *   pending -> sending -> sent | failed_temp | failed_perm | unknown
+ *
+ * `sending` is committed before a message goes out and the outcome right after the server answers.
+ * A row still `sending` when the next run starts belongs to a run that died mid-message: nobody can
+ * tell whether the server took it, so it becomes `unknown` and is resent only on request.
+ */
+
+/** Every state of a ledger row. */
+export const DELIVERY_STATES = [
+  'pending',
+  'sending',
+  'sent',
+  'failed_temp',
+  'failed_perm',
+  'unknown',
+] as const;
+export type DeliveryState = (typeof DELIVERY_STATES)[number];
+
+/** One ledger row. Times are epoch milliseconds. */
+export interface DeliveryRecord {
+  digestKey: string;
+  subscriberId: number;
+  email: string;
+  messageId: string;
+  state: DeliveryState;
+  /** Attempts over all runs. */
+  attempts: number;
+  /** The last SMTP reply code, if the server answered. */
+  lastCode: number | null;
+  /** The last SMTP reply or error text. */
+  lastReply: string | null;
+  createdAt: number;
+  updatedAt: number;
+  sentAt: number | null;
+}
+
+/** A row to create as `pending` (existing rows are left as they are). */
+export interface DeliveryEntry {
+  subscriberId: number;
+  email: string;
+  messageId: string;
+}
+
+/** The outcome of one attempt. */
+export interface DeliveryResult {
+  state: 'sent' | 'failed_temp' | 'failed_perm' | 'unknown';
+  code?: number;
+  reply?: string;
+}
+
+/** A digest that a send run started (what the web archive lists). */
+export interface DigestRecord {
+  digestKey: string;
+  date: string;
+  subject: string;
+  items: number;
+  firstSentAt: number;
+  lastSentAt: number;
+}
+
+/** Held by the one run allowed to send a digest; see Ledger.lock. */
+export interface SendLock {
+  readonly digestKey: string;
+  /** True once another process took the lock over (this one looked dead): stop sending. */
+  readonly lost: boolean;
+  release(): Promise<void>;
+}
+
+/**
+ * Where delivery state lives. Async so that a server database can take SQLite's place later.
+ * Every method commits before it resolves.
+ */
+export interface Ledger {
+  /** Become the only sender of a digest, or throw E_SEND_LOCKED naming the running one. */
+  lock(digestKey: string): Promise<SendLock>;
+  /** Turn rows left `sending` by a dead run into `unknown`; returns how many. Call while locked. */
+  recoverInterrupted(digestKey: string): Promise<number>;
+  /** Create `pending` rows for entries that have none; returns how many were created. */
+  enqueue(digestKey: string, entries: DeliveryEntry[]): Promise<number>;
+  /** Every row of a digest, by subscriber id. */
+  list(digestKey: string): Promise<DeliveryRecord[]>;
+  /** Commit `sending` (+1 attempt) before a message goes out; false when the row is already `sent` or missing. */
+  markSending(digestKey: string, subscriberId: number): Promise<boolean>;
+  /** Commit the outcome of the attempt in flight. */
+  markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void>;
+  /** How many rows are in each state. */
+  counts(digestKey: string): Promise<Record<DeliveryState, number>>;
+  /** Note that a digest is being sent (first and last time, subject, item count). */
+  recordDigest(info: { digestKey: string; date: string; subject: string; items: number }): Promise<void>;
+  /** Digests that a send run started, newest date first. */
+  listDigests(): Promise<DigestRecord[]>;
+}
+
+/** A zero count for every state. */
+export function emptyCounts(): Record<DeliveryState, number> {
+  return Object.fromEntries(DELIVERY_STATES.map((s) => [s, 0])) as Record<DeliveryState, number>;
+}

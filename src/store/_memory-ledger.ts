@@ -1,0 +1,125 @@
+import { DigestError } from '../errors.js';
+import {
+  type DeliveryEntry,
+  type DeliveryRecord,
+  type DeliveryResult,
+  type DeliveryState,
+  type DigestRecord,
+  emptyCounts,
+  type Ledger,
+  type SendLock,
+} from './_ledger.js';
+
+/**
+ * A Ledger that lives in memory and is forgotten at exit: what a dry run and a `--to` test copy use,
+ * so the send loop is the same and the database is never written.
+ */
+export class MemoryLedger implements Ledger {
+  readonly #rows = new Map<string, Map<number, DeliveryRecord>>();
+  readonly #locks = new Set<string>();
+  readonly #digests = new Map<string, DigestRecord>();
+  readonly #now: () => number;
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? Date.now;
+  }
+
+  async lock(digestKey: string): Promise<SendLock> {
+    if (this.#locks.has(digestKey)) {
+      throw new DigestError('E_SEND_LOCKED', `digest ${digestKey} is already being sent by this process`);
+    }
+    this.#locks.add(digestKey);
+    return { digestKey, lost: false, release: async () => void this.#locks.delete(digestKey) };
+  }
+
+  async recoverInterrupted(digestKey: string): Promise<number> {
+    let n = 0;
+    for (const row of this.#digest(digestKey).values()) {
+      if (row.state === 'sending') {
+        row.state = 'unknown';
+        n++;
+      }
+    }
+    return n;
+  }
+
+  async enqueue(digestKey: string, entries: DeliveryEntry[]): Promise<number> {
+    const rows = this.#digest(digestKey);
+    const now = this.#now();
+    let created = 0;
+    for (const e of entries) {
+      if (rows.has(e.subscriberId)) continue;
+      rows.set(e.subscriberId, {
+        digestKey,
+        ...e,
+        state: 'pending',
+        attempts: 0,
+        lastCode: null,
+        lastReply: null,
+        createdAt: now,
+        updatedAt: now,
+        sentAt: null,
+      });
+      created++;
+    }
+    return created;
+  }
+
+  async list(digestKey: string): Promise<DeliveryRecord[]> {
+    return [...this.#digest(digestKey).values()]
+      .sort((a, b) => a.subscriberId - b.subscriberId)
+      .map((r) => ({ ...r }));
+  }
+
+  async markSending(digestKey: string, subscriberId: number): Promise<boolean> {
+    const row = this.#digest(digestKey).get(subscriberId);
+    if (!row || row.state === 'sent' || row.state === 'sending') return false;
+    row.state = 'sending';
+    row.attempts++;
+    row.updatedAt = this.#now();
+    return true;
+  }
+
+  async markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void> {
+    const row = this.#digest(digestKey).get(subscriberId);
+    if (!row || row.state !== 'sending') return;
+    const now = this.#now();
+    row.state = result.state;
+    row.lastCode = result.code ?? null;
+    row.lastReply = result.reply ?? null;
+    row.updatedAt = now;
+    if (result.state === 'sent') row.sentAt = now;
+  }
+
+  async counts(digestKey: string): Promise<Record<DeliveryState, number>> {
+    const counts = emptyCounts();
+    for (const row of this.#digest(digestKey).values()) counts[row.state]++;
+    return counts;
+  }
+
+  async recordDigest(info: {
+    digestKey: string;
+    date: string;
+    subject: string;
+    items: number;
+  }): Promise<void> {
+    const now = this.#now();
+    const before = this.#digests.get(info.digestKey);
+    this.#digests.set(info.digestKey, { ...info, firstSentAt: before?.firstSentAt ?? now, lastSentAt: now });
+  }
+
+  async listDigests(): Promise<DigestRecord[]> {
+    return [...this.#digests.values()].sort(
+      (a, b) => b.date.localeCompare(a.date) || b.firstSentAt - a.firstSentAt,
+    );
+  }
+
+  #digest(digestKey: string): Map<number, DeliveryRecord> {
+    let rows = this.#rows.get(digestKey);
+    if (!rows) {
+      rows = new Map();
+      this.#rows.set(digestKey, rows);
+    }
+    return rows;
+  }
+}

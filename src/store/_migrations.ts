@@ -1,0 +1,82 @@
+import type Database from 'better-sqlite3';
+
+/** One schema step. `version` is its position in MIGRATIONS, starting at 1; `up` runs inside a transaction. */
+export interface Migration {
+  version: number;
+  name: string;
+  up(db: Database.Database): void;
+}
+
+/**
+ * The database schema, as an ordered list of steps. `PRAGMA user_version` holds how many have run.
+ *
+ * APPEND ONLY: other features (the scheduler's `runs`, the content index, ...) add their tables by
+ * appending a step with the next version number. Never edit or reorder a step that has shipped:
+ * databases in the field have already run it.
+ */
+export const MIGRATIONS: Migration[] = [
+  {
+    version: 1,
+    name: 'subscribers, send ledger and send locks',
+    up(db) {
+      db.exec(`
+        CREATE TABLE subscribers (
+          id              INTEGER PRIMARY KEY,
+          -- normalised: domain lower-cased (addresses compare case-insensitively in the domain only)
+          email           TEXT NOT NULL UNIQUE,
+          name            TEXT NOT NULL DEFAULT '',
+          -- JSON array of strings
+          topics          TEXT NOT NULL DEFAULT '[]',
+          status          TEXT NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'unsubscribed')),
+          created_at      INTEGER NOT NULL,
+          updated_at      INTEGER NOT NULL,
+          unsubscribed_at INTEGER
+        );
+        CREATE INDEX subscribers_status ON subscribers (status);
+
+        -- One row per (digest, subscriber): the send ledger. No foreign key on purpose: removing a
+        -- subscriber keeps the record of what was sent to them.
+        CREATE TABLE deliveries (
+          digest_key    TEXT NOT NULL,
+          subscriber_id INTEGER NOT NULL,
+          email         TEXT NOT NULL,
+          message_id    TEXT NOT NULL,
+          state         TEXT NOT NULL DEFAULT 'pending'
+                        CHECK (state IN ('pending', 'sending', 'sent', 'failed_temp', 'failed_perm', 'unknown')),
+          attempts      INTEGER NOT NULL DEFAULT 0,
+          last_code     INTEGER,
+          last_reply    TEXT,
+          created_at    INTEGER NOT NULL,
+          updated_at    INTEGER NOT NULL,
+          sent_at       INTEGER,
+          PRIMARY KEY (digest_key, subscriber_id)
+        ) WITHOUT ROWID;
+        CREATE INDEX deliveries_state ON deliveries (digest_key, state);
+
+        -- Who is sending which digest right now; see SqliteLedger.lock.
+        CREATE TABLE send_locks (
+          digest_key   TEXT PRIMARY KEY,
+          owner        TEXT NOT NULL,
+          pid          INTEGER NOT NULL,
+          host         TEXT NOT NULL,
+          started_at   INTEGER NOT NULL,
+          heartbeat_at INTEGER NOT NULL
+        );
+
+        -- One row per digest that a send run started: what the archive and reports need.
+        CREATE TABLE digests (
+          digest_key  TEXT PRIMARY KEY,
+          date        TEXT NOT NULL,
+          subject     TEXT NOT NULL,
+          items       INTEGER NOT NULL DEFAULT 0,
+          first_sent_at INTEGER NOT NULL,
+          last_sent_at  INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+  // Append new steps here: { version: 2, name: '...', up(db) { db.exec(`...`); } },
+];
+
+/** The schema version this build writes: the number of migration steps. */
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,40 @@
+export {
+  type AddressCheck,
+  hasControlChars,
+  normalizeEmail,
+  normalizeName,
+  parseTopics,
+} from './_address.js';
+export { type CsvRecord, parseCsv, parseSubscriberCsv, type RowProblem, type SubscriberRow } from './_csv.js';
+export {
+  migrate,
+  type OpenOptions,
+  openDatabase,
+  SCHEMA_VERSION,
+  type SqliteDatabase,
+  userVersion,
+} from './_db.js';
+export {
+  DELIVERY_STATES,
+  type DeliveryEntry,
+  type DeliveryRecord,
+  type DeliveryResult,
+  type DeliveryState,
+  type DigestRecord,
+  emptyCounts,
+  type Ledger,
+  type SendLock,
+} from './_ledger.js';
+export { MemoryLedger } from './_memory-ledger.js';
+export { MIGRATIONS, type Migration } from './_migrations.js';
+export { pidIsAlive, SqliteLedger, type SqliteLedgerOptions } from './_sqlite-ledger.js';
+export { openStore, type Store } from './_store.js';
+export {
+  type ImportCounts,
+  SqliteSubscriberStore,
+  type Subscriber,
+  type SubscriberInput,
+  type SubscriberStatus,
+  type SubscriberStore,
+  subscriberInput,
+} from './_subscribers.js';

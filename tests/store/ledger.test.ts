@@ -1,0 +1,137 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DigestError } from '../../src/errors.js';
+import {
+  type Ledger,
+  MemoryLedger,
+  openStore,
+  type SqliteLedger,
+  type Store,
+} from '../../src/store/index.js';
+
+const stores: Store[] = [];
+afterEach(() => {
+  for (const s of stores.splice(0)) s.close();
+});
+
+function sqlite(options: ConstructorParameters<typeof SqliteLedger>[1] = {}, file?: string) {
+  const path = file ?? join(mkdtempSync(join(tmpdir(), 'digest-ledger-')), 'digest.db');
+  const store = openStore(path, options);
+  stores.push(store);
+  return { ledger: store.ledger, file: path, store };
+}
+
+const entries = [1, 2, 3].map((id) => ({
+  subscriberId: id,
+  email: `s${id}@example.com`,
+  messageId: `<m${id}@x>`,
+}));
+
+describe.each([
+  ['sqlite', () => sqlite().ledger],
+  ['memory', () => new MemoryLedger()],
+])('%s ledger', (_name, make: () => Ledger) => {
+  it('moves rows pending -> sending -> outcome, and never back out of sent', async () => {
+    const ledger = make();
+    expect(await ledger.enqueue('d1', entries)).toBe(3);
+    expect(await ledger.enqueue('d1', entries)).toBe(0);
+    expect(await ledger.markSending('d1', 1)).toBe(true);
+    expect(await ledger.markSending('d1', 1)).toBe(false);
+    await ledger.markResult('d1', 1, { state: 'sent', code: 250, reply: '250 OK' });
+    expect(await ledger.markSending('d1', 1)).toBe(false);
+    await ledger.markSending('d1', 2);
+    await ledger.markResult('d1', 2, { state: 'failed_temp', code: 451, reply: '451 later' });
+    expect(await ledger.markSending('d1', 2)).toBe(true);
+    await ledger.markResult('d1', 2, { state: 'failed_perm', code: 550, reply: '550 no' });
+    const rows = await ledger.list('d1');
+    expect(rows.map((r) => [r.subscriberId, r.state, r.attempts, r.lastCode])).toEqual([
+      [1, 'sent', 1, 250],
+      [2, 'failed_perm', 2, 550],
+      [3, 'pending', 0, null],
+    ]);
+    expect(rows[0]?.sentAt).not.toBeNull();
+    expect(await ledger.counts('d1')).toMatchObject({ sent: 1, failed_perm: 1, pending: 1, sending: 0 });
+    expect(await ledger.list('other')).toEqual([]);
+  });
+
+  it('turns rows left in sending into unknown', async () => {
+    const ledger = make();
+    await ledger.enqueue('d1', entries);
+    await ledger.markSending('d1', 3);
+    expect(await ledger.recoverInterrupted('d1')).toBe(1);
+    expect((await ledger.list('d1')).find((r) => r.subscriberId === 3)?.state).toBe('unknown');
+    expect(await ledger.markSending('d1', 3)).toBe(true);
+  });
+
+  it('lets one sender hold a digest at a time', async () => {
+    const ledger = make();
+    const lock = await ledger.lock('d1');
+    await expect(ledger.lock('d1')).rejects.toMatchObject({ code: 'E_SEND_LOCKED' });
+    const other = await ledger.lock('d2');
+    await other.release();
+    await lock.release();
+    await (await ledger.lock('d1')).release();
+  });
+
+  it('records digests, newest first', async () => {
+    const ledger = make();
+    await ledger.recordDigest({ digestKey: 'day:2020-09-12', date: '2020-09-12', subject: 'A', items: 3 });
+    await ledger.recordDigest({ digestKey: 'day:2020-09-13', date: '2020-09-13', subject: 'B', items: 5 });
+    await ledger.recordDigest({ digestKey: 'day:2020-09-13', date: '2020-09-13', subject: 'B2', items: 6 });
+    expect((await ledger.listDigests()).map((d) => [d.date, d.subject, d.items])).toEqual([
+      ['2020-09-13', 'B2', 6],
+      ['2020-09-12', 'A', 3],
+    ]);
+  });
+});
+
+describe('SqliteLedger lock across processes', () => {
+  it('refuses while the holder on this host is alive, and names it', async () => {
+    const { file } = sqlite({ pid: 111, host: 'h1', isAlive: () => true });
+    const holder = await sqlite({ pid: 111, host: 'h1', isAlive: () => true }, file).ledger.lock('d1');
+    const second = sqlite({ pid: 222, host: 'h1', isAlive: () => true }, file).ledger;
+    const error = await second.lock('d1').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DigestError);
+    expect((error as DigestError).message).toMatch(/process 111 on h1.*nothing was sent/);
+    await holder.release();
+    await (await second.lock('d1')).release();
+  });
+
+  it('takes over the lock of a dead process (e.g. SIGKILL) at once', async () => {
+    const { file } = sqlite();
+    await sqlite({ pid: 111, host: 'h1' }, file).ledger.lock('d1'); // never released
+    const next = sqlite({ pid: 222, host: 'h1', isAlive: (pid) => pid !== 111 }, file).ledger;
+    await (await next.lock('d1')).release();
+  });
+
+  it('takes over a lock from another host only when its heartbeat is old', async () => {
+    let clock = 1_000_000;
+    const { file } = sqlite();
+    const first = sqlite({ pid: 1, host: 'h1', now: () => clock, heartbeatMs: 3_600_000 }, file).ledger;
+    const held = await first.lock('d1');
+    const other = sqlite({ pid: 2, host: 'h2', now: () => clock, staleAfterMs: 30_000 }, file).ledger;
+    clock += 10_000;
+    await expect(other.lock('d1')).rejects.toMatchObject({ code: 'E_SEND_LOCKED' });
+    clock += 30_000;
+    const taken = await other.lock('d1');
+    expect(held.lost).toBe(false);
+    await held.release(); // releases nothing: the row is no longer its own
+    await expect(first.lock('d1')).rejects.toMatchObject({ code: 'E_SEND_LOCKED' });
+    await taken.release();
+  });
+
+  it('a holder learns it lost the lock at its next heartbeat', async () => {
+    let clock = 1_000_000;
+    const { file } = sqlite();
+    const first = sqlite({ pid: 1, host: 'h1', now: () => clock, heartbeatMs: 20 }, file).ledger;
+    const held = await first.lock('d1');
+    clock += 60_000;
+    const taken = await sqlite({ pid: 2, host: 'h2', now: () => clock }, file).ledger.lock('d1');
+    for (let i = 0; i < 100 && !held.lost; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(held.lost).toBe(true);
+    await held.release();
+    await taken.release();
+  });
+});
