@@ -82,7 +82,7 @@ export class MemoryLedger implements Ledger {
 
   async markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void> {
     const row = this.#digest(digestKey).get(subscriberId);
-    if (!row || row.state !== 'sending') return;
+    if (row?.state !== 'sending') return;
     const now = this.#now();
     row.state = result.state;
     row.lastCode = result.code ?? null;
