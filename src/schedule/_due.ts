@@ -80,7 +80,7 @@ export function dueRun(now: Date, schedule: Schedule, lastRecorded?: RecordedRun
       ...base,
       skip: 'after-cutoff',
       message:
-        `missed: the ${schedule.time} run of ${sendDate} did not happen and it is past ` +
+        `the ${schedule.time} run of ${sendDate} did not happen and it is past ` +
         `catchUpUntil ${schedule.catchUpUntil} ${timeZone}, so it is not sent`,
     };
   }

@@ -1,0 +1,66 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { configSchema } from '../../src/config/index.js';
+import type { BuildResult } from '../../src/pipeline.js';
+import {
+  type BuildFn,
+  buildRequestFor,
+  RUNS_TABLE_SQL,
+  RunStore,
+  type RunStoreOptions,
+  type SendCounts,
+  type SendFn,
+} from '../../src/schedule/index.js';
+
+/** A fresh SQLite file with the runs table. */
+export function freshDb(): { file: string; db: Database.Database } {
+  const file = join(mkdtempSync(join(tmpdir(), 'digest-schedule-')), 'digest.db');
+  const db = new Database(file);
+  db.pragma('journal_mode = WAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('synchronous = NORMAL');
+  db.exec(RUNS_TABLE_SQL);
+  return { file, db };
+}
+
+export function store(db: Database.Database, options: Partial<RunStoreOptions> = {}): RunStore {
+  return new RunStore(db, { host: 'test-host', isProcessAlive: () => true, ...options });
+}
+
+/**
+ * A stand-in build for runner tests that are about days and windows, not content: `items(date)`
+ * articles per run. The digest key follows the pipeline's rule.
+ */
+export function fakeBuild(items: (sendDate: string) => number = () => 5): BuildFn & { requests: unknown[] } {
+  const requests: unknown[] = [];
+  const config = configSchema.parse({});
+  const build = async (run: Parameters<BuildFn>[0]): Promise<BuildResult> => {
+    const request = buildRequestFor(run, config, '/nowhere');
+    requests.push(request);
+    const n = items(run.sendDate);
+    const key =
+      request.date !== undefined
+        ? `day:${request.date}@${run.window.timeZone}`
+        : `range:${request.since}..${request.until}`;
+    return {
+      digestKey: key,
+      selection: { items: Array.from({ length: n }, () => ({})) },
+      rendered: n > 0 ? { subject: 's', preheader: '', html: '<p>', text: 't', mjml: '' } : undefined,
+    } as unknown as BuildResult;
+  };
+  return Object.assign(build, { requests });
+}
+
+/** A sender that records which digests it was asked to send; `counts` decides its answer. */
+export function recordingSend(
+  counts: (digestKey: string, call: number) => SendCounts = () => ({ recipients: 3, sent: 3, failed: 0 }),
+): SendFn & { sent: string[] } {
+  const sent: string[] = [];
+  const send: SendFn = async (built) => {
+    sent.push(built.digestKey);
+    return counts(built.digestKey, sent.length);
+  };
+  return Object.assign(send, { sent });
+}
