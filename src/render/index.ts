@@ -1,0 +1,25 @@
+export { type Fitted, fitToBudget, type TrimStep } from './_budget.js';
+export {
+  CONTENT_WIDTH,
+  type ImageView,
+  type ItemView,
+  type LeadView,
+  type LinkView,
+  MIN_IMAGE_WIDTH,
+  type OutletView,
+  type RenderContext,
+  type TemplateContext,
+} from './_context.js';
+export { DEFAULT_DATE_FORMAT } from './_helpers.js';
+export { MJML_OPTIONS } from './_mjml.js';
+export { escapeHtml, genericRecipient, PLACEHOLDERS, personalize } from './_placeholders.js';
+export { PREHEADER_MAX, renderDigest, SUBJECT_MAX } from './_render.js';
+export {
+  type CompiledTemplate,
+  loadTemplates,
+  PARTIALS_DIR,
+  TEMPLATE_FILES,
+  type Templates,
+} from './_templates.js';
+export { singleLine, truncate, wrap } from './_text.js';
+export { host, safeUrl, UNSAFE_URL } from './_url.js';
