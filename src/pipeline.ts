@@ -136,7 +136,7 @@ export async function articleDays(
 ): Promise<{ date: string; articles: number }[]> {
   const all = await loadArticles(contentDir, {
     timeZone,
-    window: { since: -8.64e15, until: 8.64e15, timeZone, date: '' },
+    window: { since: -8.64e15, until: 8.64e15 },
   });
   const counts = new Map<string, number>();
   for (const article of all.articles) {

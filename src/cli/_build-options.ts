@@ -1,4 +1,4 @@
-import { type Config, loadConfig } from '../config/index.js';
+import { type Config, isTimeZone, loadConfig } from '../config/index.js';
 import { DigestError } from '../errors.js';
 import type { BuildRequest } from '../pipeline.js';
 import { type CliContext, intFlag, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
@@ -43,6 +43,13 @@ export function configFrom(
   ctx: CliContext,
   extra: Record<string, unknown> = {},
 ): Config {
+  const tz = stringFlag(values, 'tz');
+  if (tz !== undefined && !isTimeZone(tz)) {
+    throw new DigestError('E_USAGE', `--tz "${tz}" is not an IANA time zone`, {
+      field: '--tz',
+      hint: 'use a name such as UTC, Europe/Berlin or America/New_York',
+    });
+  }
   return loadConfig(ctx.cwd, ctx.env, {
     content: stringFlag(values, 'content'),
     templates: stringFlag(values, 'templates'),

@@ -35,7 +35,7 @@ export const checkCommand: Command = {
       await attempt(async () => {
         const all = await loadArticles(contentDir, {
           timeZone: config.timeZone,
-          window: { since: -8.64e15, until: 8.64e15, timeZone: config.timeZone, date: '' },
+          window: { since: -8.64e15, until: 8.64e15 },
         });
         files = all.files;
         problems.push(...all.problems.map(formatProblem));

@@ -66,7 +66,7 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandArgs 
       options: Object.fromEntries(
         Object.entries(options).map(([name, spec]) => [
           name,
-          { type: spec.type, short: spec.short, multiple: spec.multiple },
+          { type: spec.type, multiple: spec.multiple === true, ...(spec.short ? { short: spec.short } : {}) },
         ]),
       ),
     });

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import yaml from 'js-yaml';
+import { load as loadYaml } from 'js-yaml';
 import type { z } from 'zod';
 import { DigestError } from '../errors.js';
 import { type Config, configSchema } from './_schema.js';
@@ -52,7 +52,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   let data: unknown;
   try {
     const text = readFileSync(path, 'utf8');
-    data = path.endsWith('.json') ? JSON.parse(text) : yaml.load(text);
+    data = path.endsWith('.json') ? JSON.parse(text) : loadYaml(text);
   } catch (cause) {
     throw new DigestError('E_CONFIG', `Can't read config file`, {
       file: path,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, existsSync, writeFileSync, mkdirSync, cpSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as cheerio from 'cheerio';
@@ -14,8 +14,18 @@ describe('digest build on the real election corpus', () => {
   it('prints the JSON report: top item is the best of the local day, window, caps, size, unique URLs', () => {
     const cwd = fresh();
     const run = spawnCli(
-      ['build', '--content', ELECTION, '--templates', join(ROOT, 'templates'), '--date', '2020-09-13',
-        '--tz', 'America/New_York', '--json'],
+      [
+        'build',
+        '--content',
+        ELECTION,
+        '--templates',
+        join(ROOT, 'templates'),
+        '--date',
+        '2020-09-13',
+        '--tz',
+        'America/New_York',
+        '--json',
+      ],
       { cwd },
     );
     expect(run.stderr).toMatch(/Built digest 2020-09-13: \d+ items/);
@@ -35,7 +45,8 @@ describe('digest build on the real election corpus', () => {
       expect(item.publishedAt >= report.window.since && item.publishedAt < report.window.until).toBe(true);
     }
     const perProvider = new Map<string, number>();
-    for (const item of report.items) perProvider.set(item.provider, (perProvider.get(item.provider) ?? 0) + 1);
+    for (const item of report.items)
+      perProvider.set(item.provider, (perProvider.get(item.provider) ?? 0) + 1);
     expect(Math.max(...perProvider.values())).toBeLessThanOrEqual(3);
     expect(report.htmlBytes).toBeLessThan(100 * 1024);
     const urls = report.items.flatMap((i) => [i.webUrl, ...i.related.map((r) => r.webUrl)]).map(canonicalUrl);
@@ -48,8 +59,19 @@ describe('digest build on the real election corpus', () => {
   it('writes html, txt, mjml and json; the html is safe and every image has alt text', async () => {
     const cwd = fresh();
     const run = await runCli(
-      ['build', '--content', ELECTION, '--templates', join(ROOT, 'templates'), '--date', '2020-09-12',
-        '--tz', 'America/New_York', '--out', 'o'],
+      [
+        'build',
+        '--content',
+        ELECTION,
+        '--templates',
+        join(ROOT, 'templates'),
+        '--date',
+        '2020-09-12',
+        '--tz',
+        'America/New_York',
+        '--out',
+        'o',
+      ],
       { cwd },
     );
     expect(run.code, run.stderr).toBe(0);
@@ -65,8 +87,25 @@ describe('digest build on the real election corpus', () => {
     const outputs = [];
     for (const out of ['a', 'b']) {
       const cwd = fresh();
-      await runCli(['build', '--content', ELECTION, '--templates', join(ROOT, 'templates'), '--date', '2020-09-13', '--out', out], { cwd });
-      outputs.push(['digest.html', 'digest.txt', 'digest.json'].map((f) => readFileSync(join(cwd, out, '2020-09-13', f), 'utf8')));
+      await runCli(
+        [
+          'build',
+          '--content',
+          ELECTION,
+          '--templates',
+          join(ROOT, 'templates'),
+          '--date',
+          '2020-09-13',
+          '--out',
+          out,
+        ],
+        { cwd },
+      );
+      outputs.push(
+        ['digest.html', 'digest.txt', 'digest.json'].map((f) =>
+          readFileSync(join(cwd, out, '2020-09-13', f), 'utf8'),
+        ),
+      );
     }
     expect(outputs[0]).toEqual(outputs[1]);
   });
@@ -76,7 +115,15 @@ describe('digest build edge cases', () => {
   it('an empty window exits 0 with a message and writes no email files', async () => {
     const cwd = fresh();
     const run = await runCli(
-      ['build', '--content', join(CORPUS, 'ai'), '--templates', join(ROOT, 'templates'), '--date', '2000-01-01'],
+      [
+        'build',
+        '--content',
+        join(CORPUS, 'ai'),
+        '--templates',
+        join(ROOT, 'templates'),
+        '--date',
+        '2000-01-01',
+      ],
       { cwd },
     );
     expect(run.code).toBe(0);
@@ -90,7 +137,15 @@ describe('digest build edge cases', () => {
     mkdirSync(content);
     cpSync(join(CORPUS, 'ai/_news'), content, { recursive: true });
     writeFileSync(join(content, 'broken.md'), '---\ntitle: "x\nwebUrl: nope\n---\n');
-    const args = ['build', '--content', 'content', '--templates', join(ROOT, 'templates'), '--date', '2021-03-10'];
+    const args = [
+      'build',
+      '--content',
+      'content',
+      '--templates',
+      join(ROOT, 'templates'),
+      '--date',
+      '2021-03-10',
+    ];
     const lenient = await runCli(args, { cwd });
     expect(lenient.code).toBe(0);
     expect(lenient.stderr).toMatch(/broken\.md: /);
