@@ -2,36 +2,7 @@ import type Database from 'better-sqlite3';
 import { DigestError } from '../errors.js';
 import type { RunWindow } from './_due.js';
 
-/**
- * The `runs` table (times are epoch ms): one row per (schedule, send date). The unique key is
- * what makes "each day at most once" hold across processes and restarts; the send ledger below
- * it makes "each subscriber at most once" hold inside a day. Frozen once shipped: a change is
- * a new migration step.
- */
-export const RUNS_TABLE_SQL = `
-CREATE TABLE runs (
-  id INTEGER PRIMARY KEY,
-  schedule_key TEXT NOT NULL,
-  send_date TEXT NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('running', 'sent', 'skipped', 'failed')),
-  scheduled_at INTEGER NOT NULL,
-  window_kind TEXT NOT NULL,
-  window_label TEXT NOT NULL,
-  digest_key TEXT,
-  items INTEGER,
-  recipients INTEGER,
-  sent INTEGER,
-  failed INTEGER,
-  reason TEXT,
-  attempts INTEGER NOT NULL DEFAULT 0,
-  owner_pid INTEGER,
-  owner_host TEXT,
-  started_at INTEGER NOT NULL,
-  updated_at INTEGER NOT NULL,
-  finished_at INTEGER,
-  UNIQUE (schedule_key, send_date)
-);
-`;
+// The `runs` table itself is created by the store's migration step 2 (src/store/_migrations.ts).
 
 export type RunState = 'running' | 'sent' | 'skipped' | 'failed';
 

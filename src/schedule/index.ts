@@ -26,7 +26,6 @@ export {
   type ClaimResult,
   HEARTBEAT_MS,
   processExists,
-  RUNS_TABLE_SQL,
   type RunOwner,
   type RunRecord,
   type RunState,

@@ -75,7 +75,39 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
-  // Append new steps here: { version: 2, name: '...', up(db) { db.exec(`...`); } },
+  {
+    version: 2,
+    name: 'scheduled runs',
+    up(db) {
+      // One row per (schedule, local send date): each day's digest is sent at most once however
+      // many schedulers or restarts there are. Owned by src/schedule (RunStore). Times: epoch ms.
+      db.exec(`
+        CREATE TABLE runs (
+          id           INTEGER PRIMARY KEY,
+          schedule_key TEXT NOT NULL,
+          send_date    TEXT NOT NULL,
+          state        TEXT NOT NULL CHECK (state IN ('running', 'sent', 'skipped', 'failed')),
+          scheduled_at INTEGER NOT NULL,
+          window_kind  TEXT NOT NULL,
+          window_label TEXT NOT NULL,
+          digest_key   TEXT,
+          items        INTEGER,
+          recipients   INTEGER,
+          sent         INTEGER,
+          failed       INTEGER,
+          reason       TEXT,
+          attempts     INTEGER NOT NULL DEFAULT 0,
+          owner_pid    INTEGER,
+          owner_host   TEXT,
+          started_at   INTEGER NOT NULL,
+          updated_at   INTEGER NOT NULL,
+          finished_at  INTEGER,
+          UNIQUE (schedule_key, send_date)
+        );
+      `);
+    },
+  },
+  // Append new steps here: { version: 3, name: '...', up(db) { db.exec(`...`); } },
 ];
 
 /** The schema version this build writes: the number of migration steps. */

@@ -1,31 +1,25 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { configSchema } from '../../src/config/index.js';
 import type { BuildResult } from '../../src/pipeline.js';
 import {
   type BuildFn,
   buildRequestFor,
-  RUNS_TABLE_SQL,
   RunStore,
   type RunStoreOptions,
   type SendCounts,
   type SendFn,
 } from '../../src/schedule/index.js';
+import { openDatabase, type SqliteDatabase } from '../../src/store/index.js';
 
 /** A fresh SQLite file with the runs table. */
-export function freshDb(): { file: string; db: Database.Database } {
+export function freshDb(): { file: string; db: SqliteDatabase } {
   const file = join(mkdtempSync(join(tmpdir(), 'digest-schedule-')), 'digest.db');
-  const db = new Database(file);
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('synchronous = NORMAL');
-  db.exec(RUNS_TABLE_SQL);
-  return { file, db };
+  return { file, db: openDatabase(file) };
 }
 
-export function store(db: Database.Database, options: Partial<RunStoreOptions> = {}): RunStore {
+export function store(db: SqliteDatabase, options: Partial<RunStoreOptions> = {}): RunStore {
   return new RunStore(db, { host: 'test-host', isProcessAlive: () => true, ...options });
 }
 
