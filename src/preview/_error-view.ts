@@ -1,0 +1,90 @@
+import { readFileSync, statSync } from 'node:fs';
+import { isAbsolute, relative, resolve } from 'node:path';
+import { causeChain, DigestError } from '../errors.js';
+import { html, type SafeHtml } from './_html.js';
+
+/** A build error as the error panel shows it. */
+export interface ErrorView {
+  title: string;
+  /** `templates/digest.mjml.hbs`, relative to the working folder when inside it. */
+  file?: string;
+  line?: number;
+  /** The cause chain, outermost first. */
+  messages: string[];
+  hint?: string;
+  /** A few lines of the file around `line`, when it can be read. */
+  excerpt?: { first: number; lines: string[] };
+}
+
+const TITLES: Record<string, string> = {
+  E_TEMPLATE: 'Template error',
+  E_MJML: 'MJML error',
+  E_CONTENT: 'Content error',
+  E_BUDGET: 'Size budget error',
+  E_CONFIG: 'Configuration error',
+  E_IO: 'File error',
+};
+
+/** Turn any thrown value into an ErrorView; reads a few lines of the named file for context. */
+export function describeError(error: unknown, cwd: string): ErrorView {
+  const located = findLocated(error);
+  const title = located ? (TITLES[located.code] ?? 'Build failed') : 'Build failed';
+  const messages = causeChain(error).filter((line) => !line.startsWith('   hint:'));
+  const view: ErrorView = { title, messages, hint: located?.hint };
+  if (located?.file) {
+    const absolute = resolve(cwd, located.file);
+    const rel = relative(cwd, absolute);
+    view.file = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel : absolute;
+    view.line = located.line;
+    if (located.line) view.excerpt = excerpt(absolute, located.line);
+  }
+  return view;
+}
+
+/** The outermost DigestError in the cause chain that names a file, else the first DigestError. */
+function findLocated(error: unknown): DigestError | undefined {
+  let first: DigestError | undefined;
+  let current: unknown = error;
+  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
+    if (current instanceof DigestError) {
+      first ??= current;
+      if (current.file) return current;
+    }
+    current = current.cause;
+  }
+  return first;
+}
+
+function excerpt(path: string, line: number): ErrorView['excerpt'] {
+  try {
+    // A template is small; anything large is not worth reading for five lines of context.
+    if (statSync(path).size > 1_000_000) return undefined;
+    const all = readFileSync(path, 'utf8').split(/\r?\n/);
+    if (line < 1 || line > all.length) return undefined;
+    const first = Math.max(1, line - 2);
+    return { first, lines: all.slice(first - 1, Math.min(all.length, line + 2)) };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The red panel naming the file and line; the next good save replaces it. */
+export function errorPanel(view: ErrorView): SafeHtml {
+  const where = view.file ? `${view.file}${view.line ? `, line ${view.line}` : ''}` : undefined;
+  return html`<section class="error-panel" id="error-panel" role="alert">
+  <h2><span class="error-icon" aria-hidden="true">!</span>${view.title}</h2>
+  ${where ? html`<p class="error-where"><code data-file="${view.file ?? ''}" data-line="${view.line ?? ''}">${where}</code></p>` : ''}
+  <ol class="error-chain">${view.messages.map((m) => html`<li>${m}</li>`)}</ol>
+  ${view.excerpt ? excerptBlock(view.excerpt, view.line ?? 0) : ''}
+  ${view.hint ? html`<p class="error-hint">${view.hint}</p>` : ''}
+  <p class="error-foot">The server keeps running: save a fix and this page updates by itself.</p>
+</section>`;
+}
+
+function excerptBlock(ex: NonNullable<ErrorView['excerpt']>, line: number): SafeHtml {
+  return html`<pre class="error-excerpt">${ex.lines.map((text, i) => {
+    const n = ex.first + i;
+    return html`<span class="${n === line ? 'hl' : ''}"><span class="ln">${n}</span>${text}
+</span>`;
+  })}</pre>`;
+}

@@ -1,0 +1,16 @@
+export { type ArticleDay, BuildCache, type BuildSource, type DayBuild, type DayOutcome } from './_builds.js';
+export { emulateDarkScheme, hasDarkStyles } from './_dark.js';
+export { describeError, type ErrorView } from './_error-view.js';
+export { escapeHtml, html, SafeHtml, safeHref } from './_html.js';
+export {
+  isCalendarDate,
+  isLoopbackHost,
+  type ParsedRequest,
+  type PreviewQuery,
+  parseRequest,
+  type Route,
+} from './_request.js';
+export { DATA_CSP, EMAIL_CSP, PAGE_CSP } from './_respond.js';
+export { type PreviewOptions, type PreviewServer, startPreview } from './_server.js';
+export { pipelineSource } from './_source.js';
+export { type SourceWatch, watchSources } from './_watch.js';
