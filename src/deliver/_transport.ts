@@ -1,0 +1,38 @@
+/** One message for one recipient, as it goes on the wire. */
+export interface OutgoingMessage {
+  /** 1-based position in this run (file names of a dry run). */
+  seq: number;
+  /** SMTP envelope sender and recipient. */
+  from: string;
+  to: string;
+  messageId: string;
+  /** The whole message, CRLF line ends. */
+  raw: Buffer;
+}
+
+/** What happened to one message; `reply` is the server's answer or the error text. */
+export type DeliveryOutcome =
+  | { state: 'sent'; code?: number; reply: string }
+  | {
+      state: 'failed_temp' | 'failed_perm';
+      code?: number;
+      reply: string;
+      /** The whole run should stop: every other message would fail the same way (e.g. login refused). */
+      fatal?: boolean;
+    }
+  | { state: 'unknown'; code?: number; reply: string };
+
+/**
+ * Where messages go: an SMTP pool, or files for a dry run. The send loop is the same for both;
+ * a dry run swaps the transport instead of scattering `if (dryRun)`.
+ */
+export interface DeliveryTransport {
+  /** For messages, e.g. `smtp://user:****@mail.example.com:587` (never the password). */
+  readonly description: string;
+  /** Check the destination before anything is sent; throws E_SMTP / E_IO with a clear message. */
+  verify(): Promise<void>;
+  /** Deliver one message; never throws for a delivery failure, returns it. */
+  send(message: OutgoingMessage): Promise<DeliveryOutcome>;
+  /** Finish what is in flight and let go of connections or files. */
+  close(): Promise<void>;
+}
