@@ -59,9 +59,8 @@ export async function fitToBudget(
   let lo = 0;
   let hi = last + 1;
   for (let round = 0; hi - lo > 1 && round <= 2 * states.length; round++) {
-    // Every third guess halves the interval, so a poor prediction costs O(log n) renders at worst.
-    const guess =
-      round % 3 === 2 ? Math.floor((lo + hi) / 2) : predict(lo, hi, budgetBytes, sizes, sourceLength);
+    // After a few guesses the model is not working for these templates: fall back to bisection.
+    const guess = round < 4 ? predict(lo, hi, budgetBytes, sizes, sourceLength) : Math.floor((lo + hi) / 2);
     const k = Math.min(Math.max(guess, lo + 1), hi - 1, last);
     const r = await renderDigest((states[k] as State).selection, templates, ctx);
     rendered.set(k, r);
@@ -96,9 +95,10 @@ function trimStates(selection: Selection, trim: TrimStep): State[] {
 }
 
 /**
- * The first state predicted to fit: HTML size is close to linear in the MJML source length, so
- * draw a line through the rendered states around the boundary (through the origin while only the
- * over-budget side is known) and take the first step whose predicted size is within budget.
+ * The first state predicted to fit. HTML size is close to linear in the MJML source length
+ * within one kind of trim step, so predict along the line through the two rendered states
+ * nearest the boundary: lo and hi once a fitting state is known, else lo and the state rendered
+ * before it (or, after the first render only, the line through the origin).
  */
 function predict(
   lo: number,
@@ -109,11 +109,12 @@ function predict(
 ): number {
   const loSize = sizes.get(lo) ?? 0;
   const loSrc = sourceLength(lo);
-  const hiSize = sizes.get(hi);
+  const other = sizes.has(hi) ? hi : Math.max(-1, ...[...sizes.keys()].filter((k) => k < lo));
+  const otherSize = sizes.get(other);
   const slope =
-    hiSize === undefined
+    otherSize === undefined
       ? loSize / Math.max(1, loSrc)
-      : (loSize - hiSize) / Math.max(1, loSrc - sourceLength(hi));
+      : Math.abs(loSize - otherSize) / Math.max(1, Math.abs(loSrc - sourceLength(other)));
   for (let k = lo + 1; k < hi; k++) {
     if (loSize - slope * (loSrc - sourceLength(k)) <= budget) return k;
   }

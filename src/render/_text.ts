@@ -18,7 +18,8 @@ export function truncate(value: string, max: number): string {
   if (chars.length <= max) return value;
   if (max <= 1) return '…'.slice(0, Math.max(0, max));
   const cut = chars.slice(0, max - 1).join('');
-  const space = cut.search(/\s\S*$/);
+  // The cut ends a word when the next character is a space; else back up to the last space.
+  const space = /\s/.test(chars[max - 1] ?? '') ? cut.length : cut.search(/\s\S*$/);
   const head = space >= Math.floor(((max - 1) * 2) / 3) ? cut.slice(0, space) : cut;
   return `${head.replace(/[\s,;:.\-–—]+$/u, '')}…`;
 }

@@ -1,0 +1,339 @@
+import { type CheerioAPI, load } from 'cheerio';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  genericRecipient,
+  PLACEHOLDERS,
+  personalize,
+  renderDigest,
+  SUBJECT_MAX,
+  type Templates,
+} from '../../src/render/index.js';
+import type { RenderedDigest } from '../../src/types.js';
+import { article, CTX, defaultTemplates, digest, item, relatedLink, selection } from './_factory.js';
+
+let templates: Templates;
+beforeAll(async () => {
+  templates = await defaultTemplates();
+});
+
+const MARKERS = Object.values(PLACEHOLDERS);
+
+/** Every href/src is http(s), a recipient placeholder, or `#`. */
+function expectSafeLinks($: CheerioAPI): void {
+  $('[href]').each((_, el) => {
+    const href = $(el).attr('href') ?? '';
+    expect(/^https?:\/\//.test(href) || MARKERS.includes(href as never) || href === '#', href).toBe(true);
+  });
+  $('img').each((_, el) => {
+    expect($(el).attr('src')).toMatch(/^https?:\/\//);
+    expect($(el).attr('alt')).toBeTruthy();
+  });
+}
+
+/** The article titles (h2) in document order. */
+function titles($: CheerioAPI): string[] {
+  return $('h2')
+    .map((_, el) => $(el).text().trim())
+    .get();
+}
+
+describe('renderDigest with the default templates', () => {
+  let out: RenderedDigest;
+  let $: CheerioAPI;
+  beforeAll(async () => {
+    out = await renderDigest(digest(4), templates, CTX);
+    $ = load(out.html);
+  });
+
+  it('subject: newsletter name, local date and the top headline', () => {
+    expect(out.subject).toBe('Morning Brief — Sep 13, 2020: Story number 1 about the election');
+  });
+
+  it('preheader: the next headlines joined, also hidden in the HTML', () => {
+    expect(out.preheader).toBe(
+      'Story number 2 about the election · Story number 3 about the election · Story number 4 about the election',
+    );
+    const hidden = $('body > div').first();
+    expect(hidden.attr('style')).toContain('display:none');
+    expect(hidden.text()).toBe(out.preheader);
+  });
+
+  it('items in rank order, each title linked to its webUrl', () => {
+    expect(titles($)).toEqual([1, 2, 3, 4].map((n) => `Story number ${n} about the election`));
+    for (const n of [1, 2, 3, 4]) {
+      expect($(`h2 a[href="https://outlet${n}.example.com/news/story-${n}"]`).length).toBe(1);
+    }
+  });
+
+  it('the outlet and local publish time above each title', () => {
+    const kicker = $('h2').first().prev('p').text();
+    expect(kicker).toContain('Outlet 1');
+    expect(kicker).toContain('Sep 13, 12:06 PM');
+  });
+
+  it('lead images: alt = title, scaled to the 552px column with proportional height', () => {
+    const imgs = $('img');
+    expect(imgs.length).toBe(4);
+    const first = imgs.first();
+    expect(first.attr('alt')).toBe('Story number 1 about the election');
+    expect(first.attr('src')).toBe('https://img.example.com/1.jpg');
+    expect(first.attr('width')).toBe('552');
+    expect(first.attr('height')).toBe('311');
+    expect(first.closest('a').attr('href')).toBe('https://outlet1.example.com/news/story-1');
+  });
+
+  it('"Also covered by" and related links, each linked', () => {
+    const also = $('p:contains("Also covered by")').first();
+    expect(also.find('a').attr('href')).toBe('https://outlet100.example.com/news/story-100');
+    expect(also.find('a').text()).toBe('Outlet 100');
+    for (const k of [1, 2, 3]) {
+      const a = $(`a[href="https://related.example.org/1/${k}"]`);
+      expect(a.text()).toBe(`Related ${k} of story 1`);
+      expect(a.parent().text()).toContain(`Related Outlet ${k}`);
+    }
+  });
+
+  it('header and footer: name, date, view-in-browser and unsubscribe links', () => {
+    expect($.text()).toContain('Morning Brief');
+    expect($.text()).toContain('Sunday, September 13, 2020');
+    expect($('a:contains("View in browser")').attr('href')).toBe(CTX.archiveUrl);
+    expect($('a:contains("Unsubscribe")').attr('href')).toBe(PLACEHOLDERS.unsubscribeUrl);
+  });
+
+  it('all links and images are safe; dark-mode meta and no web fonts', () => {
+    expectSafeLinks($);
+    expect($('meta[name="color-scheme"]').attr('content')).toBe('light dark');
+    expect(out.html).not.toContain('fonts.googleapis.com');
+    expect(out.html).toContain('prefers-color-scheme: dark');
+  });
+
+  it('keeps the MJML source, with placeholders, and no indentation bloat in the HTML', () => {
+    expect(out.mjml).toMatch(/^<mjml/m);
+    expect(out.mjml).toContain(PLACEHOLDERS.unsubscribeUrl);
+    expect(out.html).not.toMatch(/^ {2,}</m);
+  });
+
+  it('plain text: numbered items with outlet, time, URLs; footer links; no HTML', () => {
+    const text = out.text;
+    expect(text.startsWith('Morning Brief — Sunday, September 13, 2020\n')).toBe(true);
+    for (const n of [1, 2, 3, 4]) {
+      expect(text).toContain(`\n${n}. Story number ${n} about the election\n`);
+      expect(text).toContain(`   https://outlet${n}.example.com/news/story-${n}\n`);
+    }
+    expect(text).toContain('   Outlet 1 · Sep 13, 12:06 PM');
+    expect(text).toContain('   - Outlet 100 (https://outlet100.example.com/news/story-100)');
+    expect(text).toMatch(
+      / {3}- Related 1 of story 1\n {5}Related Outlet 1 · https:\/\/related\.example\.org\/1\/1\n/,
+    );
+    expect(text).toContain(`View in browser: ${CTX.archiveUrl}`);
+    expect(text).toContain(`Unsubscribe: ${PLACEHOLDERS.unsubscribeUrl}`);
+    expect(text).not.toMatch(/<\/?[a-z][^>]*>/i);
+    expect(text).not.toMatch(/&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);/i);
+    for (const line of text.split('\n')) {
+      if (!/https?:\/\//.test(line)) expect(line.length, line).toBeLessThanOrEqual(78);
+    }
+  });
+});
+
+describe('items without an image, and other shapes', () => {
+  it('an item without an image has no <img> and still its outlet, title and excerpt', async () => {
+    const sel = selection([item(article(1, { images: [] })), item(article(2))]);
+    const out = await renderDigest(sel, templates, CTX);
+    const $ = load(out.html);
+    expect($('img').length).toBe(1);
+    expect($('img').attr('alt')).toBe('Story number 2 about the election');
+    const first = $('h2').first();
+    expect(first.text().trim()).toBe('Story number 1 about the election');
+    expect(first.prev('p').text()).toContain('Outlet 1');
+    expect(first.next('p').text()).toContain('Excerpt of story 1');
+  });
+
+  it('an image of unknown size gets the column width and an automatic height', async () => {
+    const sel = selection([item(article(1, { images: [{ url: 'https://img.example.com/x.jpg' }] }))]);
+    const $ = load((await renderDigest(sel, templates, CTX)).html);
+    expect($('img').attr('width')).toBe('552');
+    // MJML writes height="auto" when no height is given.
+    expect($('img').attr('height')).toBe('auto');
+  });
+
+  it('a single item: the preheader is its excerpt; empty excerpt and no related are fine', async () => {
+    const one = await renderDigest(selection([item(article(1))]), templates, CTX);
+    expect(one.preheader).toBe('Excerpt of story 1: what happened, and why it matters.');
+    const bare = await renderDigest(selection([item(article(1, { excerpt: '' }))]), templates, CTX);
+    expect(bare.preheader).toBe('Story number 1 about the election');
+    expect(bare.text).not.toContain('Related:');
+  });
+
+  it('a long top headline is cut at a word and the subject stays one short line', async () => {
+    const title = `${'Senate '.repeat(30)}vote`;
+    const out = await renderDigest(selection([item(article(1, { title }))]), templates, CTX);
+    expect(Array.from(out.subject).length).toBeLessThanOrEqual(SUBJECT_MAX);
+    expect(out.subject).toMatch(/Senate…$/);
+  });
+
+  it('the subject template from config overrides subject.hbs, on the same helpers', async () => {
+    const out = await renderDigest(digest(2), templates, {
+      ...CTX,
+      subjectTemplate: '{{itemCount}} stories · {{formatDate since "EEE d MMM"}}\n{{topHeadline}}',
+    });
+    expect(out.subject).toBe('2 stories · Sun 13 Sep Story number 1 about the election');
+  });
+
+  it('an empty selection still renders (header and footer only)', async () => {
+    const out = await renderDigest(selection([]), templates, CTX);
+    expect(load(out.html)('h2').length).toBe(0);
+    expect(out.preheader).toBe('');
+  });
+
+  it('non-ASCII outlet names and titles pass through unchanged', async () => {
+    const a = article(1, {
+      title: 'Élection: „Zitat“ — 選挙',
+      provider: { name: 'Süddeutsche Zeitung', domain: 'sz.de' },
+    });
+    const out = await renderDigest(selection([item(a)]), templates, CTX);
+    const $ = load(out.html);
+    expect($('h2').text().trim()).toBe('Élection: „Zitat“ — 選挙');
+    expect(out.text).toContain('1. Élection: „Zitat“ — 選挙');
+    expect(out.text).toContain('Süddeutsche Zeitung ·');
+  });
+});
+
+describe('hostile content', () => {
+  const hostile = selection([
+    item(
+      article(1, {
+        title: '<script>alert(1)</script>',
+        excerpt: '"><img src=x onerror=alert(1)>',
+        webUrl: 'javascript:alert(1)',
+        images: [{ url: 'javascript:alert(2)', width: 800, height: 600 }],
+      }),
+      {
+        alsoCoveredBy: [article(2, { webUrl: 'data:text/html,<script>alert(3)</script>', title: 'Other' })],
+        related: [
+          relatedLink(1, 1, { webUrl: 'vbscript:msgbox(1)', title: '<b onmouseover=alert(4)>hover</b>' }),
+          relatedLink(1, 2, { webUrl: 'https://evil.example.com/?q=%%recipient.email%%' }),
+        ],
+      },
+    ),
+    item(
+      article(3, {
+        title: 'Hi {{recipient.email}} {{#each items}}x{{/each}} %%recipient.email%% & co',
+        excerpt: 'recipient.name%% and %%recipient.unsubscribeUrl%%',
+        provider: { name: '%%recipient.name%%', domain: 'x.example.com' },
+      }),
+    ),
+  ]);
+  let out: RenderedDigest;
+  let filled: { html: string; text: string };
+  const reader = {
+    name: 'Reader Name',
+    email: 'reader@example.com',
+    unsubscribeUrl: 'https://news.example.com/u/tok',
+  };
+  beforeAll(async () => {
+    out = await renderDigest(hostile, templates, CTX);
+    filled = personalize(out, reader);
+  });
+
+  it('no script, no event handler attributes, no unsafe links', () => {
+    const $ = load(out.html);
+    expect($('script').length).toBe(0);
+    $('*').each((_, el) => {
+      for (const name of Object.keys((el as { attribs?: Record<string, string> }).attribs ?? {})) {
+        expect(name.startsWith('on'), name).toBe(false);
+      }
+    });
+    expectSafeLinks($);
+    expect(out.html).not.toMatch(/(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):/i);
+    expect($('img').length).toBe(1);
+  });
+
+  it('the markup-looking title and excerpt are shown as text', () => {
+    const $ = load(out.html);
+    expect($('h2').first().text().trim()).toBe('<script>alert(1)</script>');
+    expect(out.html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect($.text()).toContain('"><img src=x onerror=alert(1)>');
+    expect($('a:contains("hover")').text()).toBe('<b onmouseover=alert(4)>hover</b>');
+    expect(out.subject).toContain('<script>alert(1)</script>');
+  });
+
+  it('Handlebars syntax in data is never evaluated', () => {
+    const $ = load(out.html);
+    expect($('h2').eq(1).text()).toContain('Hi {{recipient.email}} {{#each items}}x{{/each}}');
+    expect(out.text).toContain('{{recipient.email}} {{#each items}}x{{/each}}');
+  });
+
+  it('placeholder look-alikes in content are never filled with the reader’s data', () => {
+    const $ = load(filled.html);
+    const title = $('h2').eq(1).text();
+    expect(title).toContain('recipient.email%% & co');
+    expect(title).not.toContain(reader.email);
+    expect($.text()).not.toContain(reader.name);
+    expect($.text()).not.toContain(reader.email);
+    expect(filled.text).not.toContain(reader.name);
+    expect(filled.text).not.toContain(reader.email);
+    expect(filled.text.replace(/\s+/g, ' ')).toContain('recipient.email%% & co');
+    // The look-alike in a URL is percent-encoded, so no link carries the address.
+    expect($('a[href^="https://evil.example.com"]').attr('href')).toBe(
+      'https://evil.example.com/?q=%%25recipient.email%%',
+    );
+    // ...while the real unsubscribe link is filled.
+    expect($('a:contains("Unsubscribe")').attr('href')).toBe(reader.unsubscribeUrl);
+    expect(filled.text).toContain(`Unsubscribe: ${reader.unsubscribeUrl}`);
+  });
+
+  it('the unsafe lead link becomes "#", in the text too', () => {
+    expect(load(out.html)('h2 a').first().attr('href')).toBe('#');
+    expect(out.text).not.toMatch(/javascript:|data:text|vbscript:/);
+  });
+});
+
+describe('personalize', () => {
+  const rendered = {
+    html: `<p title="${PLACEHOLDERS.name}">Hi ${PLACEHOLDERS.name} (${PLACEHOLDERS.email})</p><a href="${PLACEHOLDERS.unsubscribeUrl}">u</a>${PLACEHOLDERS.name}`,
+    text: `Hi ${PLACEHOLDERS.name} <${PLACEHOLDERS.email}>\nUnsubscribe: ${PLACEHOLDERS.unsubscribeUrl}\n`,
+  };
+
+  it('fills html escaped (attribute-safe) and text raw', () => {
+    const out = personalize(rendered, {
+      name: `<b>&"'`,
+      email: 'a+b@example.com',
+      unsubscribeUrl: 'https://x.example.com/u?t=1&s=2',
+    });
+    expect(out.html).toBe(
+      '<p title="&lt;b&gt;&amp;&quot;&#39;">Hi &lt;b&gt;&amp;&quot;&#39; (a+b@example.com)</p>' +
+        '<a href="https://x.example.com/u?t&#61;1&amp;s&#61;2">u</a>&lt;b&gt;&amp;&quot;&#39;',
+    );
+    const $ = load(out.html);
+    expect($('p').attr('title')).toBe(`<b>&"'`);
+    expect($('a').attr('href')).toBe('https://x.example.com/u?t=1&s=2');
+    expect(out.text).toBe(`Hi <b>&"' <a+b@example.com>\nUnsubscribe: https://x.example.com/u?t=1&s=2\n`);
+  });
+
+  it('keeps values on one line and refuses a non-http unsubscribe link', () => {
+    const out = personalize(rendered, {
+      name: 'A\r\nBcc: x',
+      email: 'e',
+      unsubscribeUrl: 'javascript:alert(1)',
+    });
+    expect(out.text).toContain('Hi A Bcc: x <e>');
+    expect(out.html).toContain('href="#"');
+  });
+
+  it('the generic recipient of the web copy', () => {
+    expect(genericRecipient('https://news.example.com/')).toEqual({
+      name: '',
+      email: '',
+      unsubscribeUrl: 'https://news.example.com/unsubscribe',
+    });
+    const out = personalize(rendered, genericRecipient('https://news.example.com'));
+    expect(out.html).not.toContain('%%');
+    expect(out.text).toContain('Unsubscribe: https://news.example.com/unsubscribe');
+  });
+
+  it('leaves no marker behind in a rendered digest', async () => {
+    const out = personalize(await renderDigest(digest(3), templates, CTX), genericRecipient(CTX.publicUrl));
+    expect(out.html).not.toMatch(/%%recipient\./);
+    expect(out.text).not.toMatch(/%%recipient\./);
+  });
+});
