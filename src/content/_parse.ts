@@ -94,7 +94,9 @@ export function parseArticle(path: string, bytes: Uint8Array, opts: ParseOptions
     related: readRelated(fm.related, opts.timeZone),
   };
   if (httpUrl(fm.ampWebUrl)) article.ampWebUrl = String(fm.ampWebUrl).trim();
-  return { article };
+  // Parsed strings can be slices of the whole file text, and keeping one keeps the whole
+  // text alive (about 10 KB per out-of-window file at 100,000 files). A clone owns its strings.
+  return { article: structuredClone(article) };
 }
 
 const HINTS = {
