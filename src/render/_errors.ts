@@ -37,7 +37,9 @@ export function templateError(error: unknown, file: string, source: string, duri
   const lines = raw.split('\n');
   // Parse errors read "Parse error on line N:" / excerpt / pointer / "Expecting ..., got ...".
   let summary =
-    lines.length >= 4 ? `${lines[3]} near "${lines[1]}"` : (lines[0] ?? raw).replace(/ - \d+:\d+$/, '');
+    lines.length >= 4
+      ? `${shortExpecting(lines[3] ?? '')} near "${lines[1]}"`
+      : (lines[0] ?? raw).replace(/ - \d+:\d+$/, '').replace(/ in \[object Object\]/, '');
   let line = handlebarsLine(error);
   let hint = DOCS_HINT;
   if (/got 'EOF'/.test(raw)) {
@@ -58,4 +60,11 @@ export function templateError(error: unknown, file: string, source: string, duri
     hint,
     cause: error,
   });
+}
+
+// Handlebars lists every token it would accept; past a few, only what it found helps.
+function shortExpecting(line: string): string {
+  const m = /^Expecting (.*), got '([^']*)'$/.exec(line);
+  if (!m?.[1] || m[1].split(',').length <= 3) return line;
+  return m[2] === 'EOF' ? 'unexpected end of file' : `unexpected ${m[2]}`;
 }

@@ -83,7 +83,16 @@ export async function mjmlError(error: unknown, templates: Templates, context: o
 
 function issuesOf(error: unknown): MjmlIssue[] {
   const list = (error as { errors?: unknown } | undefined)?.errors;
-  if (Array.isArray(list)) return list as MjmlIssue[];
+  if (Array.isArray(list)) {
+    // A partial rendered once per item repeats its error per item: report each mistake once.
+    const seen = new Set<string>();
+    return (list as MjmlIssue[]).filter((i) => {
+      const key = `${i.tagName} ${i.message}`;
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
   return error instanceof Error ? [{ message: error.message }] : [];
 }
 

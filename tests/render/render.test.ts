@@ -171,6 +171,18 @@ describe('items without an image, and other shapes', () => {
     expect(out.subject).toMatch(/Senate…$/);
   });
 
+  it('subject and preheader are single lines without control characters', async () => {
+    const sel = selection([
+      item(article(1, { title: 'Top\r\nBcc: victim@example.com\u0007 story' })),
+      item(article(2, { title: 'Second\nline\u0000 here' })),
+    ]);
+    const out = await renderDigest(sel, templates, CTX);
+    expect(out.subject).toBe('Morning Brief — Sep 13, 2020: Top Bcc: victim@example.com story');
+    expect(out.preheader).toBe('Second line here');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(`${out.subject}${out.preheader}`).not.toMatch(/[\u0000-\u001f\u007f]/);
+  });
+
   it('the subject template from config overrides subject.hbs, on the same helpers', async () => {
     const out = await renderDigest(digest(2), templates, {
       ...CTX,

@@ -66,6 +66,7 @@ describe('loadTemplates', () => {
     writeFileSync(join(dir, 'subject.hbs'), 'Line one\nLine two {{title\n');
     const e = await failure(() => loadTemplates(dir));
     expect(e).toMatchObject({ code: 'E_TEMPLATE', file: join(dir, 'subject.hbs'), line: 2 });
+    expect(e.message).toMatch(/unexpected end of file near ".*\{\{title"/);
   });
 
   it('reports mismatched block ends with their line', async () => {
@@ -109,6 +110,7 @@ describe('render-time template errors', () => {
         .split('\n')
         .findIndex((l) => l.includes('lead.titel')) + 1;
     expect(e.line).toBe(expectedLine);
+    expect(e.message).toBe('Cannot render the template: "titel" not defined');
   });
 
   it('an unknown helper is an E_TEMPLATE error in the text template', async () => {
@@ -147,6 +149,8 @@ describe('MJML errors name the template', () => {
     expect(e.file).toBe(join(dir, file));
     expect(e.message).toContain(`the ${name} template`);
     expect(e.message).toMatch(detail);
+    // The partial renders once per item; the one mistake is reported once.
+    expect(e.message).not.toContain('more)');
     const lines = readFileSync(join(dir, file), 'utf8').split('\n');
     expect(lines[(e.line ?? 0) - 1]).toContain(to.split('\n').at(-1)?.slice(0, 8));
   });
