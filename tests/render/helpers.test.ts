@@ -139,6 +139,7 @@ describe('template helpers on the isolated instance', () => {
     ['{{safeUrl "javascript:alert(1)"}}', '#'],
     ['{{truncate "The quick brown fox jumps" 12}}', 'The quick…'],
     ['{{add 1 2}}', '3'],
+    ['{{add 3 -1}}', '2'],
     ['{{#if (eq 1 1)}}yes{{/if}}', 'yes'],
     ['{{concat "a" 1 "b"}}', 'a1b'],
     ['{{join (slice list 1 3) " · "}}', 'b · c'],
