@@ -163,6 +163,11 @@ function segments(body: string): Segment[] {
  */
 export function qpSegment(text: string): string {
   if (text === '') return '';
+  // Fast path for one line of printable ASCII (an address, a URL): only '=' and a final space need escaping.
+  if (/^[\x20-\x7e]*$/.test(text)) {
+    const encoded = text.replace(/=/g, '=3D').replace(/ $/, '=20');
+    return `${encoded.length > 75 ? qpWrap(encoded, 75) : encoded}=\r\n`;
+  }
   // 75, not 76: the '=' of the joining soft break may follow the last line.
   const encoded = qpWrap(qpEncode(text), 75);
   return encoded.endsWith('\r\n') ? encoded : `${encoded}=\r\n`;

@@ -27,6 +27,11 @@ export interface SendSettings {
   retryDelayMs: number;
   /** Failures in a row after which the run stops. */
   maxConsecutiveFailures: number;
+  /**
+   * Messages handed to the transport at once. Default 2 x connections: each connection has its next
+   * message queued when it finishes one. This is also the most rows a killed run can leave `unknown`.
+   */
+  inFlight?: number;
 }
 
 /** One digest to send. */
@@ -385,7 +390,8 @@ async function deliverAll(
   };
 
   try {
-    const workers = Math.max(1, Math.min(settings.connections, jobs.length));
+    const window = settings.inFlight ?? settings.connections * 2;
+    const workers = Math.max(1, Math.min(window, jobs.length));
     await Promise.all(Array.from({ length: workers }, worker));
   } finally {
     signal?.removeEventListener('abort', onAbort);

@@ -51,7 +51,6 @@ export const MIGRATIONS: Migration[] = [
           sent_at       INTEGER,
           PRIMARY KEY (digest_key, subscriber_id)
         ) WITHOUT ROWID;
-        CREATE INDEX deliveries_state ON deliveries (digest_key, state);
 
         -- Who is sending which digest right now; see SqliteLedger.lock.
         CREATE TABLE send_locks (

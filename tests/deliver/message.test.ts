@@ -144,3 +144,18 @@ describe('qpSegment', () => {
     expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(76);
   });
 });
+
+describe('qpSegment fast path', () => {
+  it.each([
+    '='.repeat(60),
+    `https://news.example.com/unsubscribe?token=${'a'.repeat(150)}.${'b'.repeat(43)}`,
+    'plain words ',
+  ])('encodes %j like the general encoder', async (value) => {
+    const lines = qpSegment(value).split('\r\n');
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(76);
+    const decoded = qpSegment(value)
+      .replace(/=\r\n/g, '')
+      .replace(/=([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(Number.parseInt(hex, 16)));
+    expect(decoded).toBe(value);
+  });
+});
