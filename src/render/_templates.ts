@@ -1,4 +1,4 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import Handlebars from 'handlebars';
 import { DigestError } from '../errors.js';
@@ -52,13 +52,19 @@ const marking = new WeakSet<Templates>();
 export async function loadTemplates(dir: string): Promise<Templates> {
   const hb = Handlebars.create();
   registerHelpers(hb);
-  const [layout, text, subject, preheader] = await Promise.all(
-    Object.values(TEMPLATE_FILES).map((name) => readTemplate(hb, join(dir, name))),
-  );
+  await checkFolder(dir);
   const partialFiles = await listPartials(dir);
-  const partialSources = await Promise.all(
-    partialFiles.map((f) => readTemplate(hb, join(dir, PARTIALS_DIR, f))),
-  );
+  // Read in parallel, but report the first problem in file order, so the same mistake gives the same message.
+  const settled = await Promise.allSettled([
+    ...Object.values(TEMPLATE_FILES).map((name) => readTemplate(hb, join(dir, name))),
+    ...partialFiles.map((f) => readTemplate(hb, join(dir, PARTIALS_DIR, f))),
+  ]);
+  const sources = settled.map((r) => {
+    if (r.status === 'rejected') throw r.reason;
+    return r.value;
+  });
+  const [layout, text, subject, preheader] = sources;
+  const partialSources = sources.slice(4);
 
   const lineCache = new Map<string, CompiledTemplate>();
   const templates: Templates = {
@@ -136,6 +142,19 @@ function parse(hb: typeof Handlebars, file: string, source: string): hbs.AST.Pro
   } catch (error) {
     throw templateError(error, file, source, 'parse');
   }
+}
+
+async function checkFolder(dir: string): Promise<void> {
+  try {
+    if ((await stat(dir)).isDirectory()) return;
+  } catch {
+    // reported below
+  }
+  throw new DigestError('E_TEMPLATE', 'The templates folder does not exist', {
+    file: dir,
+    field: 'templates',
+    hint: 'set `templates` in digest.config.json or pass --templates DIR; copy the default templates/ folder to start',
+  });
 }
 
 async function listPartials(dir: string): Promise<string[]> {

@@ -40,6 +40,21 @@ describe('loadTemplates', () => {
     expect(Object.keys(t.partials).sort()).toEqual(['article', 'footer', 'header', 'related']);
   });
 
+  it('a missing templates folder is one clear error', async () => {
+    const dir = join(copy(), 'nope');
+    const e = await failure(() => loadTemplates(dir));
+    expect(e).toMatchObject({ code: 'E_TEMPLATE', file: dir, field: 'templates' });
+  });
+
+  it('several broken files: the first in file order is reported, every time', async () => {
+    const dir = copy();
+    rmSync(join(dir, 'preheader.hbs'));
+    rmSync(join(dir, 'layout.mjml.hbs'));
+    for (let i = 0; i < 3; i++) {
+      expect((await failure(() => loadTemplates(dir))).file).toBe(join(dir, 'layout.mjml.hbs'));
+    }
+  });
+
   it('names a missing template file', async () => {
     const dir = copy();
     rmSync(join(dir, 'text.hbs'));
