@@ -1,9 +1,20 @@
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { findArticleFiles, formatProblem, loadArticles } from '../../src/content/index.js';
 import { DigestError } from '../../src/errors.js';
+
+const made: string[] = [];
+/** A fresh temp dir, removed after the file's tests. */
+function tempDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  made.push(dir);
+  return dir;
+}
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 const LIBRARY = resolve(import.meta.dirname, '../fixtures/content/library');
 const ALL_TIME = { since: -8.64e15, until: 8.64e15 };
@@ -11,7 +22,7 @@ const isRoot = process.getuid?.() === 0;
 
 /** The fixture library copied to a fresh temp dir, plus the problems that can't be committed. */
 function libraryWithGeneratedProblems(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'digest-content-'));
+  const dir = tempDir('digest-content-');
   cpSync(LIBRARY, dir, { recursive: true });
   writeFileSync(join(dir, 'broken/latin1.md'), Buffer.from('---\ntitle: "Caf\xe9"\n---\n', 'latin1'));
   // Over 1 MB, and valid otherwise: the size alone must be the reason.
@@ -40,7 +51,7 @@ describe('findArticleFiles', () => {
   });
 
   it('follows symlinked folders once and ends on link loops', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'digest-find-'));
+    const dir = tempDir('digest-find-');
     mkdirSync(join(dir, 'a/b'), { recursive: true });
     writeFileSync(join(dir, 'a/b/x.md'), '');
     symlinkSync(join(dir, 'a'), join(dir, 'a/b/loop'));
@@ -154,7 +165,7 @@ describe('loadArticles', () => {
   });
 
   it.runIf(!isRoot)('reports a file without read permission', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'digest-perm-'));
+    const dir = tempDir('digest-perm-');
     writeFileSync(join(dir, 'locked.md'), '---\ntitle: x\n---\n');
     chmodSync(join(dir, 'locked.md'), 0o000);
     const { problems } = await loadArticles(dir, { timeZone: 'UTC', window: ALL_TIME });
@@ -162,7 +173,7 @@ describe('loadArticles', () => {
   });
 
   it('reads with bounded concurrency and keeps path order', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'digest-many-'));
+    const dir = tempDir('digest-many-');
     for (let i = 0; i < 120; i++) {
       const n = String(i).padStart(3, '0');
       writeFileSync(
@@ -181,7 +192,7 @@ describe('loadArticles', () => {
 
 describe('loadArticles window', () => {
   function dayFolder(lines: [string, string][]): string {
-    const dir = mkdtempSync(join(tmpdir(), 'digest-window-'));
+    const dir = tempDir('digest-window-');
     for (const [name, when] of lines) {
       writeFileSync(
         join(dir, `${name}.md`),
