@@ -113,6 +113,7 @@ main { max-width: 1180px; margin: 0 auto; padding: 24px 24px 64px; }
 .headers dl div { display: grid; grid-template-columns: 170px 1fr; gap: 12px; }
 .headers dt { font-family: var(--mono); color: var(--muted); }
 .headers dd { margin: 0; font-family: var(--mono); word-break: break-all; }
+.send-warning { grid-column: 1 / -1; font-size: 13.5px; color: var(--bad); background: var(--bad-soft); border-radius: 8px; padding: 8px 12px; }
 .problems summary { cursor: pointer; font-weight: 600; color: var(--warn); }
 .problems ul { margin: 10px 0 0; padding-left: 18px; font-size: 13.5px; }
 

@@ -29,7 +29,13 @@ const TITLES: Record<string, string> = {
 export function describeError(error: unknown, cwd: string): ErrorView {
   const located = findLocated(error);
   const title = located ? (TITLES[located.code] ?? 'Build failed') : 'Build failed';
-  const messages = causeChain(error).filter((line) => !line.startsWith('   hint:'));
+  // The panel names the file and line above the list: don't repeat them on every line.
+  const prefix = located?.file
+    ? `${located.file}: ${located.line ? `line ${located.line}: ` : ''}`
+    : undefined;
+  const messages = causeChain(error)
+    .filter((line) => !line.startsWith('   hint:'))
+    .map((line) => (prefix && line.startsWith(prefix) ? line.slice(prefix.length) : line));
   const view: ErrorView = { title, messages, hint: located?.hint };
   if (located?.file) {
     const absolute = resolve(cwd, located.file);
@@ -76,7 +82,7 @@ export function errorPanel(view: ErrorView): SafeHtml {
   ${where ? html`<p class="error-where"><code data-file="${view.file ?? ''}" data-line="${view.line ?? ''}">${where}</code></p>` : ''}
   <ol class="error-chain">${view.messages.map((m) => html`<li>${m}</li>`)}</ol>
   ${view.excerpt ? excerptBlock(view.excerpt, view.line ?? 0) : ''}
-  ${view.hint ? html`<p class="error-hint">${view.hint}</p>` : ''}
+  ${view.hint ? html`<p class="error-hint"><b>Hint:</b> ${view.hint}</p>` : ''}
   <p class="error-foot">The server keeps running: save a fix and this page updates by itself.</p>
 </section>`;
 }

@@ -26,7 +26,7 @@ export function shortDay(date: string): string {
 
 /** Parts of a date for the index's calendar badge. */
 export function dayParts(date: string): { weekday: string; day: string; month: string; year: string } {
-  const parts = new Intl.DateTimeFormat('en-GB', {
+  const parts = new Intl.DateTimeFormat('en-US', {
     weekday: 'short',
     day: 'numeric',
     month: 'short',

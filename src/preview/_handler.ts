@@ -20,8 +20,8 @@ export interface HandlerContext {
   hub: EventHub;
   /** Refuse Host headers that are not loopback names (DNS rebinding), when bound to loopback. */
   loopbackOnly: boolean;
-  /** The message headers a send would use; undefined while sending cannot tell. */
-  headers?: (result: BuildResult) => [string, string][] | undefined;
+  /** The message headers a send would use; throws what sending would throw. */
+  headers: (result: BuildResult) => [string, string][];
   log: (line: string) => void;
 }
 
@@ -143,8 +143,21 @@ async function renderDigestPage(
     next,
     outcome,
     error: outcome.ok ? undefined : describeError(outcome.error, ctx.cwd),
-    headers: outcome.ok ? ctx.headers?.(outcome.build.result) : undefined,
+    ...(outcome.ok ? headersOf(ctx, outcome.build.result) : {}),
   });
+}
+
+/** The headers `send` would write, or why sending this digest would fail. */
+function headersOf(
+  ctx: HandlerContext,
+  result: BuildResult,
+): { headers?: [string, string][]; sendError?: ErrorView } {
+  if (!result.rendered) return {};
+  try {
+    return { headers: ctx.headers(result) };
+  } catch (error) {
+    return { sendError: describeError(error, ctx.cwd) };
+  }
 }
 
 async function sendRaw(

@@ -20,8 +20,10 @@ export interface DigestPageData {
   outcome: DayOutcome;
   /** Set when the build failed. */
   error?: ErrorView;
-  /** The message headers a send would use, when sending can tell. */
+  /** The message headers `send` would write for a sample reader. */
   headers?: [string, string][];
+  /** Why `send` would refuse this digest (e.g. no unsubscribe link), when it would. */
+  sendError?: ErrorView;
 }
 
 /** The digest page: summary, the email in a sandboxed frame, the text part, and the why table. */
@@ -104,13 +106,18 @@ function summary(data: DigestPageData, build: DigestPageDataBuild): SafeHtml {
     .filter(([, n], i) => n > 0 || i < 2)
     .map(([label, n]) => html`<li><b>${n}</b> ${label}</li>`)}</ul>
   ${data.headers?.length ? headerList(data.headers) : ''}
+  ${data.sendError ? sendWarning(data.sendError) : ''}
 </section>`;
 }
 
 function headerList(headers: [string, string][]): SafeHtml {
-  return html`<details class="headers" id="headers"><summary>Message headers that would be sent</summary>
+  return html`<details class="headers" id="headers"><summary>Message headers that would be sent <span class="muted">(for a sample reader)</span></summary>
   <dl>${headers.map(([name, value]) => html`<div><dt>${name}</dt><dd>${value}</dd></div>`)}</dl>
 </details>`;
+}
+
+function sendWarning(view: ErrorView): SafeHtml {
+  return html`<div class="send-warning" id="send-warning" role="alert"><b>Sending would fail:</b> ${view.messages.join(' — ')}${view.hint ? html` <span class="muted">(${view.hint})</span>` : ''}</div>`;
 }
 
 function viewer(data: DigestPageData, build: DigestPageDataBuild): SafeHtml {

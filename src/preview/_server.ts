@@ -7,6 +7,7 @@ import type { BuildResult } from '../pipeline.js';
 import { BuildCache, type BuildSource } from './_builds.js';
 import { EventHub } from './_events.js';
 import { handleRequest } from './_handler.js';
+import { sendHeaders } from './_headers.js';
 import { RAW_BAD_REQUEST } from './_respond.js';
 import { pipelineSource } from './_source.js';
 import { type SourceWatch, watchSources } from './_watch.js';
@@ -31,8 +32,8 @@ export interface PreviewOptions {
   debounceMs?: number;
   /** Progress and problems, one line each (the CLI writes them to stderr). Default: dropped. */
   log?: (line: string) => void;
-  /** The message headers a send would use for a build; shown on the digest page when given. */
-  headers?: (result: BuildResult) => [string, string][] | undefined;
+  /** The message headers a send would use for a build. Default: read from the message `send` builds. */
+  headers?: (result: BuildResult) => [string, string][];
   /** Where builds come from. Default: `buildDigest` and `articleDays` of the pipeline. */
   source?: BuildSource;
 }
@@ -63,13 +64,15 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
   const host = options.host ?? '127.0.0.1';
   const requestedPort = options.port ?? 4000;
   const log = options.log ?? (() => {});
+  const now = options.now ?? (() => new Date());
+  const headers = options.headers ?? sendHeaders(config, now);
   const cache = new BuildCache(
     options.source ?? pipelineSource(config, cwd, options.now ?? (() => new Date())),
   );
   const hub = new EventHub();
   const server = createServer((req, res) => {
     void handleRequest(
-      { config, cwd, cache, hub, loopbackOnly: isLoopbackBind(host), headers: options.headers, log },
+      { config, cwd, cache, hub, loopbackOnly: isLoopbackBind(host), headers, log },
       req,
       res,
     );

@@ -120,6 +120,13 @@ describe('the preview in headless Chromium', () => {
     expect(await page.locator('#subject').textContent()).toBe(expected.subject);
     expect(await page.locator('#size').textContent()).toMatch(/^\d+ KB of 100 KB$/);
     expect(await page.locator('#email-frame').getAttribute('sandbox')).toBe('');
+    // The headers send would write, read from the message it builds.
+    const names = await page.locator('#headers dt').allTextContents();
+    expect(names).toEqual(
+      expect.arrayContaining(['From', 'To', 'Subject', 'Date', 'List-Id', 'List-Unsubscribe']),
+    );
+    const to = await page.locator('#headers dd').nth(names.indexOf('To')).textContent();
+    expect(to).toContain('reader@example.com');
     // The why table accounts for every file the build looked at.
     expect(await page.locator('.why-table tbody tr').count()).toBe(expected.considered.length);
     expect(await page.locator('.why-table tr[data-status="included"]').count()).toBe(expected.items.length);
