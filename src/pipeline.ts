@@ -1,5 +1,7 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Config } from './config/index.js';
 import { loadArticles } from './content/index.js';
 import { DigestError } from './errors.js';
@@ -74,7 +76,7 @@ export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
   let rendered: RenderedDigest | undefined;
   let trimmed: string[] = [];
   if (selection.items.length > 0) {
-    const templates = await loadTemplates(resolve(req.cwd, config.templates));
+    const templates = await loadTemplates(templatesDir(config, req.cwd));
     const fitted = await fitToBudget(
       selection,
       templates,
@@ -104,6 +106,18 @@ export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
   };
 }
 
+/** The templates shipped with the package, used when the default `templates/` folder is absent. */
+export const BUNDLED_TEMPLATES = [
+  fileURLToPath(new URL('../templates', import.meta.url)), // running from src/
+  fileURLToPath(new URL('../../templates', import.meta.url)), // running from dist/src/
+].find((dir) => existsSync(join(dir, 'layout.mjml.hbs'))) as string;
+
+/** The templates folder: the configured one, or the bundled templates when the default folder is absent. */
+export function templatesDir(config: Config, cwd: string): string {
+  const configured = resolve(cwd, config.templates);
+  return config.templates === 'templates' && !existsSync(configured) ? BUNDLED_TEMPLATES : configured;
+}
+
 /** The render context of a digest: newsletter name, zone and public links. */
 export function renderContext(config: Config, window: DigestWindow): RenderContext {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
@@ -119,14 +133,14 @@ export function renderContext(config: Config, window: DigestWindow): RenderConte
 async function resolveWindow(req: BuildRequest, contentDir: string): Promise<DigestWindow> {
   const tz = req.config.timeZone;
   if (req.since !== undefined && req.until !== undefined) return rangeWindow(req.since, req.until, tz);
-  if (req.date === 'latest') return dayWindow(await latestDay(contentDir, tz), tz);
+  if (req.date === 'latest') return dayWindow(await latestDay(contentDir, tz, req.now), tz);
   return dayWindow(req.date ?? previousDay(req.now, tz), tz);
 }
 
-/** The newest local day that has at least one valid article; today when the folder is empty. */
-export async function latestDay(contentDir: string, timeZone: string): Promise<string> {
+/** The newest local day that has at least one valid article; the day of `now` when there is none. */
+export async function latestDay(contentDir: string, timeZone: string, now: Date): Promise<string> {
   const days = await articleDays(contentDir, timeZone);
-  return days[0]?.date ?? localDate(Date.now(), timeZone);
+  return days[0]?.date ?? localDate(now.getTime(), timeZone);
 }
 
 /** Every local day with valid articles, newest first, with the number of articles. */

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { formatProblem, loadArticles } from '../content/index.js';
 import { causeChain } from '../errors.js';
-import { buildDigest, latestDay } from '../pipeline.js';
+import { buildDigest, latestDay, templatesDir } from '../pipeline.js';
 import { loadTemplates } from '../render/index.js';
 import { buildRequestFrom, configFrom } from './_build-options.js';
 import type { Command } from './_command.js';
@@ -41,9 +41,9 @@ export const checkCommand: Command = {
         problems.push(...all.problems.map(formatProblem));
       });
       await attempt(async () => {
-        await loadTemplates(resolve(ctx.cwd, config.templates));
+        await loadTemplates(templatesDir(config, ctx.cwd));
         // Render the newest day for real, so MJML validation of the templates is checked too.
-        const date = await latestDay(contentDir, config.timeZone);
+        const date = await latestDay(contentDir, config.timeZone, ctx.now());
         await buildDigest({ ...buildRequestFrom({}, ctx, config), date });
       });
     });
