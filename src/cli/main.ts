@@ -3,9 +3,20 @@ import { buildCommand } from './_build.js';
 import { checkCommand } from './_check.js';
 import { type CliContext, type Command, commandHelp, parseCommandArgs } from './_command.js';
 import { previewCommand } from './_preview.js';
+import { runCommand, scheduleCommand } from './_schedule.js';
+import { sendCommand } from './_send.js';
+import { subscribersCommand } from './_subscribers.js';
 
 /** Every sub-command, in the order help lists them. */
-export const COMMANDS: Command[] = [buildCommand, checkCommand, previewCommand];
+export const COMMANDS: Command[] = [
+  buildCommand,
+  sendCommand,
+  subscribersCommand,
+  checkCommand,
+  previewCommand,
+  runCommand,
+  scheduleCommand,
+];
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 75 the same send is already running (EX_TEMPFAIL). */
 const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = { E_USAGE: 2, E_SEND_LOCKED: 75 };

@@ -14,6 +14,8 @@ export interface SendCounts {
   failed: number;
   /** The send stopped early because the signal was aborted. */
   stopped?: boolean;
+  /** Anything the log should add, e.g. how to resend recipients in an unknown state. */
+  note?: string;
 }
 
 /** Sends a built digest to every active subscriber, never twice to one (the send ledger's job). */
@@ -144,7 +146,7 @@ async function buildAndSend(
   }
   const counts = await deps.send(built, { signal: deps.signal });
   const { recipients, sent, failed } = counts;
-  const done = `${sent} of ${recipients} sent${failed ? `, ${failed} failed` : ''}`;
+  const done = `${sent} of ${recipients} sent${failed ? `, ${failed} failed` : ''}${counts.note ? ` (${counts.note})` : ''}`;
   const fields = { digestKey, items, recipients, sent, failed };
   const stopped = counts.stopped === true || (deps.signal?.aborted === true && sent + failed < recipients);
   if (stopped) {

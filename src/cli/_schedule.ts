@@ -1,0 +1,262 @@
+import { hostname } from 'node:os';
+import { resolve } from 'node:path';
+import type { Config } from '../config/index.js';
+import {
+  createSmtpTransport,
+  dkimFromEnv,
+  dkimSigner,
+  requireSecret,
+  type SendReport,
+  type SmtpSettings,
+  sendDigest,
+  smtpFromEnv,
+} from '../deliver/index.js';
+import { causeChain, DigestError } from '../errors.js';
+import { buildDigest } from '../pipeline.js';
+import {
+  buildRequestFor,
+  localTime,
+  nextRun,
+  outcomeLine,
+  type RunnerDeps,
+  type RunOutcome,
+  RunStore,
+  runScheduled,
+  type Schedule,
+  type SendCounts,
+  type SendFn,
+  scheduleFrom,
+  startScheduler,
+} from '../schedule/index.js';
+import { openStore, type Store } from '../store/index.js';
+import { BUILD_OPTIONS, configFrom } from './_build-options.js';
+import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
+
+// The schedule picks the window, so the flags that pick one are not offered.
+const { date: _date, since: _since, until: _until, ...SHAPE_OPTIONS } = BUILD_OPTIONS;
+
+const OPTIONS: Record<string, OptionSpec> = {
+  ...SHAPE_OPTIONS,
+  db: {
+    type: 'string',
+    valueName: 'FILE',
+    description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
+  },
+  now: {
+    type: 'string',
+    valueName: 'ISO',
+    description:
+      'Act as if the clock read this instant, e.g. 2020-09-14T07:00:00-04:00 (for tests and replays)',
+  },
+};
+
+const NOTES = `
+The schedule comes from the config file: schedule.time (default 07:00), schedule.timeZone (default: timeZone),
+schedule.window (previous-day | last-24h), schedule.catchUpUntil (default 12:00), schedule.minItems (default 1).
+Each local send date is sent at most once (the runs table in the database); to send a given day by hand,
+use \`digest send --date YYYY-MM-DD\`. SMTP settings come from the environment, as for \`digest send\`.`;
+
+/** `digest run`: one due check, one send at most, then exit. */
+export const runCommand: Command = {
+  name: 'run',
+  summary:
+    "Send today's scheduled digest if it is due and not yet sent, then exit (for cron or a systemd timer)",
+  options: OPTIONS,
+  notes: `${NOTES}\nExit codes: 0 sent or nothing to do, 1 the run failed, 2 usage error.`,
+  async run({ values }, ctx) {
+    const setup = await prepare(values, ctx);
+    try {
+      const outcome = await runScheduled(setup.deps, setup.clock());
+      log(ctx, setup.deps.clock(), outcomeLine(outcome));
+      if (values.json) ctx.stdout.write(`${JSON.stringify(outcomeJson(outcome), null, 2)}\n`);
+      if (outcome.kind === 'failed' && outcome.error !== undefined && !outcome.counts) {
+        // A thrown error (not a per-recipient failure): print its causes as every command does.
+        for (const line of causeChain(outcome.error)) ctx.stderr.write(`  ${line}\n`);
+      }
+      return outcome.kind === 'failed' ? 1 : 0;
+    } finally {
+      setup.store.close();
+    }
+  },
+};
+
+/** `digest schedule`: the long-lived scheduler. */
+export const scheduleCommand: Command = {
+  name: 'schedule',
+  summary:
+    "Run in the foreground and send each day's digest at the scheduled local time (SIGTERM: finish, exit 0)",
+  options: OPTIONS,
+  notes: `${NOTES}\nOn start it sends today's digest if the run was missed and it is before catchUpUntil.`,
+  async run({ values }, ctx) {
+    const setup = await prepare(values, ctx);
+    const { schedule } = setup.deps;
+    const start = setup.clock();
+    log(
+      ctx,
+      start,
+      `scheduling the daily digest at ${schedule.time} ${schedule.timeZone} (${schedule.window} window, ` +
+        `catch-up until ${schedule.catchUpUntil}, at least ${schedule.minItems} item${schedule.minItems === 1 ? '' : 's'}); ` +
+        `database ${setup.dbFile}; next run ${localTime(nextRun(start, schedule), schedule.timeZone)}`,
+    );
+    const scheduler = startScheduler({
+      schedule,
+      runOnce: (now) => runScheduled(setup.deps, now),
+      onOutcome: (outcome) => {
+        if (outcome.kind === 'failed' && outcome.error !== undefined && !outcome.counts) {
+          log(ctx, setup.clock(), `${outcomeLine(outcome)}`);
+          for (const line of causeChain(outcome.error)) ctx.stderr.write(`  ${line}\n`);
+        } else log(ctx, setup.clock(), outcomeLine(outcome));
+      },
+      onError: (error) => log(ctx, setup.clock(), `error: ${causeChain(error).join('; ')}`),
+      clock: setup.clock,
+      startAt: start,
+      signal: ctx.signal,
+    });
+    await scheduler.done;
+    log(ctx, setup.clock(), `stopped (${String(ctx.signal?.reason ?? 'signal')}); nothing in flight`);
+    setup.store.close();
+    return 0;
+  },
+};
+
+interface Setup {
+  deps: RunnerDeps;
+  store: Store;
+  dbFile: string;
+  clock: () => Date;
+}
+
+async function prepare(values: OptionValues, ctx: CliContext): Promise<Setup> {
+  const nowFlag = stringFlag(values, 'now');
+  const config = configFrom(values, ctx, { db: stringFlag(values, 'db') });
+  const schedule: Schedule = scheduleFrom(config);
+  const clock = clockFrom(nowFlag, ctx);
+  // Settings are checked before anything else, so a scheduler with no way to send fails at start.
+  const smtp = smtpFromEnv(ctx.env);
+  if (!smtp) {
+    throw new DigestError('E_SMTP_CONFIG', 'no SMTP settings: a scheduled run sends real mail', {
+      field: 'SMTP_URL',
+      hint: 'set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) or SMTP_HOST and friends; see .env.example',
+    });
+  }
+  const secret = requireSecret(ctx.env);
+  const dkim = dkimFromEnv(ctx.env, ctx.cwd);
+  const dbFile = resolve(ctx.cwd, config.db);
+  const store = openStore(dbFile);
+  try {
+    const host = hostname();
+    const deps: RunnerDeps = {
+      schedule,
+      runs: new RunStore(store.db, { host }),
+      build: (due) =>
+        buildDigest({ ...buildRequestFor(due, config, ctx.cwd), strict: values.strict === true }),
+      send: smtpSender({ store, config, smtp, secret, sign: dkim && dkimSigner(dkim) }),
+      owner: { pid: process.pid, host },
+      clock,
+      signal: ctx.signal,
+    };
+    return { deps, store, dbFile, clock };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+}
+
+const INSTANT_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}(:?\d{2})?)$/i;
+
+/** The clock of a command: the real one, or one that starts at `--now` and moves with real time. */
+function clockFrom(nowFlag: string | undefined, ctx: CliContext): () => Date {
+  if (nowFlag === undefined) return ctx.now;
+  const at = INSTANT_RE.test(nowFlag) ? Date.parse(nowFlag) : Number.NaN;
+  if (Number.isNaN(at)) {
+    throw new DigestError('E_USAGE', `"${nowFlag}" is not an ISO instant`, {
+      field: '--now',
+      hint: 'use an ISO date and time with Z or an offset, e.g. 2020-09-14T07:00:00Z or 2020-09-14T09:00:00-04:00',
+    });
+  }
+  const base = ctx.now().getTime();
+  return () => new Date(at + (ctx.now().getTime() - base));
+}
+
+function log(ctx: CliContext, at: Date, line: string): void {
+  ctx.stderr.write(`${at.toISOString()} ${line}\n`);
+}
+
+/** The outcome as plain JSON for `--json`. */
+function outcomeJson(outcome: RunOutcome): Record<string, unknown> {
+  return {
+    outcome: outcome.kind,
+    sendDate: outcome.sendDate,
+    scheduledAt: outcome.scheduledAt.toISOString(),
+    window:
+      outcome.window.kind === 'previous-day'
+        ? { kind: outcome.window.kind, date: outcome.window.date, timeZone: outcome.window.timeZone }
+        : {
+            kind: outcome.window.kind,
+            since: outcome.window.since.toISOString(),
+            until: outcome.window.until.toISOString(),
+            timeZone: outcome.window.timeZone,
+          },
+    message: outcome.message,
+    digestKey: outcome.digestKey ?? null,
+    items: outcome.items ?? null,
+    counts: outcome.counts ?? null,
+    run: outcome.run ?? null,
+    next: outcome.next.toISOString(),
+  };
+}
+
+interface SenderSetup {
+  store: Store;
+  config: Config;
+  smtp: SmtpSettings;
+  secret: string;
+  sign?: ReturnType<typeof dkimSigner>;
+}
+
+/** The scheduler's send step: `sendDigest` through the ledger over a fresh SMTP pool per run. */
+function smtpSender(setup: SenderSetup): SendFn {
+  const { store, config } = setup;
+  return async (built, { signal }) => {
+    if (!built.rendered)
+      throw new DigestError('E_TEMPLATE', `the digest ${built.digestKey} has no rendered email`);
+    const transport = createSmtpTransport(setup.smtp, { connections: config.send.connections });
+    try {
+      const report = await sendDigest(
+        {
+          digestKey: built.digestKey,
+          date: built.window.date,
+          rendered: built.rendered,
+          items: built.selection.items.length,
+          message: { from: config.from, listId: config.listId, unsubscribeMailto: config.unsubscribeMailto },
+          publicUrl: config.publicUrl,
+          secret: setup.secret,
+          settings: config.send,
+        },
+        { subscribers: store.subscribers, ledger: store.ledger, transport, signer: setup.sign, signal },
+      );
+      return countsOf(report, signal);
+    } finally {
+      await transport.close();
+    }
+  };
+}
+
+/** A send report as the runs table counts it: a signal stop leaves the rest pending, not failed. */
+export function countsOf(report: SendReport, signal?: AbortSignal): SendCounts {
+  const stopped = signal?.aborted === true && !report.complete;
+  const waiting = report.failures.filter((f) => f.state === 'pending' || f.state === 'sending').length;
+  const { unknown } = report.counts;
+  const notes = [
+    report.stopped && `stopped: ${report.stopped}`,
+    unknown > 0 &&
+      `${unknown} unknown after a crash mid-message; \`digest send --resend-unknown\` for this digest resends them`,
+  ].filter(Boolean);
+  return {
+    recipients: report.recipients,
+    sent: report.counts.sent + report.counts.alreadySent,
+    failed: report.failures.length - (stopped ? waiting : 0),
+    stopped,
+    note: notes.length ? notes.join('; ') : undefined,
+  };
+}

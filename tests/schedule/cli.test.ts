@@ -1,0 +1,194 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type RunRecord, RunStore } from '../../src/schedule/index.js';
+import { openDatabase, openStore } from '../../src/store/index.js';
+import { CORPUS, ROOT, runCli } from '../helpers/cli.js';
+import { copiesPerAddress, type Receiver, spawnDigest, startReceiver } from './smtp.js';
+
+const SECRET = 'schedule-test-secret-0123456789-abcdefghij';
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const fn of cleanups.splice(0).reverse()) await fn();
+});
+
+/** A project folder: the election corpus, the bundled templates, New York time, `count` subscribers. */
+async function project(count: number, config: Record<string, unknown> = {}): Promise<string> {
+  const cwd = mkdtempSync(join(tmpdir(), 'digest-schedule-cli-'));
+  const { schedule, ...rest } = config;
+  writeFileSync(
+    join(cwd, 'digest.config.json'),
+    JSON.stringify({
+      content: join(CORPUS, 'election'),
+      templates: join(ROOT, 'templates'),
+      timeZone: 'America/New_York',
+      publicUrl: 'https://news.example.com',
+      schedule: { time: '07:00', catchUpUntil: '12:00', minItems: 1, ...(schedule as object) },
+      ...rest,
+    }),
+  );
+  const store = openStore(join(cwd, 'data/digest.db'));
+  await store.subscribers.importMany(
+    Array.from({ length: count }, (_, i) => ({
+      email: `reader${i + 1}@example.com`,
+      name: `Reader ${i + 1}`,
+      topics: [],
+    })),
+  );
+  store.close();
+  return cwd;
+}
+
+async function receiver(options: { delayMs?: number } = {}): Promise<Receiver> {
+  const r = await startReceiver(options);
+  cleanups.push(() => r.close());
+  return r;
+}
+
+function env(r: Pick<Receiver, 'url'>): Record<string, string> {
+  return { SMTP_URL: r.url, DIGEST_SECRET: SECRET };
+}
+
+function runRow(cwd: string, sendDate: string): RunRecord | undefined {
+  const db = openDatabase(join(cwd, 'data/digest.db'));
+  try {
+    return new RunStore(db, { host: hostname() }).get(sendDate);
+  } finally {
+    db.close();
+  }
+}
+
+function expectOneEach(r: Receiver, count: number): void {
+  const copies = copiesPerAddress(r.accepted);
+  expect(copies.size).toBe(count);
+  expect([...copies.values()].every((n) => n === 1)).toBe(true);
+}
+
+describe('digest run', () => {
+  it("sends the morning's digest once; the same command again sends nothing and says it was already sent", async () => {
+    const r = await receiver();
+    const cwd = await project(5);
+    const argv = ['run', '--now', '2020-09-14T07:00:00-04:00'];
+    const first = spawnDigest(argv, { cwd, env: env(r) });
+    expect(await first.exit, first.stderr()).toBe(0);
+    expect(first.stderr()).toMatch(
+      /digest 2020-09-14 window 2020-09-13 \(America\/New_York\): sent: 5 of 5 sent; next run 2020-09-15 07:00 America\/New_York \(11:00Z\)/,
+    );
+    expectOneEach(r, 5);
+    const mail = await simpleParser(r.accepted[0]?.raw ?? '');
+    expect(mail.subject).toBeTruthy();
+    expect(mail.to && 'text' in mail.to ? mail.to.text : '').toMatch(/reader\d+@example\.com/);
+    expect(r.accepted[0]?.raw.toString()).toMatch(/^List-Unsubscribe: <https:\/\/news\.example\.com\//m);
+
+    const again = spawnDigest(argv, { cwd, env: env(r) });
+    expect(await again.exit, again.stderr()).toBe(0);
+    expect(again.stderr()).toMatch(/already-sent: the digest of 2020-09-14 was already sent/);
+    expect(r.accepted).toHaveLength(5);
+    expect(runRow(cwd, '2020-09-14')).toMatchObject({
+      state: 'sent',
+      digestKey: 'day:2020-09-13@America/New_York',
+      items: 10,
+      recipients: 5,
+      sent: 5,
+      failed: 0,
+      attempts: 1,
+    });
+  });
+
+  it('after the cutoff: nothing sent, the skip logged and recorded; --json prints the outcome', async () => {
+    const r = await receiver();
+    const cwd = await project(3);
+    const run = await runCli(['run', '--now', '2020-09-14T13:00:00-04:00', '--json'], { cwd, env: env(r) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /missed: the 07:00 run of 2020-09-14 did not happen and it is past catchUpUntil 12:00/,
+    );
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      outcome: 'missed',
+      sendDate: '2020-09-14',
+      run: { state: 'skipped' },
+    });
+    expect(r.accepted).toHaveLength(0);
+  });
+
+  it('a thin day (below minItems): no email, the reason logged, the run recorded as skipped', async () => {
+    const r = await receiver();
+    const cwd = await project(3, { schedule: { minItems: 3 } });
+    // The window 2020-09-05 (New York) holds one election article.
+    const run = await runCli(['run', '--now', '2020-09-06T07:00:00-04:00'], { cwd, env: env(r) });
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/thin: thin day: 1 item in the window, fewer than minItems 3; no email sent/);
+    expect(r.accepted).toHaveLength(0);
+    expect(runRow(cwd, '2020-09-06')).toMatchObject({ state: 'skipped', items: 1 });
+  });
+
+  it('without SMTP settings it refuses at start and names the setting', async () => {
+    const cwd = await project(1);
+    const run = await runCli(['run', '--now', '2020-09-14T07:00:00-04:00'], {
+      cwd,
+      env: { DIGEST_SECRET: SECRET },
+    });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/no SMTP settings/);
+    expect(await runCli(['run', '--date', '2020-09-13'], { cwd, env: {} })).toMatchObject({ code: 2 });
+    expect(
+      await runCli(['run', '--now', 'tomorrow'], { cwd, env: env({ url: 'smtp://127.0.0.1:9' }) }),
+    ).toMatchObject({
+      code: 2,
+    });
+  });
+});
+
+describe('two scheduler processes against one database', () => {
+  it('send one email per subscriber between them, and both exit 0 on SIGTERM', async () => {
+    // Slow enough that the second scheduler's start-up check lands while the first is sending.
+    const r = await receiver({ delayMs: 40 });
+    const cwd = await project(30);
+    const argv = ['schedule', '--now', '2020-09-14T09:00:00-04:00'];
+    const a = spawnDigest(argv, { cwd, env: env(r) });
+    const b = spawnDigest(argv, { cwd, env: env(r) });
+    const outcome = /digest 2020-09-14 window 2020-09-13 \(America\/New_York\): (sent|busy|already-sent): /;
+    await Promise.all([a.waitForStderr(outcome), b.waitForStderr(outcome)]);
+    const kinds = [a, b].map((p) => outcome.exec(p.stderr())?.[1]).sort();
+    expect(kinds[1] === 'sent' && kinds[0] !== 'sent', kinds.join(',')).toBe(true);
+    await r.waitForCount(30);
+    for (const p of [a, b]) p.child.kill('SIGTERM');
+    expect(await a.exit, a.stderr()).toBe(0);
+    expect(await b.exit, b.stderr()).toBe(0);
+    expectOneEach(r, 30);
+    expect(r.accepted).toHaveLength(30);
+    expect(runRow(cwd, '2020-09-14')).toMatchObject({ state: 'sent', sent: 30, attempts: 1 });
+    for (const p of [a, b]) {
+      expect(p.stderr()).toMatch(/scheduling the daily digest at 07:00 America\/New_York/);
+      expect(p.stderr()).toMatch(/next run 2020-09-15 07:00 America\/New_York/);
+      expect(p.stderr()).toMatch(/stopped \(SIGTERM\)/);
+    }
+  });
+});
+
+describe('SIGTERM during a send', () => {
+  it('the process exits 0 after the message in flight; a later run sends the rest; nobody doubled', async () => {
+    const r = await receiver({ delayMs: 150 });
+    const cwd = await project(12, { send: { connections: 1 } });
+    const argv = ['run', '--now', '2020-09-14T07:00:00-04:00'];
+    const first = spawnDigest(argv, { cwd, env: env(r) });
+    await r.waitForCount(3);
+    first.child.kill('SIGTERM');
+    expect(await first.exit, first.stderr()).toBe(0);
+    expect(first.stderr()).toMatch(/stopped: stopped after \d+ of 12 sent/);
+    const delivered = r.accepted.length;
+    expect(delivered).toBeGreaterThanOrEqual(3);
+    expect(delivered).toBeLessThan(12);
+    const row = runRow(cwd, '2020-09-14');
+    expect(row).toMatchObject({ state: 'failed', sent: delivered, recipients: 12 });
+
+    const second = spawnDigest(argv, { cwd, env: env(r) });
+    expect(await second.exit, second.stderr()).toBe(0);
+    expect(second.stderr()).toMatch(/sent: 12 of 12 sent \(resumed\)/);
+    expectOneEach(r, 12);
+    expect(r.accepted).toHaveLength(12);
+    expect(runRow(cwd, '2020-09-14')).toMatchObject({ state: 'sent', sent: 12, attempts: 2 });
+  });
+});
