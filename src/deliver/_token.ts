@@ -30,7 +30,6 @@ export function requireSecret(env: Record<string, string | undefined>): string {
         ? 'DIGEST_SECRET is not set; it signs the unsubscribe links'
         : `DIGEST_SECRET is ${secret.length} characters; it must be at least ${MIN_SECRET_LENGTH}`,
       {
-        field: 'DIGEST_SECRET',
         hint: 'set it to a long random value, e.g. `openssl rand -base64 48`, and keep it: changing it breaks every unsubscribe link already sent',
       },
     );

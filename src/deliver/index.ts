@@ -29,6 +29,7 @@ export {
 export { createSmtpTransport, type SmtpTransportOptions } from './_smtp.js';
 export { type BodyProgress, classifySmtpError, replyCode, type SmtpErrorLike } from './_smtp-outcome.js';
 export { maskUrl, redact, type SmtpSettings, smtpFromEnv } from './_smtp-settings.js';
+export { dryRunSummary, failureLines, progressLine, sendSummary } from './_summary.js';
 export {
   MIN_SECRET_LENGTH,
   requireSecret,

@@ -1,0 +1,252 @@
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../config/index.js';
+import {
+  createFileTransport,
+  createSmtpTransport,
+  type DeliveryTransport,
+  dkimFromEnv,
+  dkimSigner,
+  dryRunSummary,
+  failureLines,
+  progressLine,
+  requireSecret,
+  type SendDeps,
+  type SendReport,
+  sendDigest,
+  sendSummary,
+  smtpFromEnv,
+} from '../deliver/index.js';
+import { DigestError } from '../errors.js';
+import { buildDigest, writeDigest } from '../pipeline.js';
+import { MemoryLedger, normalizeEmail, openStore, type Store, type Subscriber } from '../store/index.js';
+import { reportProblems } from './_build.js';
+import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
+import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
+
+const NOTES = `
+Sends to every active subscriber who has not been sent this digest yet; the ledger in the database
+records each message (pending, sending, sent, failed_temp, failed_perm, unknown), so running it again
+is always safe. SMTP settings come from SMTP_URL (or SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASS,
+SMTP_SECURE); DIGEST_SECRET signs the unsubscribe links; DKIM_DOMAIN, DKIM_SELECTOR and
+DKIM_PRIVATE_KEY_FILE turn on DKIM signing. See .env.example.
+Exit codes: 0 every subscriber has the digest, 1 some were not sent (listed, with the server's reply),
+2 usage error, 75 another run is sending the same digest (nothing was sent).`;
+
+/** `digest send`: build the digest and send it to the subscribers, through the ledger. */
+export const sendCommand: Command = {
+  name: 'send',
+  summary: 'Build the digest and email it to every subscriber not yet sent it (or --dry-run to .eml files)',
+  options: {
+    ...BUILD_OPTIONS,
+    db: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
+    },
+    'dry-run': {
+      type: 'boolean',
+      description:
+        'Write OUT/<date>/eml/<n>-<address>.eml instead of sending; no connection, no database write',
+    },
+    to: {
+      type: 'string',
+      valueName: 'ADDR',
+      description: 'Send one test copy to ADDR only (outside the list and ledger)',
+    },
+    'retry-failed': {
+      type: 'boolean',
+      description: 'Also retry subscribers whose last attempt failed permanently',
+    },
+    'resend-unknown': {
+      type: 'boolean',
+      description: 'Also resend messages an interrupted run left unknown (same Message-ID)',
+    },
+  },
+  notes: NOTES,
+  async run({ values }, ctx) {
+    const started = performance.now();
+    const dryRun = values['dry-run'] === true;
+    const testTo = testAddress(values);
+    if (testTo && (values['retry-failed'] || values['resend-unknown'])) {
+      throw new DigestError(
+        'E_USAGE',
+        '--to sends one test copy outside the ledger; it takes no --retry-failed or --resend-unknown',
+        {
+          field: '--to',
+        },
+      );
+    }
+    const config = configFrom(values, ctx, { db: stringFlag(values, 'db') });
+    const built = await buildDigest(buildRequestFrom(values, ctx, config));
+    reportProblems(built, ctx);
+    if (!built.rendered) {
+      ctx.stderr.write(`No articles in the window of ${built.window.date}; nothing to send.\n`);
+      if (values.json)
+        ctx.stdout.write(
+          `${JSON.stringify({ digestKey: built.digestKey, date: built.window.date, sent: 0 }, null, 2)}\n`,
+        );
+      return 0;
+    }
+    const outDir = resolve(ctx.cwd, config.out);
+    await writeDigest(built, outDir, config.publicUrl);
+
+    const secret = dryRun ? dryRunSecret(ctx) : requireSecret(ctx.env);
+    const dkim = dkimFromEnv(ctx.env, ctx.cwd);
+    const dbFile = resolve(ctx.cwd, config.db);
+    let store: Store | undefined;
+    let transport: DeliveryTransport | undefined;
+    try {
+      let subscribers: SendDeps['subscribers'];
+      let ledger: SendDeps['ledger'];
+      if (testTo) {
+        subscribers = { list: async () => [testSubscriber(testTo, ctx.now())] };
+        ledger = new MemoryLedger();
+      } else if (dryRun) {
+        store = openStore(dbFile, { readonly: true });
+        subscribers = store.subscribers;
+        ledger = new MemoryLedger();
+      } else {
+        store = openStore(dbFile);
+        subscribers = store.subscribers;
+        ledger = store.ledger;
+      }
+      if (dryRun) {
+        const total = testTo ? 1 : (await subscribers.list()).filter((s) => s.status === 'active').length;
+        transport = createFileTransport(join(outDir, built.window.date, 'eml'), total);
+      } else {
+        transport = smtpTransport(ctx, config);
+        if (!/^https:/i.test(config.publicUrl)) {
+          ctx.stderr.write(
+            `warning: the unsubscribe links point to ${config.publicUrl}; mailbox providers want https (set DIGEST_PUBLIC_URL)\n`,
+          );
+        }
+      }
+      ctx.stderr.write(
+        `${dryRun ? 'Writing' : 'Sending'} digest ${built.window.date} ("${built.rendered.subject}") ${
+          testTo ? `as a test copy to ${testTo}` : 'to the subscribers'
+        } via ${transport.description}\n`,
+      );
+      const progress = progressWriter(ctx);
+      const report = await sendDigest(
+        {
+          digestKey: built.digestKey,
+          date: built.window.date,
+          rendered: built.rendered,
+          items: built.selection.items.length,
+          message: { from: config.from, listId: config.listId, unsubscribeMailto: config.unsubscribeMailto },
+          publicUrl: config.publicUrl,
+          secret,
+          settings: config.send,
+          retryFailed: values['retry-failed'] === true,
+          resendUnknown: values['resend-unknown'] === true,
+          messageIdSeed: testTo ? `|test|${ctx.now().getTime()}` : undefined,
+        },
+        {
+          subscribers,
+          ledger,
+          transport,
+          signer: dkim ? dkimSigner(dkim) : undefined,
+          now: ctx.now,
+          onProgress: progress.update,
+          signal: ctx.signal,
+        },
+      );
+      progress.done();
+      report.durationMs = performance.now() - started;
+      printReport(report, { dryRun, testTo, json: values.json === true }, ctx);
+      return report.complete ? 0 : 1;
+    } finally {
+      await transport?.close();
+      store?.close();
+    }
+  },
+};
+
+function testAddress(values: OptionValues): string | undefined {
+  const raw = stringFlag(values, 'to');
+  if (raw === undefined) return undefined;
+  const address = normalizeEmail(raw);
+  if (!address.ok)
+    throw new DigestError('E_USAGE', `--to: the address "${raw}" ${address.reason}`, { field: '--to' });
+  return address.email;
+}
+
+function testSubscriber(email: string, now: Date): Subscriber {
+  const t = now.getTime();
+  return {
+    id: 0,
+    email,
+    name: '',
+    topics: [],
+    status: 'active',
+    createdAt: t,
+    updatedAt: t,
+    unsubscribedAt: null,
+  };
+}
+
+/** A dry run works without DIGEST_SECRET (e.g. `npm start` on a fresh checkout), with a throwaway key. */
+function dryRunSecret(ctx: CliContext): string {
+  try {
+    return requireSecret(ctx.env);
+  } catch {
+    ctx.stderr.write(
+      'warning: DIGEST_SECRET is not set or too short; the .eml files carry unsubscribe links signed with a ' +
+        'throwaway key (a real send refuses to run without DIGEST_SECRET)\n',
+    );
+    return randomBytes(32).toString('base64url');
+  }
+}
+
+function smtpTransport(ctx: CliContext, config: Config): DeliveryTransport {
+  const settings = smtpFromEnv(ctx.env);
+  if (!settings) {
+    throw new DigestError('E_SMTP_CONFIG', 'no SMTP settings', {
+      field: 'SMTP_URL',
+      hint: 'set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) or SMTP_HOST..., see .env.example; or use --dry-run',
+    });
+  }
+  return createSmtpTransport(settings, { connections: config.send.connections });
+}
+
+/** A progress bar on stderr, redrawn at most ten times a second, only on a terminal. */
+function progressWriter(ctx: CliContext) {
+  let last = 0;
+  let drawn = false;
+  return {
+    update: ctx.isTTY
+      ? (p: Parameters<typeof progressLine>[0]) => {
+          const now = performance.now();
+          if (now - last < 100 && p.sent + p.failed < p.total) return;
+          last = now;
+          drawn = true;
+          ctx.stderr.write(`\r\u001b[2K${progressLine(p)}`);
+        }
+      : undefined,
+    done() {
+      if (drawn) ctx.stderr.write('\r\u001b[2K');
+    },
+  };
+}
+
+function printReport(
+  report: SendReport,
+  mode: { dryRun: boolean; testTo?: string; json: boolean },
+  ctx: CliContext,
+): void {
+  if (mode.json) {
+    const { failures, ...rest } = report;
+    ctx.stdout.write(
+      `${JSON.stringify({ ...rest, dryRun: mode.dryRun, testCopy: mode.testTo ?? null, failures }, null, 2)}\n`,
+    );
+  }
+  for (const line of failureLines(report)) ctx.stderr.write(`${line}\n`);
+  if (mode.testTo && !mode.dryRun) {
+    const ok = report.complete ? 'Sent' : 'Could not send';
+    ctx.stderr.write(
+      `${ok} a test copy of digest ${report.date} to ${mode.testTo} in ${(report.durationMs / 1000).toFixed(1)} s\n`,
+    );
+  } else ctx.stderr.write(`${mode.dryRun ? dryRunSummary(report) : sendSummary(report)}\n`);
+}

@@ -1,0 +1,173 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { loadConfig } from '../config/index.js';
+import { DigestError } from '../errors.js';
+import {
+  openStore,
+  parseSubscriberCsv,
+  type Store,
+  type Subscriber,
+  subscriberInput,
+} from '../store/index.js';
+import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
+
+const ACTIONS = ['import', 'add', 'remove', 'list'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const NOTES = `
+Actions:
+  import FILE.csv   Add or update subscribers from a CSV with the columns email, name (optional) and
+                    topics (optional, separated by ";"). Invalid rows (bad address, CR/LF or other control
+                    characters, duplicates in the file) are reported by line and skipped; the valid ones
+                    are saved in one transaction. An address that unsubscribed stays unsubscribed.
+  add EMAIL         Add one subscriber (--name, --topics), or update and re-activate an existing one.
+  remove EMAIL      Delete a subscriber (the send ledger keeps what was sent to them).
+  list              Print the subscribers (--json for machine-readable output).
+Addresses compare case-insensitively in the domain part only.`;
+
+/** `digest subscribers import|add|remove|list`: manage the subscriber list in the database. */
+export const subscribersCommand: Command = {
+  name: 'subscribers',
+  summary: 'Manage subscribers: import FILE.csv, add EMAIL, remove EMAIL, list',
+  usage: 'digest subscribers <import FILE.csv | add EMAIL | remove EMAIL | list> [options]',
+  positionals: [
+    { name: 'ACTION', description: `One of: ${ACTIONS.join(', ')}` },
+    { name: 'ARG', description: 'The CSV file (import) or the address (add, remove)', optional: true },
+  ],
+  options: {
+    db: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
+    },
+    name: { type: 'string', valueName: 'NAME', description: 'Display name (add)' },
+    topics: { type: 'string', valueName: 'a;b', description: 'Topics separated by ";" (add)' },
+    status: {
+      type: 'string',
+      valueName: 'STATUS',
+      choices: ['all', 'active', 'unsubscribed'],
+      description: 'Which subscribers to list (default all)',
+    },
+    json: { type: 'boolean', description: 'Print one machine-readable JSON result on stdout' },
+  },
+  notes: NOTES,
+  async run({ values, positionals }, ctx) {
+    const action = positionals[0] as Action;
+    if (!ACTIONS.includes(action)) {
+      throw new DigestError('E_USAGE', `unknown action "${positionals[0]}"; allowed: ${ACTIONS.join(', ')}`, {
+        field: 'ACTION',
+      });
+    }
+    const arg = positionals[1];
+    const needsArg = action !== 'list';
+    if (needsArg !== (arg !== undefined)) {
+      throw new DigestError(
+        'E_USAGE',
+        needsArg
+          ? `${action} needs ${action === 'import' ? 'a CSV file' : 'an address'}`
+          : `list takes no argument`,
+        {
+          hint: `usage: digest subscribers ${action}${needsArg ? (action === 'import' ? ' FILE.csv' : ' EMAIL') : ''}`,
+        },
+      );
+    }
+    const file = resolve(ctx.cwd, loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') }).config.db);
+    const store = openStore(file, { now: () => ctx.now().getTime() });
+    try {
+      if (action === 'import') return await importFile(store, arg as string, values, ctx);
+      if (action === 'add') return await addOne(store, arg as string, values, ctx);
+      if (action === 'remove') return await removeOne(store, arg as string, values, ctx);
+      return await list(store, values, ctx);
+    } finally {
+      store.close();
+    }
+  },
+};
+
+async function importFile(
+  store: Store,
+  file: string,
+  values: OptionValues,
+  ctx: CliContext,
+): Promise<number> {
+  let text: string;
+  try {
+    text = readFileSync(resolve(ctx.cwd, file), 'utf8');
+  } catch (cause) {
+    throw new DigestError('E_IO', "can't read the subscriber file", { file, cause });
+  }
+  const { rows, problems } = parseSubscriberCsv(text);
+  for (const p of problems) ctx.stderr.write(`${file}: line ${p.line}: ${p.message} (skipped)\n`);
+  const counts = await store.subscribers.importMany(
+    rows.map(({ email, name, topics }) => ({ email, name, topics })),
+  );
+  if (values.json) ctx.stdout.write(`${JSON.stringify({ file, ...counts, invalid: problems }, null, 2)}\n`);
+  const parts = [
+    `${counts.added} added`,
+    `${counts.updated} updated`,
+    `${counts.unchanged} unchanged`,
+    counts.keptUnsubscribed > 0 && `${counts.keptUnsubscribed} kept unsubscribed`,
+    problems.length > 0 && `${problems.length} invalid row${problems.length === 1 ? '' : 's'} skipped`,
+  ].filter(Boolean);
+  ctx.stderr.write(
+    `Imported ${file}: ${rows.length} valid row${rows.length === 1 ? '' : 's'} (${parts.join(', ')})\n`,
+  );
+  // Skipped rows are reported, not fatal; a file with nothing usable is.
+  return rows.length === 0 && problems.length > 0 ? 1 : 0;
+}
+
+async function addOne(store: Store, email: string, values: OptionValues, ctx: CliContext): Promise<number> {
+  const input = subscriberInput(email, stringFlag(values, 'name') ?? '', stringFlag(values, 'topics') ?? '');
+  const existing = await store.subscribers.findByEmail(input.email);
+  // Keep what is stored when a flag is not given.
+  const result = await store.subscribers.add({
+    email: input.email,
+    name: values.name === undefined && existing ? existing.name : input.name,
+    topics: values.topics === undefined && existing ? existing.topics : input.topics,
+  });
+  if (values.json) ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  const verb = result.created ? 'Added' : result.reactivated ? 'Re-activated' : 'Updated';
+  ctx.stderr.write(`${verb} ${result.subscriber.email}\n`);
+  return 0;
+}
+
+async function removeOne(
+  store: Store,
+  email: string,
+  values: OptionValues,
+  ctx: CliContext,
+): Promise<number> {
+  const removed = await store.subscribers.remove(email);
+  if (values.json) ctx.stdout.write(`${JSON.stringify({ email, removed }, null, 2)}\n`);
+  if (!removed) {
+    throw new DigestError('E_SUBSCRIBER', `no subscriber ${email}`, {
+      hint: 'see `digest subscribers list`',
+    });
+  }
+  ctx.stderr.write(`Removed ${email}\n`);
+  return 0;
+}
+
+async function list(store: Store, values: OptionValues, ctx: CliContext): Promise<number> {
+  const status = stringFlag(values, 'status') ?? 'all';
+  const all = await store.subscribers.list();
+  const shown = status === 'all' ? all : all.filter((s) => s.status === status);
+  if (values.json) ctx.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
+  else ctx.stdout.write(table(shown));
+  const active = all.filter((s) => s.status === 'active').length;
+  ctx.stderr.write(`${all.length} subscribers (${active} active, ${all.length - active} unsubscribed)\n`);
+  return 0;
+}
+
+function table(rows: Subscriber[]): string {
+  if (rows.length === 0) return '';
+  const cells = rows.map((s) => [s.email, s.name, s.status, s.topics.join(';')]);
+  const header = ['EMAIL', 'NAME', 'STATUS', 'TOPICS'];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return `${[header, ...cells].map(line).join('\n')}\n`;
+}

@@ -1,0 +1,73 @@
+import type { SendProgress, SendReport } from './_send.js';
+
+/** The progress bar line for a terminal, e.g. `[#####-----] 120/200 sent, 2 failed, 850 msg/s, 0.1 s left`. */
+export function progressLine(p: SendProgress, width = 24): string {
+  const done = p.sent + p.failed;
+  const filled = p.total > 0 ? Math.min(width, Math.round((done / p.total) * width)) : width;
+  const parts = [
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.sent}/${p.total} sent`,
+    `${p.failed} failed`,
+  ];
+  if (p.retrying > 0) parts.push(`${p.retrying} to retry`);
+  parts.push(`${Math.round(p.rate)} msg/s`);
+  if (p.etaMs !== undefined) parts.push(`${seconds(p.etaMs)} left`);
+  return parts.join(', ');
+}
+
+/** The line that ends a send run, e.g. `Sent digest 2020-09-13 to 200 of 200 subscribers (0 failed) in 1.2 s`. */
+export function sendSummary(report: SendReport): string {
+  const c = report.counts;
+  const notes = [
+    c.alreadySent > 0 && `${c.alreadySent} already sent`,
+    `${c.failedTemp + c.failedPerm} failed`,
+    c.unknown > 0 && `${c.unknown} unknown`,
+    c.pending > 0 && `${c.pending} not attempted`,
+    c.skippedFailedPerm + c.skippedUnknown > 0 && `${c.skippedFailedPerm + c.skippedUnknown} skipped`,
+    report.unsubscribed > 0 && `${report.unsubscribed} unsubscribed`,
+  ].filter(Boolean);
+  return (
+    `Sent digest ${report.date} to ${c.sent} of ${report.recipients} subscribers (${notes.join(', ')}) ` +
+    `in ${seconds(report.durationMs)}`
+  );
+}
+
+/** The line that ends a dry run. */
+export function dryRunSummary(report: SendReport): string {
+  const kb = Math.max(1, Math.round(report.messageBytes / 1024));
+  const skipped = report.unsubscribed > 0 ? `; ${report.unsubscribed} unsubscribed skipped` : '';
+  const failed = report.failures.length > 0 ? `; ${report.failures.length} not written` : '';
+  return (
+    `Dry run: wrote ${report.counts.sent} messages for digest ${report.date} to ${report.destination} ` +
+    `(subject "${report.subject}", ${kb} KB each${skipped}${failed}) in ${seconds(report.durationMs)}`
+  );
+}
+
+/**
+ * What to tell about the recipients not sent: one line each (at most `limit`), then what to do.
+ * The replies are the server's, so an operator sees why without opening the database.
+ */
+export function failureLines(report: SendReport, limit = 20): string[] {
+  const lines = report.failures
+    .slice(0, limit)
+    .map((f) => `  ${f.state.padEnd(11)} ${f.email}: ${f.reply ?? 'not attempted'}`);
+  if (report.failures.length > limit)
+    lines.push(`  ... and ${report.failures.length - limit} more (--json lists all)`);
+  const c = report.counts;
+  if (c.failedTemp > 0)
+    lines.push(`${c.failedTemp} failed temporarily: run \`digest send\` again later to retry them.`);
+  if (c.failedPerm > 0) {
+    lines.push(`${c.failedPerm} failed permanently (5xx): fix the addresses, or retry with --retry-failed.`);
+  }
+  if (c.unknown > 0) {
+    lines.push(
+      `${c.unknown} unknown: an interrupted run may or may not have delivered them; ` +
+        '--resend-unknown resends them with the same Message-ID, so mail systems can drop a duplicate.',
+    );
+  }
+  if (report.stopped) lines.push(`Stopped: ${report.stopped}`);
+  return lines;
+}
+
+function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(1)} s`;
+}
