@@ -3,6 +3,7 @@ import { buildCommand } from './_build.js';
 import { checkCommand } from './_check.js';
 import { type CliContext, type Command, commandHelp, parseCommandArgs } from './_command.js';
 import { previewCommand } from './_preview.js';
+import { runCommand, scheduleCommand } from './_schedule.js';
 import { sendCommand } from './_send.js';
 import { subscribersCommand } from './_subscribers.js';
 
@@ -13,6 +14,8 @@ export const COMMANDS: Command[] = [
   subscribersCommand,
   checkCommand,
   previewCommand,
+  runCommand,
+  scheduleCommand,
 ];
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 75 the same send is already running (EX_TEMPFAIL). */
