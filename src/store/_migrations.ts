@@ -106,7 +106,23 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
-  // Append new steps here: { version: 3, name: '...', up(db) { db.exec(`...`); } },
+  {
+    version: 3,
+    name: 'web copies of sent digests',
+    up(db) {
+      // The archive page of a digest (src/web): its HTML with the generic recipient parts, kept
+      // beside the `digests` row so `digest serve` shows what was sent even after content or
+      // templates change. Owned by src/web (SqliteArchive). Times: epoch ms.
+      db.exec(`
+        CREATE TABLE web_copies (
+          digest_key TEXT PRIMARY KEY,
+          html       TEXT NOT NULL,
+          saved_at   INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+  // Append new steps here: { version: 4, name: '...', up(db) { db.exec(`...`); } },
 ];
 
 /** The schema version this build writes: the number of migration steps. */
