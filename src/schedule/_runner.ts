@@ -53,6 +53,8 @@ export interface RunOutcome {
   kind: RunOutcomeKind;
   sendDate: string;
   scheduledAt: Date;
+  /** After this instant the day is no longer sent automatically. */
+  deadline: Date;
   window: RunWindow;
   /** One sentence for the log. */
   message: string;
@@ -78,11 +80,13 @@ export async function runScheduled(deps: RunnerDeps, now: Date = deps.clock()): 
   const next = nextRun(now, schedule);
   const recorded = runs.get(dueRun(now, schedule).sendDate);
   const due = dueRun(now, schedule, recorded);
-  const base = { sendDate: due.sendDate, scheduledAt: due.scheduledAt, window: due.window, next };
+  const { sendDate, scheduledAt, deadline, window } = due;
+  const base = { sendDate, scheduledAt, deadline, window, next };
   if (!isDue(due)) {
     if (due.skip === 'after-cutoff') return missed(deps, due.message, base, now);
-    const kind = due.skip === 'not-yet' ? 'not-yet' : due.skip;
-    return { ...base, kind, message: due.message, run: recorded };
+    // A skipped day says why it was skipped (a thin day, a missed run).
+    const why = due.skip === 'already-skipped' && recorded?.reason ? ` (${recorded.reason})` : '';
+    return { ...base, kind: due.skip, message: `${due.message}${why}`, run: recorded };
   }
   if (deps.signal?.aborted) return { ...base, kind: 'stopped', message: 'stopping: no new run started' };
   const claim = runs.claim({ ...due, owner: deps.owner, now });
@@ -124,7 +128,7 @@ export async function runScheduled(deps: RunnerDeps, now: Date = deps.clock()): 
   }
 }
 
-type Base = Pick<RunOutcome, 'sendDate' | 'scheduledAt' | 'window' | 'next'>;
+type Base = Pick<RunOutcome, 'sendDate' | 'scheduledAt' | 'deadline' | 'window' | 'next'>;
 
 async function buildAndSend(
   deps: RunnerDeps,

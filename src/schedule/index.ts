@@ -12,7 +12,14 @@ export {
   windowLabel,
 } from './_due.js';
 export { localTime, outcomeLine } from './_log.js';
-export { type Scheduler, type SchedulerOptions, startScheduler } from './_loop.js';
+export {
+  MAX_RETRIES,
+  RETRY_EVERY_MINUTES,
+  retryWanted,
+  type Scheduler,
+  type SchedulerOptions,
+  startScheduler,
+} from './_loop.js';
 export {
   type BuildFn,
   type RunnerDeps,

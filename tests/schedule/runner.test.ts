@@ -6,6 +6,7 @@ import {
   outcomeLine,
   type RunnerDeps,
   type RunOutcome,
+  retryWanted,
   runScheduled,
   type Schedule,
   startScheduler,
@@ -186,6 +187,34 @@ describe('interrupted and failed sends', () => {
       },
     });
     expect((await runScheduled(locked, new Date('2025-01-15T06:00:00Z'))).kind).toBe('busy');
+  });
+});
+
+describe('retryWanted', () => {
+  const outcome = (kind: RunOutcome['kind']): RunOutcome => ({
+    kind,
+    sendDate: '2025-01-15',
+    scheduledAt: new Date('2025-01-15T06:00:00Z'),
+    deadline: new Date('2025-01-15T11:00:00Z'),
+    window: { kind: 'previous-day', timeZone: 'Europe/Berlin', date: '2025-01-14' },
+    message: '',
+    next: new Date('2025-01-16T06:00:00Z'),
+  });
+  it.each([
+    ['failed', '2025-01-15T06:15:00Z', 0, true],
+    ['busy', '2025-01-15T06:15:00Z', 3, true],
+    ['failed', '2025-01-15T06:15:00Z', 8, false],
+    ['failed', '2025-01-15T11:00:00Z', 0, false],
+    ['failed', '2025-01-16T06:15:00Z', 0, false],
+    ['sent', '2025-01-15T06:15:00Z', 0, false],
+    ['stopped', '2025-01-15T06:15:00Z', 0, false],
+    ['thin', '2025-01-15T06:15:00Z', 0, false],
+    ['missed', '2025-01-15T12:15:00Z', 0, false],
+  ] as const)('after %s, at %s with %i retries so far: %s', (kind, now, retries, expected) => {
+    expect(retryWanted(outcome(kind), new Date(now), retries)).toBe(expected);
+  });
+  it('nothing before any outcome', () => {
+    expect(retryWanted(undefined, new Date(), 0)).toBe(false);
   });
 });
 
