@@ -1,0 +1,106 @@
+import { once } from 'node:events';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { requireSecret } from '../deliver/index.js';
+import { DigestError } from '../errors.js';
+import { openStore } from '../store/index.js';
+import { startWebServer } from '../web/index.js';
+import { configFrom } from './_build-options.js';
+import { type Command, intFlag, stringFlag } from './_command.js';
+
+const NOTES = `
+Routes: POST /unsubscribe?token=... (RFC 8058 one-click, what mail clients send) unsubscribes at once;
+GET /unsubscribe?token=... shows one button that does that POST; /resubscribe?token=... likewise;
+/archive lists the digests sent, /archive/YYYY-MM-DD shows one; /healthz answers 200 when the
+database can be read. DIGEST_SECRET (the one \`send\` signed the links with) is required;
+DIGEST_PUBLIC_URL is the base URL the emails link to: serve this behind a reverse proxy with HTTPS
+there. This is not the local preview (\`digest preview\`): it shows only what subscribers need.
+Ctrl-C stops the server.`;
+
+/** `digest serve`: the public subscriber web server (unsubscribe, resubscribe, archive, health). */
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'Run the public subscriber web server: one-click unsubscribe and the archive of sent digests',
+  options: {
+    db: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'SQLite database of `send` (default data/digest.db, or DIGEST_DB)',
+    },
+    port: {
+      type: 'string',
+      valueName: 'N',
+      description: 'Port to listen on, 0 for any free one (default: config serve.port, 8080)',
+    },
+    host: {
+      type: 'string',
+      valueName: 'addr',
+      description: 'Interface to bind (default: config serve.host, 127.0.0.1)',
+    },
+    'trust-proxy': {
+      type: 'boolean',
+      description: 'Rate-limit by the last X-Forwarded-For address (only behind a proxy that sets it)',
+    },
+  },
+  notes: NOTES,
+  async run({ values }, ctx) {
+    const config = configFrom(values, ctx, { db: stringFlag(values, 'db') });
+    const secret = requireSecret(ctx.env);
+    const port = intFlag(values, 'port', 0) ?? config.serve.port;
+    if (port > 65535) {
+      throw new DigestError('E_USAGE', `--port must be at most 65535 (got ${port})`, { field: '--port' });
+    }
+    const host = stringFlag(values, 'host') ?? config.serve.host;
+    const dbFile = resolve(ctx.cwd, config.db);
+    // A mistyped --db must not start a server over a new, empty list where every link is refused.
+    if (!existsSync(dbFile)) {
+      throw new DigestError('E_DB', 'the database does not exist', {
+        file: dbFile,
+        hint: 'pass the database `digest send` uses (--db FILE or DIGEST_DB)',
+      });
+    }
+    const store = openStore(dbFile);
+    try {
+      const server = await startWebServer({
+        store,
+        secret,
+        title: config.title,
+        host,
+        port,
+        now: ctx.now,
+        trustProxy: values['trust-proxy'] === true,
+        log: (line) => ctx.stderr.write(`${ctx.now().toISOString()} ${line}\n`),
+      });
+      ctx.stderr.write(
+        `Serving the subscriber pages of ${dbFile}; emails link to ${config.publicUrl}. Ctrl-C to stop.\n`,
+      );
+      if (!/^https:/i.test(config.publicUrl)) {
+        ctx.stderr.write(
+          `Warning: DIGEST_PUBLIC_URL is ${config.publicUrl}; mailbox providers expect https unsubscribe links.\n`,
+        );
+      }
+      ctx.stdout.write(`${server.url}\n`);
+      await stopRequested(ctx.signal);
+      ctx.stderr.write('Stopping the subscriber web server.\n');
+      await server.close();
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+/** Resolves on the CLI's abort signal; without one (embedded use), on SIGINT or SIGTERM. */
+async function stopRequested(signal: AbortSignal | undefined): Promise<void> {
+  if (signal) {
+    if (!signal.aborted) await once(signal, 'abort');
+    return;
+  }
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  await once(controller.signal, 'abort');
+  process.off('SIGINT', stop);
+  process.off('SIGTERM', stop);
+}

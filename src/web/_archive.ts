@@ -1,0 +1,138 @@
+import { genericRecipient, personalize } from '../render/index.js';
+import type { SqliteDatabase } from '../store/index.js';
+import type { RenderedDigest } from '../types.js';
+
+/** One sent digest as the archive lists it. */
+export interface ArchiveEntry {
+  /** `YYYY-MM-DD`, the digest's local calendar day. */
+  date: string;
+  subject: string;
+  items: number;
+  /** When its first message went out, epoch ms. */
+  firstSentAt: number;
+  /** A web copy was kept (false only for digests sent by something that did not save one). */
+  hasPage: boolean;
+}
+
+/** The web copy of one sent digest. */
+export interface ArchivePage extends ArchiveEntry {
+  html: string;
+}
+
+/**
+ * The archive of sent digests: what `digest serve` lists and shows. Async so that a server
+ * database can take SQLite's place later, as with the subscriber store and ledger.
+ */
+export interface Archive {
+  /**
+   * Keep the web copy of a digest about to be sent. It is replaced until the first message of the
+   * digest goes out (the ledger's `digests` row exists), then frozen: the archive shows what the
+   * first readers got even if a later resume run renders from changed content.
+   */
+  saveWebCopy(digestKey: string, html: string): Promise<void>;
+  /** Sent digests, one per date (the first sent when several share a date), newest date first. */
+  list(): Promise<ArchiveEntry[]>;
+  /** The digest sent for a date, with its web copy; undefined when none was sent. */
+  page(date: string): Promise<ArchivePage | undefined>;
+  /** Throws when the database cannot be read (for /healthz). */
+  check(): Promise<void>;
+}
+
+interface Row {
+  digest_key: string;
+  date: string;
+  subject: string;
+  items: number;
+  first_sent_at: number;
+  html: string | null;
+}
+
+// The `digests` table is written by the send ledger when a real send starts (never by a dry run or
+// a `--to` test copy), so it alone decides what counts as sent.
+const SELECT = `SELECT d.digest_key, d.date, d.subject, d.items, d.first_sent_at, w.html
+  FROM digests d LEFT JOIN web_copies w ON w.digest_key = d.digest_key`;
+
+/** The Archive in the SQLite database of the subscriber store (tables `digests` and `web_copies`). */
+export class SqliteArchive implements Archive {
+  readonly #db: SqliteDatabase;
+  readonly #now: () => number;
+
+  /** `now` is the clock for `saved_at` (epoch ms), default Date.now. */
+  constructor(db: SqliteDatabase, options: { now?: () => number } = {}) {
+    this.#db = db;
+    this.#now = options.now ?? Date.now;
+  }
+
+  async saveWebCopy(digestKey: string, html: string): Promise<void> {
+    this.#db
+      .prepare(
+        `INSERT INTO web_copies (digest_key, html, saved_at) VALUES (?, ?, ?)
+         ON CONFLICT (digest_key) DO UPDATE SET html = excluded.html, saved_at = excluded.saved_at
+         WHERE NOT EXISTS (SELECT 1 FROM digests WHERE digest_key = excluded.digest_key)`,
+      )
+      .run(digestKey, html, this.#now());
+  }
+
+  async list(): Promise<ArchiveEntry[]> {
+    // Only the columns the list needs: the pages themselves can be 100 KB each.
+    const rows = this.#db
+      .prepare<[], Omit<Row, 'html'> & { has_page: number }>(
+        `SELECT d.date, d.subject, d.items, d.first_sent_at, (w.digest_key IS NOT NULL) AS has_page
+         FROM digests d LEFT JOIN web_copies w ON w.digest_key = d.digest_key
+         ORDER BY d.date DESC, d.first_sent_at ASC`,
+      )
+      .all();
+    const seen = new Set<string>();
+    const entries: ArchiveEntry[] = [];
+    for (const row of rows) {
+      if (seen.has(row.date)) continue;
+      seen.add(row.date);
+      entries.push({
+        date: row.date,
+        subject: row.subject,
+        items: row.items,
+        firstSentAt: row.first_sent_at,
+        hasPage: row.has_page === 1,
+      });
+    }
+    return entries;
+  }
+
+  async page(date: string): Promise<ArchivePage | undefined> {
+    const row = this.#db
+      .prepare<[string], Row>(`${SELECT} WHERE d.date = ? ORDER BY d.first_sent_at ASC LIMIT 1`)
+      .get(date);
+    if (!row) return undefined;
+    return {
+      date: row.date,
+      subject: row.subject,
+      items: row.items,
+      firstSentAt: row.first_sent_at,
+      hasPage: row.html !== null,
+      html: row.html ?? '',
+    };
+  }
+
+  async check(): Promise<void> {
+    this.#db.prepare('SELECT count(*) FROM digests').get();
+    this.#db.prepare('SELECT count(*) FROM subscribers').get();
+  }
+}
+
+/** The web copy of a rendered digest: the recipient parts filled with nobody's (see genericRecipient). */
+export function webCopyHtml(rendered: Pick<RenderedDigest, 'html' | 'text'>, publicUrl: string): string {
+  return personalize(rendered, genericRecipient(publicUrl)).html;
+}
+
+/**
+ * Keep the archive page of a digest that a real send is about to deliver; the one call the send
+ * paths make (not dry runs, not `--to` test copies). See Archive.saveWebCopy for when it is frozen.
+ */
+export async function saveWebCopy(
+  db: SqliteDatabase,
+  digest: { digestKey: string; rendered?: Pick<RenderedDigest, 'html' | 'text'> },
+  publicUrl: string,
+): Promise<void> {
+  if (!digest.rendered) return;
+  await new SqliteArchive(db).saveWebCopy(digest.digestKey, webCopyHtml(digest.rendered, publicUrl));
+}

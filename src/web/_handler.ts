@@ -1,0 +1,159 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { SubscriberStore } from '../store/index.js';
+import type { Archive } from './_archive.js';
+import { CLOSE, readBody } from './_body.js';
+import {
+  archiveDayPage,
+  archiveListPage,
+  confirmResubscribePage,
+  confirmUnsubscribePage,
+  homePage,
+  invalidLinkPage,
+  messagePage,
+  subscribedPage,
+  unsubscribedPage,
+  unsubscribeHelpPage,
+} from './_pages.js';
+import type { RateLimiter } from './_rate-limit.js';
+import { type Method, parseRequest, type Route } from './_request.js';
+import { type Answer, ARCHIVE_CSP, NO_STORE, PAGE_CSP, SHORT_CACHE, send, textAnswer } from './_respond.js';
+import { SITE_CSS } from './_style.js';
+import { resubscribeToken, subscriberFor, unsubscribeToken } from './_subscription.js';
+
+/** What the handler needs; built once by startWebServer. */
+export interface HandlerDeps {
+  /** The newsletter's name, for page titles. */
+  site: string;
+  secret: string;
+  subscribers: Pick<SubscriberStore, 'findById' | 'setStatus'>;
+  archive: Archive;
+  limiter: RateLimiter;
+  maxBodyBytes: number;
+  now: () => Date;
+  /** The address rate limits count by. */
+  clientAddress: (req: IncomingMessage) => string;
+  log: (line: string) => void;
+}
+
+const html = (status: number, body: string, extra: Partial<Answer> = {}): Answer => ({
+  status,
+  type: 'text/html; charset=utf-8',
+  body,
+  csp: PAGE_CSP,
+  cache: NO_STORE,
+  ...extra,
+});
+
+/**
+ * Answer one request:
+ * 1. check the target (decoded path, method) and refuse anything unexpected with 400/404/405/414;
+ * 2. refuse a body over the limit with 413 (and close: the rest is still on the wire);
+ * 3. count requests to the token routes per client address, 429 past the limit;
+ * 4. answer the route. A GET never changes anything; only a POST with a valid token does.
+ */
+export async function handleRequest(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse) {
+  const head = req.method === 'HEAD';
+  try {
+    const parsed = parseRequest(req.method, req.url);
+    if (!parsed.ok) {
+      const headers: Record<string, string> = parsed.allow ? { Allow: parsed.allow } : {};
+      const text = { 400: 'bad request', 404: 'not found', 405: 'method not allowed', 414: 'URI too long' };
+      return send(res, textAnswer(parsed.status, text[parsed.status], headers), head);
+    }
+    const hasBody =
+      req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    if (hasBody) {
+      const body = await readBody(req, deps.maxBodyBytes);
+      if (!body.ok) {
+        if (body.reason === 'aborted') return void req.socket.destroy();
+        return send(res, textAnswer(413, 'request body too large', CLOSE), head);
+      }
+    }
+    const { route, method } = parsed;
+    if (route.kind === 'unsubscribe' || route.kind === 'resubscribe') {
+      const decision = deps.limiter.take(deps.clientAddress(req), deps.now().getTime());
+      if (!decision.ok) {
+        const page = messagePage(deps.site, 'Too many requests', 'Please wait a minute and try again.');
+        return send(
+          res,
+          html(429, page, { headers: { 'Retry-After': String(decision.retryAfterSeconds) } }),
+          head,
+        );
+      }
+    }
+    send(res, await answer(deps, route, method), head);
+  } catch (error) {
+    deps.log(`error: ${req.method} ${String(req.url).replace(/token=[^&]*/g, 'token=…')}: ${String(error)}`);
+    if (res.headersSent) return void res.destroy();
+    send(res, html(500, messagePage(deps.site, 'Something went wrong', 'Please try again later.')), head);
+  }
+}
+
+async function answer(deps: HandlerDeps, route: Route, method: Method): Promise<Answer> {
+  const { site } = deps;
+  switch (route.kind) {
+    case 'home':
+      return html(200, homePage(site), { cache: SHORT_CACHE });
+    case 'archive':
+      return html(200, archiveListPage(site, await deps.archive.list()), { cache: SHORT_CACHE });
+    case 'archive-day': {
+      const page = await deps.archive.page(route.date);
+      if (!page?.hasPage) {
+        const why = page ? 'No web copy of this digest was kept.' : 'No digest was sent on this day.';
+        return html(404, messagePage(site, 'Not found', why, '../'));
+      }
+      return html(200, archiveDayPage(site, page, page.html), { csp: ARCHIVE_CSP, cache: SHORT_CACHE });
+    }
+    case 'unsubscribe':
+      return unsubscribe(deps, route.token, method === 'POST');
+    case 'resubscribe':
+      return resubscribe(deps, route.token, method === 'POST');
+    case 'healthz':
+      try {
+        await deps.archive.check();
+        return textAnswer(200, 'ok');
+      } catch (error) {
+        deps.log(`healthz: the database cannot be read: ${String(error)}`);
+        return textAnswer(503, 'database unavailable');
+      }
+    case 'stylesheet':
+      return { status: 200, type: 'text/css; charset=utf-8', body: SITE_CSS, cache: 'public, max-age=3600' };
+  }
+}
+
+/**
+ * GET shows the one button; POST (what mail clients send for RFC 8058, and what the button does)
+ * unsubscribes at once and answers 200 with the way back. Repeating either changes nothing more.
+ */
+async function unsubscribe(deps: HandlerDeps, token: string | undefined, post: boolean): Promise<Answer> {
+  if (token === undefined && !post) return html(200, unsubscribeHelpPage(deps.site));
+  const nowMs = deps.now().getTime();
+  const subscriber = await subscriberFor(deps.subscribers, deps.secret, token, 'unsub', nowMs);
+  if (!subscriber) return html(400, invalidLinkPage(deps.site));
+  if (post && subscriber.status !== 'unsubscribed') {
+    await deps.subscribers.setStatus(subscriber.id, 'unsubscribed');
+    deps.log(`unsubscribed subscriber #${subscriber.id}`);
+  }
+  if (post || subscriber.status === 'unsubscribed') {
+    return html(
+      200,
+      unsubscribedPage(deps.site, subscriber.email, resubscribeToken(subscriber, deps.secret, nowMs)),
+    );
+  }
+  return html(200, confirmUnsubscribePage(deps.site, subscriber.email, token as string));
+}
+
+/** The way back after unsubscribing: GET shows the button, POST subscribes again. */
+async function resubscribe(deps: HandlerDeps, token: string | undefined, post: boolean): Promise<Answer> {
+  const nowMs = deps.now().getTime();
+  const subscriber = await subscriberFor(deps.subscribers, deps.secret, token, 'resub', nowMs);
+  if (!subscriber) return html(400, invalidLinkPage(deps.site));
+  if (post && subscriber.status !== 'active') {
+    await deps.subscribers.setStatus(subscriber.id, 'active');
+    deps.log(`subscribed again: subscriber #${subscriber.id}`);
+  }
+  if (post || subscriber.status === 'active') {
+    return html(200, subscribedPage(deps.site, subscriber.email, unsubscribeToken(subscriber, deps.secret)));
+  }
+  return html(200, confirmResubscribePage(deps.site, subscriber.email, token as string));
+}

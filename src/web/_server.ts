@@ -1,0 +1,142 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { requireSecret } from '../deliver/index.js';
+import { DigestError } from '../errors.js';
+import type { Store } from '../store/index.js';
+import { type Archive, SqliteArchive } from './_archive.js';
+import { MAX_BODY_BYTES } from './_body.js';
+import { handleRequest } from './_handler.js';
+import { RateLimiter, type RateLimitSettings } from './_rate-limit.js';
+import { RAW_BAD_REQUEST } from './_respond.js';
+
+/** How to run the public subscriber web server. */
+export interface WebServerOptions {
+  /** The open database: subscribers to (un)subscribe, the archive tables. */
+  store: Pick<Store, 'db' | 'subscribers'>;
+  /** DIGEST_SECRET, which signed the tokens in the emails; at least MIN_SECRET_LENGTH characters. */
+  secret: string;
+  /** The newsletter's name for page titles (config `title`). Default "News Digest". */
+  title?: string;
+  /** Interface to bind. Default 127.0.0.1 (put a reverse proxy with HTTPS in front). */
+  host?: string;
+  /** Port; 0 picks a free one. Default 8080. */
+  port?: number;
+  /** The clock: token expiry and rate limits. Default `() => new Date()`. */
+  now?: () => Date;
+  /** One line per state change or error (the CLI writes them to stderr). Default: dropped. */
+  log?: (line: string) => void;
+  /**
+   * Count rate limits by the last X-Forwarded-For address (the client as the reverse proxy saw
+   * it) instead of the socket's. Only behind a proxy that sets it. Default false.
+   */
+  trustProxy?: boolean;
+  /** Requests per client address to /unsubscribe and /resubscribe. Default 30 at once, 30 a minute. */
+  rateLimit?: Partial<RateLimitSettings>;
+  /** Largest request body, bytes. Default 4096. */
+  maxBodyBytes?: number;
+  /** Where sent digests are listed and read. Default: the `digests` and `web_copies` tables of `store.db`. */
+  archive?: Archive;
+}
+
+/** A running web server. */
+export interface WebServer {
+  /** e.g. `http://127.0.0.1:8080/` */
+  url: string;
+  host: string;
+  port: number;
+  /** Stop accepting, end open connections, and resolve when closed. */
+  close(): Promise<void>;
+}
+
+/**
+ * Start the public subscriber web server: one-click unsubscribe (RFC 8058), subscribe again, the
+ * archive of sent digests, and /healthz. Refuses to start without a DIGEST_SECRET of reasonable
+ * length (E_SECRET), since every link it honours is signed with it.
+ */
+export async function startWebServer(options: WebServerOptions): Promise<WebServer> {
+  const secret = requireSecret({ DIGEST_SECRET: options.secret });
+  const host = options.host ?? '127.0.0.1';
+  const port = options.port ?? 8080;
+  const log = options.log ?? (() => {});
+  const deps = {
+    site: options.title ?? 'News Digest',
+    secret,
+    subscribers: options.store.subscribers,
+    archive: options.archive ?? new SqliteArchive(options.store.db),
+    limiter: new RateLimiter(options.rateLimit),
+    maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
+    now: options.now ?? (() => new Date()),
+    clientAddress: options.trustProxy ? forwardedAddress : socketAddress,
+    log,
+  };
+  const server = createServer((req, res) => void handleRequest(deps, req, res));
+  // Slow clients must not hold sockets open forever (each request is small and quick).
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 20_000;
+  // Requests Node's parser refuses (NUL or spaces in the target, bad framing) get a plain 400.
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end(RAW_BAD_REQUEST);
+    else socket.destroy();
+  });
+  await listen(server, host, port);
+  const bound = (server.address() as AddressInfo).port;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${urlHost(host)}:${bound}/`,
+    host,
+    port: bound,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+function socketAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+/** The address the reverse proxy appended last; the ones before it are whatever the client claimed. */
+function forwardedAddress(req: IncomingMessage): string {
+  const header = req.headers['x-forwarded-for'];
+  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  const last = value.split(',').pop()?.trim();
+  return last || socketAddress(req);
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: NodeJS.ErrnoException) => {
+      server.off('listening', onListening);
+      reject(
+        new DigestError('E_IO', `cannot listen on ${host}:${port}`, {
+          field: '--port',
+          hint:
+            error.code === 'EADDRINUSE'
+              ? `port ${port} is taken; pass another --port (0 picks any free one)`
+              : error.code === 'EACCES'
+                ? 'ports below 1024 need privileges; use a port like 8080 behind the reverse proxy'
+                : 'check --host names an address of this machine',
+          cause: error,
+        }),
+      );
+    };
+    const onListening = () => {
+      server.off('error', onError);
+      resolve();
+    };
+    server.once('error', onError);
+    server.once('listening', onListening);
+    server.listen(port, host);
+  });
+}
+
+/** The host part of the printed URL: IPv6 in brackets; a wildcard bind is reached via loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return '127.0.0.1';
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}

@@ -1,0 +1,20 @@
+export {
+  type Archive,
+  type ArchiveEntry,
+  type ArchivePage,
+  SqliteArchive,
+  saveWebCopy,
+  webCopyHtml,
+} from './_archive.js';
+export { MAX_BODY_BYTES } from './_body.js';
+export { DEFAULT_RATE_LIMIT, type RateDecision, RateLimiter, type RateLimitSettings } from './_rate-limit.js';
+export {
+  isCalendarDate,
+  MAX_TARGET,
+  type ParsedRequest,
+  parseRequest,
+  pathProblem,
+  type Route,
+} from './_request.js';
+export { startWebServer, type WebServer, type WebServerOptions } from './_server.js';
+export { RESUBSCRIBE_TTL_MS } from './_subscription.js';
