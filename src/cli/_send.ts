@@ -21,6 +21,7 @@ import {
 import { DigestError } from '../errors.js';
 import { buildDigest, writeDigest } from '../pipeline.js';
 import { MemoryLedger, normalizeEmail, openStore, type Store, type Subscriber } from '../store/index.js';
+import { saveWebCopy } from '../web/index.js';
 import { reportProblems } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
@@ -111,6 +112,8 @@ export const sendCommand: Command = {
         store = openStore(dbFile);
         subscribers = store.subscribers;
         ledger = store.ledger;
+        // The web archive's copy of this digest (digest serve); frozen once the first message goes out.
+        await saveWebCopy(store.db, built, config.publicUrl);
       }
       if (dryRun) {
         const total = testTo ? 1 : (await subscribers.list()).filter((s) => s.status === 'active').length;

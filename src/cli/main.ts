@@ -5,6 +5,7 @@ import { type CliContext, type Command, commandHelp, parseCommandArgs } from './
 import { previewCommand } from './_preview.js';
 import { runCommand, scheduleCommand } from './_schedule.js';
 import { sendCommand } from './_send.js';
+import { serveCommand } from './_serve.js';
 import { subscribersCommand } from './_subscribers.js';
 
 /** Every sub-command, in the order help lists them. */
@@ -16,6 +17,7 @@ export const COMMANDS: Command[] = [
   previewCommand,
   runCommand,
   scheduleCommand,
+  serveCommand,
 ];
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 75 the same send is already running (EX_TEMPFAIL). */
