@@ -60,7 +60,7 @@ main { max-width: 1180px; margin: 0 auto; padding: 24px 24px 64px; }
 .index-head { margin-bottom: 20px; }
 .index-head p { margin: 2px 0; }
 .sources code { background: var(--surface-2); padding: 1px 6px; border-radius: 5px; }
-.days { list-style: none; margin: 0; padding: 0; display: grid; gap: 10px; }
+.days { list-style: none; margin: 0; padding: 0; display: grid; grid-template-columns: minmax(0, 1fr); gap: 10px; }
 .day {
   display: flex; align-items: center; gap: 16px; padding: 14px 18px; color: var(--text);
   background: var(--surface); border: 1px solid var(--border); border-radius: var(--radius);

@@ -50,12 +50,15 @@ export class BuildCache {
     return this.current;
   }
 
-  /** Sources changed: forget every build. Returns the new version. */
-  invalidate(): number {
+  /**
+   * Sources changed: forget every build. Returns the new version. The list of days depends only
+   * on the articles, so a template edit keeps it (`contentChanged: false`) and saves a folder scan.
+   */
+  invalidate(options: { contentChanged?: boolean } = {}): number {
     this.current += 1;
     this.builds.clear();
     this.summaries.clear();
-    this.dayLists.clear();
+    if (options.contentChanged !== false) this.dayLists.clear();
     this.warming.clear();
     return this.current;
   }

@@ -128,8 +128,10 @@ async function renderDigestPage(
   query: PreviewQuery,
 ) {
   const version = ctx.cache.version;
-  const outcome = await ctx.cache.day(date, tz, top);
-  const days = await ctx.cache.days(tz).catch(() => [] as ArticleDay[]);
+  const [outcome, days] = await Promise.all([
+    ctx.cache.day(date, tz, top),
+    ctx.cache.days(tz).catch(() => [] as ArticleDay[]),
+  ]);
   // Days are newest first: the previous day is the first older one, the next the last newer one.
   const prev = days.find((d) => d.date < date)?.date;
   const next = days.filter((d) => d.date > date).at(-1)?.date;

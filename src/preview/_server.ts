@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { isAbsolute, relative, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { DigestError } from '../errors.js';
 import type { BuildResult } from '../pipeline.js';
@@ -90,12 +90,16 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
     throw error;
   }
   let watcher: SourceWatch | undefined;
+  const contentDir = resolve(cwd, config.content);
+  const templatesDir = resolve(cwd, config.templates);
   if (options.watch !== false) {
     try {
       watcher = await watchSources(
-        [resolve(cwd, config.content), resolve(cwd, config.templates)],
+        [contentDir, templatesDir],
         (files) => {
-          const version = cache.invalidate();
+          const version = cache.invalidate({
+            contentChanged: !files.every((f) => isInside(f, templatesDir)),
+          });
           log(`Changed: ${files.length === 1 ? files[0] : `${files.length} files`}; reloading open pages`);
           hub.changed(version, files);
         },
@@ -175,6 +179,12 @@ function closeServer(server: Server): Promise<void> {
     // Keep-alive sockets and event streams would hold close() open forever.
     server.closeAllConnections();
   });
+}
+
+/** True when `path` is `dir` or below it. */
+function isInside(path: string, dir: string): boolean {
+  const rel = relative(dir, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
 }
 
 function isLoopbackBind(host: string): boolean {

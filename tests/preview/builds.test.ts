@@ -76,6 +76,20 @@ describe('BuildCache', () => {
     expect(calls.filter((c) => c.startsWith('2020-09-01'))).toHaveLength(2);
   });
 
+  it('keeps the list of days across a template-only change, and rescans after a content change', async () => {
+    const { source, lists } = countingSource();
+    const cache = new BuildCache(source);
+    await cache.days('UTC').catch(() => undefined);
+    await cache.days('UTC');
+    expect(lists()).toBe(2);
+    cache.invalidate({ contentChanged: false });
+    await cache.days('UTC');
+    expect(lists()).toBe(2);
+    cache.invalidate({ contentChanged: true });
+    await cache.days('UTC');
+    expect(lists()).toBe(3);
+  });
+
   it('retries a day listing that failed instead of remembering the failure', async () => {
     const { source, lists } = countingSource();
     const cache = new BuildCache(source);
