@@ -15,8 +15,6 @@ import { causeChain, DigestError } from '../errors.js';
 import { buildDigest } from '../pipeline.js';
 import {
   buildRequestFor,
-  localTime,
-  nextRun,
   outcomeLine,
   type RunnerDeps,
   type RunOutcome,
@@ -46,7 +44,7 @@ const OPTIONS: Record<string, OptionSpec> = {
     type: 'string',
     valueName: 'ISO',
     description:
-      'Act as if the clock read this instant, e.g. 2020-09-14T07:00:00-04:00 (for tests and replays)',
+      'Check as if the clock read this instant, e.g. 2020-09-14T07:00:00-04:00; schedule: the start-up check only (tests, replays)',
   },
 };
 
@@ -64,15 +62,13 @@ export const runCommand: Command = {
   options: OPTIONS,
   notes: `${NOTES}\nExit codes: 0 sent or nothing to do, 1 the run failed, 2 usage error.`,
   async run({ values }, ctx) {
-    const setup = await prepare(values, ctx);
+    // The clock starts at --now and moves on with real time, so a replayed run records real durations.
+    const clock = clockFrom(stringFlag(values, 'now'), ctx);
+    const setup = prepare(values, ctx, clock);
     try {
-      const outcome = await runScheduled(setup.deps, setup.clock());
-      log(ctx, setup.deps.clock(), outcomeLine(outcome));
+      const outcome = await runScheduled(setup.deps, clock());
+      log(ctx, clock(), outcomeLine(outcome));
       if (values.json) ctx.stdout.write(`${JSON.stringify(outcomeJson(outcome), null, 2)}\n`);
-      if (outcome.kind === 'failed' && outcome.error !== undefined && !outcome.counts) {
-        // A thrown error (not a per-recipient failure): print its causes as every command does.
-        for (const line of causeChain(outcome.error)) ctx.stderr.write(`  ${line}\n`);
-      }
       return outcome.kind === 'failed' ? 1 : 0;
     } finally {
       setup.store.close();
@@ -88,34 +84,33 @@ export const scheduleCommand: Command = {
   options: OPTIONS,
   notes: `${NOTES}\nOn start it sends today's digest if the run was missed and it is before catchUpUntil.`,
   async run({ values }, ctx) {
-    const setup = await prepare(values, ctx);
-    const { schedule } = setup.deps;
-    const start = setup.clock();
-    log(
-      ctx,
-      start,
-      `scheduling the daily digest at ${schedule.time} ${schedule.timeZone} (${schedule.window} window, ` +
-        `catch-up until ${schedule.catchUpUntil}, at least ${schedule.minItems} item${schedule.minItems === 1 ? '' : 's'}); ` +
-        `database ${setup.dbFile}; next run ${localTime(nextRun(start, schedule), schedule.timeZone)}`,
-    );
-    const scheduler = startScheduler({
-      schedule,
-      runOnce: (now) => runScheduled(setup.deps, now),
-      onOutcome: (outcome) => {
-        if (outcome.kind === 'failed' && outcome.error !== undefined && !outcome.counts) {
-          log(ctx, setup.clock(), `${outcomeLine(outcome)}`);
-          for (const line of causeChain(outcome.error)) ctx.stderr.write(`  ${line}\n`);
-        } else log(ctx, setup.clock(), outcomeLine(outcome));
-      },
-      onError: (error) => log(ctx, setup.clock(), `error: ${causeChain(error).join('; ')}`),
-      clock: setup.clock,
-      startAt: start,
-      signal: ctx.signal,
-    });
-    await scheduler.done;
-    log(ctx, setup.clock(), `stopped (${String(ctx.signal?.reason ?? 'signal')}); nothing in flight`);
-    setup.store.close();
-    return 0;
+    // --now moves only the start-up check; croner's triggers are real local times.
+    const start = clockFrom(stringFlag(values, 'now'), ctx)();
+    const setup = prepare(values, ctx, ctx.now);
+    try {
+      const { schedule } = setup.deps;
+      log(
+        ctx,
+        ctx.now(),
+        `scheduling the daily digest at ${schedule.time} ${schedule.timeZone} (${schedule.window} window, ` +
+          `catch-up until ${schedule.catchUpUntil}, at least ${schedule.minItems} item${schedule.minItems === 1 ? '' : 's'}); ` +
+          `database ${setup.dbFile}`,
+      );
+      const scheduler = startScheduler({
+        schedule,
+        runOnce: (now) => runScheduled(setup.deps, now),
+        onOutcome: (outcome) => log(ctx, ctx.now(), outcomeLine(outcome)),
+        onError: (error) => log(ctx, ctx.now(), `error: ${causeChain(error).join('; ')}`),
+        clock: ctx.now,
+        startAt: start,
+        signal: ctx.signal,
+      });
+      await scheduler.done;
+      log(ctx, ctx.now(), `stopped (${String(ctx.signal?.reason ?? 'signal')}); no run in flight`);
+      return 0;
+    } finally {
+      setup.store.close();
+    }
   },
 };
 
@@ -123,14 +118,12 @@ interface Setup {
   deps: RunnerDeps;
   store: Store;
   dbFile: string;
-  clock: () => Date;
 }
 
-async function prepare(values: OptionValues, ctx: CliContext): Promise<Setup> {
-  const nowFlag = stringFlag(values, 'now');
+/** Config, SMTP settings, the database and the runner's dependencies; fails early on bad settings. */
+function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setup {
   const config = configFrom(values, ctx, { db: stringFlag(values, 'db') });
   const schedule: Schedule = scheduleFrom(config);
-  const clock = clockFrom(nowFlag, ctx);
   // Settings are checked before anything else, so a scheduler with no way to send fails at start.
   const smtp = smtpFromEnv(ctx.env);
   if (!smtp) {
@@ -155,7 +148,7 @@ async function prepare(values: OptionValues, ctx: CliContext): Promise<Setup> {
       clock,
       signal: ctx.signal,
     };
-    return { deps, store, dbFile, clock };
+    return { deps, store, dbFile };
   } catch (error) {
     store.close();
     throw error;

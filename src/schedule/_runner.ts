@@ -1,5 +1,6 @@
 import { causeChain, DigestError } from '../errors.js';
 import type { BuildResult } from '../pipeline.js';
+import { localDate } from '../select/index.js';
 import { type DueRun, dueRun, isDue, type RunWindow } from './_due.js';
 import { HEARTBEAT_MS, type RunOwner, type RunRecord, type RunStore } from './_runs.js';
 import { nextRun, type Schedule } from './_schedule.js';
@@ -78,7 +79,7 @@ export interface RunOutcome {
 export async function runScheduled(deps: RunnerDeps, now: Date = deps.clock()): Promise<RunOutcome> {
   const { schedule, runs } = deps;
   const next = nextRun(now, schedule);
-  const recorded = runs.get(dueRun(now, schedule).sendDate);
+  const recorded = runs.get(localDate(now.getTime(), schedule.timeZone));
   const due = dueRun(now, schedule, recorded);
   const { sendDate, scheduledAt, deadline, window } = due;
   const base = { sendDate, scheduledAt, deadline, window, next };
@@ -119,9 +120,7 @@ export async function runScheduled(deps: RunnerDeps, now: Date = deps.clock()): 
     const locked = error instanceof DigestError && error.code === 'E_SEND_LOCKED';
     const reason = locked ? 'another process was sending this digest' : causeChain(error).join('; ');
     const run = runs.finish(due.sendDate, 'failed', { reason }, deps.clock());
-    const message = locked
-      ? `the digest of ${due.sendDate} is being sent by another process`
-      : `failed: ${reason}`;
+    const message = locked ? `the digest of ${due.sendDate} is being sent by another process` : reason;
     return { ...base, kind: locked ? 'busy' : 'failed', message, run, error };
   } finally {
     clearInterval(heartbeat);
