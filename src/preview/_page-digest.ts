@@ -140,12 +140,12 @@ function viewer(data: DigestPageData, build: DigestPageDataBuild): SafeHtml {
     <span class="raw-links">Raw <a href="${light}" target="_blank">HTML</a><a href="${raw}.txt${data.search}" target="_blank">Text</a><a href="${raw}.json${data.search}" target="_blank">JSON</a></span>
   </div>
   ${darkReady ? '' : html`<p class="dark-note">This email has no dark-mode styles: dark-mode clients show it as is, and some invert its colours.</p>`}
-  <div class="panel" data-panel="email">
+  <div class="panel" role="tabpanel" data-panel="email">
     <div class="device">
       <iframe id="email-frame" title="The email as it will arrive" sandbox="" referrerpolicy="no-referrer" src="${light}" data-src-light="${light}" data-src-dark="${dark}"></iframe>
     </div>
   </div>
-  <div class="panel" data-panel="text" hidden>
+  <div class="panel" role="tabpanel" data-panel="text" hidden>
     <pre class="text-part" id="text-part">${build.web?.text ?? ''}</pre>
   </div>
 </section>`;
