@@ -1,4 +1,11 @@
-export { type ArticleDay, BuildCache, type BuildSource, type DayBuild, type DayOutcome } from './_builds.js';
+export {
+  type ArticleDay,
+  BuildCache,
+  type BuildSource,
+  type DayBuild,
+  type DayOutcome,
+  type DaySummary,
+} from './_builds.js';
 export { emulateDarkScheme, hasDarkStyles } from './_dark.js';
 export { describeError, type ErrorView } from './_error-view.js';
 export { parseHeaderBlock, SAMPLE_READER, sendHeaders } from './_headers.js';
