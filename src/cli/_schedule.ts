@@ -12,7 +12,7 @@ import {
   smtpFromEnv,
 } from '../deliver/index.js';
 import { causeChain, DigestError } from '../errors.js';
-import { buildDigest } from '../pipeline.js';
+import { buildDigest, writeDigest } from '../pipeline.js';
 import {
   buildRequestFor,
   outcomeLine,
@@ -27,6 +27,7 @@ import {
   startScheduler,
 } from '../schedule/index.js';
 import { openStore, type Store } from '../store/index.js';
+import { saveWebCopy } from '../web/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
 
@@ -133,6 +134,11 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
     });
   }
   const secret = requireSecret(ctx.env);
+  if (!/^https:/i.test(config.publicUrl)) {
+    ctx.stderr.write(
+      `warning: the unsubscribe links point to ${config.publicUrl}; mailbox providers want https (set DIGEST_PUBLIC_URL)\n`,
+    );
+  }
   const dkim = dkimFromEnv(ctx.env, ctx.cwd);
   const dbFile = resolve(ctx.cwd, config.db);
   const store = openStore(dbFile);
@@ -143,7 +149,15 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
       runs: new RunStore(store.db, { host }),
       build: (due) =>
         buildDigest({ ...buildRequestFor(due, config, ctx.cwd), strict: values.strict === true }),
-      send: smtpSender({ store, config, smtp, secret, sign: dkim && dkimSigner(dkim) }),
+      send: smtpSender({
+        store,
+        config,
+        cwd: ctx.cwd,
+        now: ctx.now,
+        smtp,
+        secret,
+        sign: dkim && dkimSigner(dkim),
+      }),
       owner: { pid: process.pid, host },
       clock,
       signal: ctx.signal,
@@ -202,17 +216,25 @@ function outcomeJson(outcome: RunOutcome): Record<string, unknown> {
 interface SenderSetup {
   store: Store;
   config: Config;
+  cwd: string;
+  /** The Date header's clock. */
+  now: () => Date;
   smtp: SmtpSettings;
   secret: string;
   sign?: ReturnType<typeof dkimSigner>;
 }
 
-/** The scheduler's send step: `sendDigest` through the ledger over a fresh SMTP pool per run. */
+/**
+ * The scheduler's send step, as `digest send` does it: write OUT/<date>/digest.*, keep the web
+ * archive's copy, then `sendDigest` through the ledger over a fresh SMTP pool per run.
+ */
 function smtpSender(setup: SenderSetup): SendFn {
   const { store, config } = setup;
   return async (built, { signal }) => {
     if (!built.rendered)
       throw new DigestError('E_TEMPLATE', `the digest ${built.digestKey} has no rendered email`);
+    await writeDigest(built, resolve(setup.cwd, config.out), config.publicUrl);
+    await saveWebCopy(store.db, built, config.publicUrl);
     const transport = createSmtpTransport(setup.smtp, { connections: config.send.connections });
     try {
       const report = await sendDigest(
@@ -226,7 +248,14 @@ function smtpSender(setup: SenderSetup): SendFn {
           secret: setup.secret,
           settings: config.send,
         },
-        { subscribers: store.subscribers, ledger: store.ledger, transport, signer: setup.sign, signal },
+        {
+          subscribers: store.subscribers,
+          ledger: store.ledger,
+          transport,
+          signer: setup.sign,
+          now: setup.now,
+          signal,
+        },
       );
       return countsOf(report, signal);
     } finally {

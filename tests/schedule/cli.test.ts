@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
@@ -95,6 +95,12 @@ describe('digest run', () => {
       failed: 0,
       attempts: 1,
     });
+    // As `digest send` does: the files in OUT and the web archive's copy.
+    expect(existsSync(join(cwd, 'out/2020-09-13/digest.html'))).toBe(true);
+    const db = openDatabase(join(cwd, 'data/digest.db'));
+    const copies = db.prepare('SELECT digest_key FROM web_copies').all();
+    db.close();
+    expect(copies).toEqual([{ digest_key: 'day:2020-09-13@America/New_York' }]);
   });
 
   it('after the cutoff: nothing sent, the skip logged and recorded; --json prints the outcome', async () => {
