@@ -122,7 +122,45 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
-  // Append new steps here: { version: 4, name: '...', up(db) { db.exec(`...`); } },
+  {
+    version: 4,
+    name: 'content index',
+    up(db) {
+      // The content index (src/content, ContentIndex): per article file, the stat that identifies
+      // its version, the cheap first look's publishedDateTime, and (in content_parsed) the full
+      // parse when one ran. `root` is the content folder's real path, so one database serves
+      // several folders. content_index_meta holds the parser fingerprint each root was indexed
+      // with; another fingerprint empties that root's rows. All of it is a cache: dropping the
+      // rows only makes the next build read every file again.
+      db.exec(`
+        CREATE TABLE content_files (
+          root      TEXT NOT NULL,
+          path      TEXT NOT NULL,
+          size      INTEGER NOT NULL,
+          mtime_ms  REAL NOT NULL,
+          ctime_ms  REAL NOT NULL,
+          ino       REAL NOT NULL,
+          date_text TEXT,
+          date_ms   REAL,
+          zoned     INTEGER NOT NULL DEFAULT 0,
+          parsed_tz TEXT,
+          PRIMARY KEY (root, path)
+        ) WITHOUT ROWID;
+        CREATE TABLE content_parsed (
+          root   TEXT NOT NULL,
+          path   TEXT NOT NULL,
+          result TEXT NOT NULL,
+          PRIMARY KEY (root, path)
+        );
+        CREATE TABLE content_index_meta (
+          root        TEXT PRIMARY KEY,
+          fingerprint TEXT NOT NULL,
+          updated_at  INTEGER NOT NULL
+        );
+      `);
+    },
+  },
+  // Append new steps here: { version: 5, name: '...', up(db) { db.exec(`...`); } },
 ];
 
 /** The schema version this build writes: the number of migration steps. */
