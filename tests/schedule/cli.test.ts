@@ -103,6 +103,26 @@ describe('digest run', () => {
     expect(copies).toEqual([{ digest_key: 'day:2020-09-13@America/New_York' }]);
   });
 
+  it('on the bundled sample: subscribers imported from sample/subscribers.csv get the digest of the day before once', async () => {
+    const r = await receiver();
+    const cwd = mkdtempSync(join(tmpdir(), 'digest-schedule-sample-'));
+    const e = { ...env(r), DIGEST_CONTENT: join(ROOT, 'content') };
+    const imported = await runCli(['subscribers', 'import', join(ROOT, 'sample/subscribers.csv')], {
+      cwd,
+      env: e,
+    });
+    expect(imported.code, imported.stderr).toBe(0);
+    const argv = ['run', '--now', '2026-11-23T07:00:00Z'];
+    const first = spawnDigest(argv, { cwd, env: e });
+    expect(await first.exit, first.stderr()).toBe(0);
+    expect(first.stderr()).toMatch(/digest 2026-11-23 window 2026-11-22 \(UTC\): sent: 5 of 5 sent;/);
+    expectOneEach(r, 5);
+    const again = spawnDigest(argv, { cwd, env: e });
+    expect(await again.exit).toBe(0);
+    expect(again.stderr()).toMatch(/the digest of 2026-11-23 was already sent/);
+    expect(r.accepted).toHaveLength(5);
+  });
+
   it('after the cutoff: nothing sent, the skip logged and recorded; --json prints the outcome', async () => {
     const r = await receiver();
     const cwd = await project(3);
