@@ -25,6 +25,7 @@ export function createFileTransport(dir: string, total: number): DeliveryTranspo
     },
     async send(message: OutgoingMessage): Promise<DeliveryOutcome> {
       const file = join(dir, emlFileName(message.seq, message.to, width));
+      if (!(await message.commit())) return { state: 'failed_temp', reply: 'not written: already sent' };
       try {
         await writeFile(file, message.raw);
         return { state: 'sent', reply: `written to ${file}` };

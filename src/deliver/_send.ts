@@ -310,8 +310,14 @@ async function deliverAll(
   const attempt = async (job: Job): Promise<void> => {
     const subscriber = job.subscriber;
     const address = normalizeEmail(subscriber.email);
-    if (!(await ledger.markSending(key, subscriber.id))) return; // sent meanwhile: never twice
     job.attempts++;
+    // `sending` is committed when the transport is about to let the message out (see OutgoingMessage.commit).
+    let refused = false;
+    const commit = async () => {
+      const go = await ledger.markSending(key, subscriber.id);
+      refused = !go;
+      return go;
+    };
     let outcome: DeliveryOutcome;
     if (!address.ok) {
       outcome = { state: 'failed_perm', reply: `the stored address ${address.reason}` };
@@ -334,7 +340,9 @@ async function deliverAll(
         to: address.email,
         messageId: job.messageId,
         raw,
+        commit,
       });
+      if (refused) return; // another run sent it meanwhile: never twice, and nothing to record
       if (outcome.state === 'sent') out.bytes += raw.length;
     }
     await ledger.markResult(key, subscriber.id, {

@@ -1,4 +1,4 @@
-import type { Readable } from 'node:stream';
+import { PassThrough, type Readable } from 'node:stream';
 import nodemailer from 'nodemailer';
 import { DigestError } from '../errors.js';
 import { type BodyProgress, classifySmtpError, replyCode, type SmtpErrorLike } from './_smtp-outcome.js';
@@ -45,15 +45,11 @@ export function createSmtpTransport(
     logger: false,
   });
   // Keyed by the raw Buffer each message carries, so no private field has to ride on the mail data.
-  const streams = new WeakMap<object, Readable>();
+  const tracked = new WeakMap<object, { commit: () => Promise<boolean>; body?: Readable }>();
   transporter.use('stream', (mail, done) => {
     const raw = mail.data.raw;
-    if (raw && typeof raw === 'object') {
-      mail.message.processFunc((input) => {
-        streams.set(raw, input);
-        return input;
-      });
-    }
+    const track = raw && typeof raw === 'object' ? tracked.get(raw) : undefined;
+    if (track) mail.message.processFunc((input) => (track.body = gateBody(input, track.commit)));
     done();
   });
   const clean = (text: string) => redact(text, settings);
@@ -89,6 +85,8 @@ export function createSmtpTransport(
     },
 
     async send(message: OutgoingMessage): Promise<DeliveryOutcome> {
+      const track: { commit: () => Promise<boolean>; body?: Readable } = { commit: message.commit };
+      tracked.set(message.raw, track);
       try {
         const info = await transporter.sendMail({
           envelope: { from: message.from, to: [message.to] },
@@ -97,10 +95,10 @@ export function createSmtpTransport(
         const reply = clean(String(info.response ?? '250 OK'));
         return { state: 'sent', code: replyCode(reply), reply };
       } catch (cause) {
-        const outcome = classifySmtpError(cause as SmtpErrorLike, progress(streams.get(message.raw)));
+        const outcome = classifySmtpError(cause as SmtpErrorLike, progress(track.body));
         return { ...outcome, reply: clean(outcome.reply) };
       } finally {
-        streams.delete(message.raw);
+        tracked.delete(message.raw);
       }
     },
 
@@ -108,6 +106,24 @@ export function createSmtpTransport(
       transporter.close();
     },
   };
+}
+
+/**
+ * The message stream as the SMTP client reads it, held back until the first read (the server has
+ * accepted the envelope and said 354) and the commit has resolved. Until then nothing of the
+ * message has left, so a crash before it leaves the ledger row `pending`, not `unknown`.
+ */
+function gateBody(input: Readable, commit: () => Promise<boolean>): Readable {
+  const body = new PassThrough();
+  input.once('error', (error) => body.destroy(error));
+  body.once('resume', () => {
+    commit().then(
+      (go) =>
+        go ? input.pipe(body) : body.destroy(new Error('not sent: the ledger has it as sent already')),
+      (error: unknown) => body.destroy(error instanceof Error ? error : new Error(String(error))),
+    );
+  });
+  return body;
 }
 
 /** How far the SMTP client read the message stream: not at all, partly, or to the end. */

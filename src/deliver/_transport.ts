@@ -8,6 +8,13 @@ export interface OutgoingMessage {
   messageId: string;
   /** The whole message, CRLF line ends. */
   raw: Buffer;
+  /**
+   * Record that the message is about to reach the recipient. A transport awaits it before the message
+   * body leaves (for SMTP: after the envelope was accepted, before DATA content), so a crash can only
+   * leave `unknown` the messages that were really on their way. Resolves false when the message must
+   * not go (the ledger says it was sent already): the transport then fails it without sending.
+   */
+  commit(): Promise<boolean>;
 }
 
 /** What happened to one message; `reply` is the server's answer or the error text. */

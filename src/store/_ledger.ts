@@ -4,7 +4,8 @@
  *
  *   pending -> sending -> sent | failed_temp | failed_perm | unknown
  *
- * `sending` is committed before a message goes out and the outcome right after the server answers.
+ * `sending` is committed just before a message's content goes out (after the server accepted its
+ * envelope) and the outcome right after the server answers.
  * A row still `sending` when the next run starts belongs to a run that died mid-message: nobody can
  * tell whether the server took it, so it becomes `unknown` and is resent only on request.
  */
@@ -83,9 +84,12 @@ export interface Ledger {
   enqueue(digestKey: string, entries: DeliveryEntry[]): Promise<number>;
   /** Every row of a digest, by subscriber id. */
   list(digestKey: string): Promise<DeliveryRecord[]>;
-  /** Commit `sending` (+1 attempt) before a message goes out; false when the row is already `sent` or missing. */
+  /** Commit `sending` just before a message goes out; false when the row is `sent` (or `sending`) already, or missing. */
   markSending(digestKey: string, subscriberId: number): Promise<boolean>;
-  /** Commit the outcome of the attempt in flight. */
+  /**
+   * Commit the outcome of an attempt (+1 attempt). Applies to any row not `sent`: an attempt the server
+   * refused at the envelope never reached `sending`.
+   */
   markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void>;
   /** How many rows are in each state. */
   counts(digestKey: string): Promise<Record<DeliveryState, number>>;

@@ -75,15 +75,15 @@ export class MemoryLedger implements Ledger {
     const row = this.#digest(digestKey).get(subscriberId);
     if (!row || row.state === 'sent' || row.state === 'sending') return false;
     row.state = 'sending';
-    row.attempts++;
     row.updatedAt = this.#now();
     return true;
   }
 
   async markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void> {
     const row = this.#digest(digestKey).get(subscriberId);
-    if (row?.state !== 'sending') return;
+    if (!row || row.state === 'sent') return;
     const now = this.#now();
+    row.attempts++;
     row.state = result.state;
     row.lastCode = result.code ?? null;
     row.lastReply = result.reply ?? null;

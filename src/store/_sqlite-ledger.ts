@@ -70,15 +70,15 @@ export class SqliteLedger implements Ledger {
     this.#heartbeatMs = options.heartbeatMs ?? 2000;
     this.#staleAfterMs = options.staleAfterMs ?? 30_000;
     this.#markSending = db.prepare<[number, string, number]>(
-      `UPDATE deliveries SET state = 'sending', attempts = attempts + 1, updated_at = ?
+      `UPDATE deliveries SET state = 'sending', updated_at = ?
        WHERE digest_key = ? AND subscriber_id = ? AND state <> 'sent' AND state <> 'sending'`,
     );
     this.#markResult = db.prepare<
       [string, number | null, string | null, number, string, number, string, number]
     >(
-      `UPDATE deliveries SET state = ?, last_code = ?, last_reply = ?, updated_at = ?,
+      `UPDATE deliveries SET state = ?, last_code = ?, last_reply = ?, updated_at = ?, attempts = attempts + 1,
          sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
-       WHERE digest_key = ? AND subscriber_id = ? AND state = 'sending'`,
+       WHERE digest_key = ? AND subscriber_id = ? AND state <> 'sent'`,
     );
   }
 

@@ -69,8 +69,12 @@ export interface TestServerOptions {
   /** Answer a recipient with an error: return `[code, text]`, or undefined to accept. */
   onRcpt?: (address: string, attempt: number) => [number, string] | undefined;
   onData?: (n: number) => DataAction;
-  /** Extra server options (e.g. authentication). */
+  /** Accept logins for which this returns true (AUTH required then). */
   auth?: (user: string, pass: string) => boolean;
+  /** Wait this long before answering each message, ms (to keep a run busy). */
+  delayMs?: number;
+  /** Answer message n only when the returned promise settles (none: at once). */
+  hold?: (n: number) => Promise<void> | undefined;
 }
 
 export interface TestServer {
@@ -115,8 +119,8 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
       const chunks: Buffer[] = [];
       stream.on('data', (c: Buffer) => chunks.push(c));
       stream.on('end', () => {
-        dataCount++;
-        const action = options.onData?.(dataCount) ?? 'accept';
+        const n = ++dataCount;
+        const action = options.onData?.(n) ?? 'accept';
         received.push({
           from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
           to: session.envelope.rcptTo.map((r) => r.address),
@@ -134,8 +138,14 @@ export async function startSmtpServer(options: TestServerOptions = {}): Promise<
           connection?._socket.destroy();
           return;
         }
-        callback(null, 'queued');
-        if (action === 'accept-then-close') setImmediate(() => connection?.close());
+        const answer = () => {
+          callback(null, 'queued');
+          if (action === 'accept-then-close') setImmediate(() => connection?.close());
+        };
+        const held = options.hold?.(n);
+        if (held) held.then(answer, answer);
+        else if (options.delayMs) setTimeout(answer, options.delayMs);
+        else answer();
       });
     },
   });

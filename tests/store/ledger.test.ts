@@ -56,6 +56,20 @@ describe.each([
     expect(await ledger.list('other')).toEqual([]);
   });
 
+  it('records an attempt refused before it was sending (e.g. at RCPT TO)', async () => {
+    const ledger = make();
+    await ledger.enqueue('d1', entries);
+    await ledger.markResult('d1', 2, { state: 'failed_perm', code: 550, reply: '550 no such user' });
+    await ledger.markResult('d1', 3, { state: 'sent', code: 250, reply: '250 ok' });
+    await ledger.markResult('d1', 3, { state: 'failed_temp', code: 451, reply: 'late' });
+    const rows = await ledger.list('d1');
+    expect(rows.map((r) => [r.state, r.attempts])).toEqual([
+      ['pending', 0],
+      ['failed_perm', 1],
+      ['sent', 1],
+    ]);
+  });
+
   it('turns rows left in sending into unknown', async () => {
     const ledger = make();
     await ledger.enqueue('d1', entries);
