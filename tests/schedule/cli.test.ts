@@ -195,26 +195,35 @@ describe('two scheduler processes against one database', () => {
 });
 
 describe('SIGTERM during a send', () => {
-  it('the process exits 0 after the message in flight; a later run sends the rest; nobody doubled', async () => {
-    const r = await receiver({ delayMs: 150 });
-    const cwd = await project(12, { send: { connections: 1 } });
-    const argv = ['run', '--now', '2020-09-14T07:00:00-04:00'];
-    const first = spawnDigest(argv, { cwd, env: env(r) });
-    await r.waitForCount(3);
-    first.child.kill('SIGTERM');
-    expect(await first.exit, first.stderr()).toBe(0);
-    expect(first.stderr()).toMatch(/stopped: stopped after \d+ of 12 sent/);
-    const delivered = r.accepted.length;
-    expect(delivered).toBeGreaterThanOrEqual(3);
-    expect(delivered).toBeLessThan(12);
-    const row = runRow(cwd, '2020-09-14');
-    expect(row).toMatchObject({ state: 'failed', sent: delivered, recipients: 12 });
+  it.each([
+    ['run', 'SIGTERM'],
+    ['schedule', 'SIGTERM'],
+    ['schedule', 'SIGINT'],
+  ] as const)(
+    'digest %s, %s: exits 0 after the message in flight; a later run sends the rest; nobody doubled',
+    async (command, signal) => {
+      const r = await receiver({ delayMs: 150 });
+      const cwd = await project(12, { send: { connections: 1 } });
+      const argv = ['run', '--now', '2020-09-14T07:00:00-04:00'];
+      const first = spawnDigest([command, ...argv.slice(1)], { cwd, env: env(r) });
+      await r.waitForCount(3);
+      first.child.kill(signal);
+      expect(await first.exit, first.stderr()).toBe(0);
+      expect(first.stderr()).toMatch(/stopped: stopped after \d+ of 12 sent/);
+      const delivered = r.accepted.length;
+      expect(delivered).toBeGreaterThanOrEqual(3);
+      expect(delivered).toBeLessThan(12);
+      if (command === 'schedule')
+        expect(first.stderr()).toMatch(new RegExp(`stopped \\(${signal}\\); no run in flight`));
+      const row = runRow(cwd, '2020-09-14');
+      expect(row).toMatchObject({ state: 'failed', sent: delivered, recipients: 12 });
 
-    const second = spawnDigest(argv, { cwd, env: env(r) });
-    expect(await second.exit, second.stderr()).toBe(0);
-    expect(second.stderr()).toMatch(/sent: 12 of 12 sent \(resumed\)/);
-    expectOneEach(r, 12);
-    expect(r.accepted).toHaveLength(12);
-    expect(runRow(cwd, '2020-09-14')).toMatchObject({ state: 'sent', sent: 12, attempts: 2 });
-  });
+      const second = spawnDigest(argv, { cwd, env: env(r) });
+      expect(await second.exit, second.stderr()).toBe(0);
+      expect(second.stderr()).toMatch(/sent: 12 of 12 sent \(resumed\)/);
+      expectOneEach(r, 12);
+      expect(r.accepted).toHaveLength(12);
+      expect(runRow(cwd, '2020-09-14')).toMatchObject({ state: 'sent', sent: 12, attempts: 2 });
+    },
+  );
 });
