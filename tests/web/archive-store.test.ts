@@ -1,0 +1,55 @@
+import { join } from 'node:path';
+import { afterEach, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import { SqliteArchive } from '../../src/web/index.js';
+import { cleanups, runCleanups, tempDir } from './helpers.js';
+
+afterEach(runCleanups);
+
+function archiveIn(dir: string) {
+  // One clock that ticks on every read: the order of first_sent_at is the order of the calls.
+  let now = 1_000;
+  const tick = () => now++;
+  const store = openStore(join(dir, 'digest.db'), { now: tick });
+  cleanups.push(() => store.close());
+  return { store, archive: new SqliteArchive(store.db, { now: tick }) };
+}
+
+const digest = (digestKey: string, date: string, subject = `Digest ${date}`) => ({
+  digestKey,
+  date,
+  subject,
+  items: 4,
+});
+
+it('keeps replacing a web copy until the digest starts sending, then freezes it', async () => {
+  const { store, archive } = archiveIn(tempDir());
+  await archive.saveWebCopy('day:2026-11-23@UTC', '<p>v1</p>');
+  await archive.saveWebCopy('day:2026-11-23@UTC', '<p>v2</p>');
+  // Saved but not sent: not in the archive.
+  expect(await archive.list()).toEqual([]);
+  expect(await archive.page('2026-11-23')).toBeUndefined();
+  await store.ledger.recordDigest(digest('day:2026-11-23@UTC', '2026-11-23'));
+  await archive.saveWebCopy('day:2026-11-23@UTC', '<p>v3 from a later resume run</p>');
+  expect(await archive.page('2026-11-23')).toMatchObject({ html: '<p>v2</p>', hasPage: true, items: 4 });
+});
+
+it('lists one digest per date, newest date first, and marks digests sent without a web copy', async () => {
+  const { store, archive } = archiveIn(tempDir());
+  await archive.saveWebCopy('day:2026-11-22@UTC', '<p>22</p>');
+  await store.ledger.recordDigest(digest('day:2026-11-22@UTC', '2026-11-22'));
+  await store.ledger.recordDigest(digest('day:2026-11-24@UTC', '2026-11-24'));
+  await archive.saveWebCopy('day:2026-11-23@UTC', '<p>23 UTC</p>');
+  await store.ledger.recordDigest(digest('day:2026-11-23@UTC', '2026-11-23', 'First of the 23rd'));
+  await archive.saveWebCopy('day:2026-11-23@Asia/Tokyo', '<p>23 Tokyo</p>');
+  await store.ledger.recordDigest(digest('day:2026-11-23@Asia/Tokyo', '2026-11-23', 'Second of the 23rd'));
+  const list = await archive.list();
+  expect(list.map((e) => [e.date, e.subject, e.hasPage])).toEqual([
+    ['2026-11-24', 'Digest 2026-11-24', false],
+    ['2026-11-23', 'First of the 23rd', true],
+    ['2026-11-22', 'Digest 2026-11-22', true],
+  ]);
+  expect((await archive.page('2026-11-23'))?.html).toBe('<p>23 UTC</p>');
+  expect(await archive.page('2026-11-24')).toMatchObject({ hasPage: false, html: '' });
+  await expect(archive.check()).resolves.toBeUndefined();
+});
