@@ -114,7 +114,7 @@ describe('the archive in Chromium', () => {
     await page.waitForURL(`${base}/archive/2026-11-23`);
     await page.screenshot({ path: join(ARTIFACTS, 'web-archive-day.png') });
     const report = reports.get('2026-11-23') as DigestReport;
-    const text = (await page.locator('body').innerText()).replace(/\s+/g, ' ');
+    const text = ((await page.locator('body').textContent()) ?? '').replace(/\s+/g, ' ');
     expect(report.items.length).toBeGreaterThan(0);
     for (const item of report.items) expect(text).toContain(item.title.replace(/\s+/g, ' '));
     const html = await page.evaluate(() => document.documentElement.outerHTML);
@@ -162,7 +162,7 @@ describe('the emails link to the archive', () => {
       expect(href).toBe(`${base}/archive/${date}`);
       const res = await page.goto(href as string);
       expect(res?.status()).toBe(200);
-      expect(await page.locator('body').innerText()).toContain(
+      expect(await page.locator('body').textContent()).toContain(
         (reports.get(date) as DigestReport).items[0]?.title.trim(),
       );
     }
