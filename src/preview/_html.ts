@@ -3,26 +3,14 @@
  * Article titles, excerpts and error messages are user data, so escaping is the default, not a habit.
  */
 
+import { escapeHtml } from '../render/index.js';
+
 /** Markup that is known to be safe to insert as is. */
 export class SafeHtml {
   constructor(readonly value: string) {}
   toString(): string {
     return this.value;
   }
-}
-
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
-
-/** Escape text for an HTML text node or a quoted attribute value. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (ch) => ESCAPES[ch] as string);
 }
 
 type Value = SafeHtml | string | number | boolean | null | undefined | Value[];

@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { rawBadRequest } from '../http/index.js';
 
 /** Preview pages: own scripts and styles only; the email frame is same-origin; nothing embeds us. */
 export const PAGE_CSP =
@@ -50,7 +51,7 @@ export function sendText(res: ServerResponse, status: number, text: string): voi
 }
 
 /** The raw bytes of a 400 for requests Node's parser rejects before any handler sees them. */
-export const RAW_BAD_REQUEST =
-  'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n' +
-  `X-Content-Type-Options: nosniff\r\nContent-Security-Policy: ${DATA_CSP}\r\n` +
-  'Content-Length: 12\r\nConnection: close\r\n\r\nbad request\n';
+export const RAW_BAD_REQUEST = rawBadRequest({
+  'X-Content-Type-Options': 'nosniff',
+  'Content-Security-Policy': DATA_CSP,
+});

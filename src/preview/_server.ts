@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { DigestError } from '../errors.js';
+import { answerClientErrors, closeServer, listenOnce, urlHost } from '../http/index.js';
 import type { BuildResult } from '../pipeline.js';
 import { BuildCache, type BuildSource } from './_builds.js';
 import { EventHub } from './_events.js';
@@ -77,11 +78,7 @@ export async function startPreview(options: PreviewOptions): Promise<PreviewServ
       res,
     );
   });
-  // Requests Node's parser refuses (NUL or spaces in the target, bad framing) get a plain 400.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end(RAW_BAD_REQUEST);
-    else socket.destroy();
-  });
+  answerClientErrors(server, RAW_BAD_REQUEST);
   let port: number;
   try {
     port = await listen(server, host, requestedPort, options.portAttempts ?? 20);
@@ -156,31 +153,6 @@ async function listen(server: Server, host: string, port: number, attempts: numb
   throw new DigestError('E_IO', 'no port to try', { field: '--port' });
 }
 
-function listenOnce(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolvePromise, reject) => {
-    const onError = (error: Error) => {
-      server.off('listening', onListening);
-      reject(error);
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolvePromise();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolvePromise) => {
-    if (!server.listening) return resolvePromise();
-    server.close(() => resolvePromise());
-    // Keep-alive sockets and event streams would hold close() open forever.
-    server.closeAllConnections();
-  });
-}
-
 /** True when `path` is `dir` or below it. */
 function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
@@ -189,11 +161,4 @@ function isInside(path: string, dir: string): boolean {
 
 function isLoopbackBind(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
-/** The host part of the printed URL: IPv6 in brackets; a wildcard bind is reached via loopback. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
 }

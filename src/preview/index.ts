@@ -1,3 +1,5 @@
+export { isCalendarDate } from '../http/index.js';
+export { escapeHtml } from '../render/index.js';
 export {
   type ArticleDay,
   BuildCache,
@@ -9,9 +11,8 @@ export {
 export { emulateDarkScheme, hasDarkStyles } from './_dark.js';
 export { describeError, type ErrorView } from './_error-view.js';
 export { parseHeaderBlock, SAMPLE_READER, sendHeaders } from './_headers.js';
-export { escapeHtml, html, SafeHtml, safeHref } from './_html.js';
+export { html, SafeHtml, safeHref } from './_html.js';
 export {
-  isCalendarDate,
   isLoopbackHost,
   type ParsedRequest,
   type PreviewQuery,

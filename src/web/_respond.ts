@@ -1,4 +1,5 @@
 import type { ServerResponse } from 'node:http';
+import { rawBadRequest } from '../http/index.js';
 
 /** Pages of the server itself: its one stylesheet, forms that post to itself, nothing else. */
 export const PAGE_CSP =
@@ -61,7 +62,8 @@ export function textAnswer(status: number, text: string, headers: Record<string,
 }
 
 /** The raw bytes of a 400 for requests Node's parser rejects before any handler sees them. */
-export const RAW_BAD_REQUEST =
-  'HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n' +
-  `X-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nContent-Security-Policy: ${DATA_CSP}\r\n` +
-  'Content-Length: 12\r\nConnection: close\r\n\r\nbad request\n';
+export const RAW_BAD_REQUEST = rawBadRequest({
+  'X-Content-Type-Options': 'nosniff',
+  'X-Frame-Options': 'DENY',
+  'Content-Security-Policy': DATA_CSP,
+});

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { requireSecret } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
+import { answerClientErrors, closeServer, listenOnce, urlHost } from '../http/index.js';
 import type { Store } from '../store/index.js';
 import { type Archive, SqliteArchive } from './_archive.js';
 import { MAX_BODY_BYTES } from './_body.js';
@@ -73,11 +74,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   // Slow clients must not hold sockets open forever (each request is small and quick).
   server.headersTimeout = 10_000;
   server.requestTimeout = 20_000;
-  // Requests Node's parser refuses (NUL or spaces in the target, bad framing) get a plain 400.
-  server.on('clientError', (_error, socket) => {
-    if (socket.writable) socket.end(RAW_BAD_REQUEST);
-    else socket.destroy();
-  });
+  answerClientErrors(server, RAW_BAD_REQUEST);
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
   let closing: Promise<void> | undefined;
@@ -86,10 +83,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     host,
     port: bound,
     close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
+      closing ??= closeServer(server);
       return closing;
     },
   };
@@ -107,36 +101,21 @@ function forwardedAddress(req: IncomingMessage): string {
   return last || socketAddress(req);
 }
 
-function listen(server: Server, host: string, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (error: NodeJS.ErrnoException) => {
-      server.off('listening', onListening);
-      reject(
-        new DigestError('E_IO', `cannot listen on ${host}:${port}`, {
-          field: '--port',
-          hint:
-            error.code === 'EADDRINUSE'
-              ? `port ${port} is taken; pass another --port (0 picks any free one)`
-              : error.code === 'EACCES'
-                ? 'ports below 1024 need privileges; use a port like 8080 behind the reverse proxy'
-                : 'check --host names an address of this machine',
-          cause: error,
-        }),
-      );
-    };
-    const onListening = () => {
-      server.off('error', onError);
-      resolve();
-    };
-    server.once('error', onError);
-    server.once('listening', onListening);
-    server.listen(port, host);
-  });
-}
-
-/** The host part of the printed URL: IPv6 in brackets; a wildcard bind is reached via loopback. */
-function urlHost(host: string): string {
-  if (host === '0.0.0.0') return '127.0.0.1';
-  if (host === '::') return '[::1]';
-  return host.includes(':') ? `[${host}]` : host;
+/** Bind, or explain why not: the port is taken, needs privileges, or the host is not ours. */
+async function listen(server: Server, host: string, port: number): Promise<void> {
+  try {
+    await listenOnce(server, host, port);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new DigestError('E_IO', `cannot listen on ${host}:${port}`, {
+      field: '--port',
+      hint:
+        code === 'EADDRINUSE'
+          ? `port ${port} is taken; pass another --port (0 picks any free one)`
+          : code === 'EACCES'
+            ? 'ports below 1024 need privileges; use a port like 8080 behind the reverse proxy'
+            : 'check --host names an address of this machine',
+      cause: error,
+    });
+  }
 }

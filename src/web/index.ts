@@ -1,3 +1,4 @@
+export { isCalendarDate, MAX_TARGET, pathProblem } from '../http/index.js';
 export {
   type Archive,
   type ArchiveEntry,
@@ -8,13 +9,6 @@ export {
 } from './_archive.js';
 export { MAX_BODY_BYTES } from './_body.js';
 export { DEFAULT_RATE_LIMIT, type RateDecision, RateLimiter, type RateLimitSettings } from './_rate-limit.js';
-export {
-  isCalendarDate,
-  MAX_TARGET,
-  type ParsedRequest,
-  parseRequest,
-  pathProblem,
-  type Route,
-} from './_request.js';
+export { type ParsedRequest, parseRequest, type Route } from './_request.js';
 export { startWebServer, type WebServer, type WebServerOptions } from './_server.js';
 export { RESUBSCRIBE_TTL_MS } from './_subscription.js';

@@ -1,0 +1,2 @@
+export { type CheckedTarget, checkTarget, isCalendarDate, MAX_TARGET, pathProblem } from './_path.js';
+export { answerClientErrors, closeServer, listenOnce, rawBadRequest, urlHost } from './_server.js';
