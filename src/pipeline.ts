@@ -2,9 +2,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { type BuildCache, openBuildCache, renderKey } from './cache/index.js';
 import type { Config } from './config/index.js';
-import { loadArticles } from './content/index.js';
+import { type ContentIndex, loadArticles } from './content/index.js';
 import { DigestError } from './errors.js';
+import { writeJsonFile } from './json-stream.js';
 import {
   fitToBudget,
   genericRecipient,
@@ -37,6 +39,10 @@ export interface BuildRequest {
   until?: string;
   /** Any invalid article file is fatal. */
   strict?: boolean;
+  /** SQLite file that holds the content index (`--db`); without it every article file is read. */
+  db?: string;
+  /** Use the content index without writing to it (a dry run leaves the database untouched). */
+  dbReadonly?: boolean;
 }
 
 export interface BuildResult {
@@ -48,21 +54,37 @@ export interface BuildResult {
   rendered?: RenderedDigest;
   report: DigestReport;
   problems: ContentProblem[];
+  /** Notes for stderr, e.g. that the content index was unavailable or rebuilt. */
+  notes: string[];
 }
 
 /**
  * Build one digest. The steps, in order:
  * 1. resolve the window (a local day, `latest`, or an explicit range);
- * 2. load the articles of the window, reporting and skipping invalid files;
+ * 2. load the articles of the window, reporting and skipping invalid files (through the content
+ *    index in `req.db` when there is one: unchanged files are only statted);
  * 3. select: filter topics, rank, merge same-story coverage, cap providers, take the top N, pick related links;
- * 4. render the templates through Handlebars and MJML, trimming until the HTML fits the size budget;
+ * 4. render the templates through Handlebars and MJML, trimming until the HTML fits the size budget
+ *    (or take that rendering from the render cache when nothing it depends on changed);
  * 5. account for every file in the report.
  */
 export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
   const { config } = req;
   const contentDir = resolve(req.cwd, config.content);
-  const window = await resolveWindow(req, contentDir);
-  const loaded = await loadArticles(contentDir, { timeZone: config.timeZone, window });
+  // Build caches in the --db database (issue 7): the content index makes warm builds stat-only,
+  // the render cache spares an unchanged digest its MJML run. Without a database, no caches.
+  const cache = req.db === undefined ? undefined : openBuildCache(req.db, { readonly: req.dbReadonly });
+  try {
+    return await buildWith(req, contentDir, cache);
+  } finally {
+    cache?.close();
+  }
+}
+
+async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCache): Promise<BuildResult> {
+  const { config } = req;
+  const window = await resolveWindow(req, contentDir, cache?.index);
+  const loaded = await loadArticles(contentDir, { timeZone: config.timeZone, window, index: cache?.index });
   if (req.strict && loaded.problems.length > 0) throw strictError(loaded.problems);
 
   let selection = selectDigest(loaded.articles, window, {
@@ -76,15 +98,7 @@ export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
   let rendered: RenderedDigest | undefined;
   let trimmed: string[] = [];
   if (selection.items.length > 0) {
-    const templates = await loadTemplates(templatesDir(config, req.cwd));
-    const fitted = await fitToBudget(
-      selection,
-      templates,
-      renderContext(config, window),
-      config.sizeBudget,
-      trimOneStep,
-    );
-    ({ selection, rendered, trimmed } = fitted);
+    ({ selection, rendered, trimmed } = await renderFitted(selection, req, window, cache));
   }
   const considered = [...loaded.considered, ...selection.considered].sort(byPath);
   const report = buildReport({
@@ -103,7 +117,38 @@ export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
     rendered,
     report,
     problems: loaded.problems,
+    notes: loaded.notes,
   };
+}
+
+/**
+ * Step 4: render and fit the size budget, or take the same rendering from the render cache
+ * (keyed by everything rendering reads). A hit replays the recorded trim steps on the selection,
+ * so the report's statuses are the same as after a real fit.
+ */
+async function renderFitted(
+  selection: Selection,
+  req: BuildRequest,
+  window: DigestWindow,
+  cache?: BuildCache,
+): Promise<{ selection: Selection; rendered: RenderedDigest; trimmed: string[] }> {
+  const { config } = req;
+  const dir = templatesDir(config, req.cwd);
+  const ctx = renderContext(config, window);
+  const key = cache?.render && (await renderKey(selection, dir, ctx, config.sizeBudget));
+  const hit = key ? cache?.render?.get(key) : undefined;
+  if (hit) {
+    let replayed: Selection | undefined = selection;
+    for (const dropped of hit.trimmed) {
+      const step: ReturnType<typeof trimOneStep> = replayed ? trimOneStep(replayed) : undefined;
+      replayed = step?.dropped === dropped ? step.selection : undefined;
+    }
+    if (replayed) return { selection: replayed, rendered: hit.rendered, trimmed: hit.trimmed };
+  }
+  const templates = await loadTemplates(dir);
+  const fitted = await fitToBudget(selection, templates, ctx, config.sizeBudget, trimOneStep);
+  if (key) cache?.render?.put(key, { rendered: fitted.rendered, trimmed: fitted.trimmed });
+  return fitted;
 }
 
 /** The templates shipped with the package, used when the default `templates/` folder is absent. */
@@ -130,27 +175,38 @@ export function renderContext(config: Config, window: DigestWindow): RenderConte
   };
 }
 
-async function resolveWindow(req: BuildRequest, contentDir: string): Promise<DigestWindow> {
+async function resolveWindow(
+  req: BuildRequest,
+  contentDir: string,
+  index?: ContentIndex,
+): Promise<DigestWindow> {
   const tz = req.config.timeZone;
   if (req.since !== undefined && req.until !== undefined) return rangeWindow(req.since, req.until, tz);
-  if (req.date === 'latest') return dayWindow(await latestDay(contentDir, tz, req.now), tz);
+  if (req.date === 'latest') return dayWindow(await latestDay(contentDir, tz, req.now, index), tz);
   return dayWindow(req.date ?? previousDay(req.now, tz), tz);
 }
 
 /** The newest local day that has at least one valid article; the day of `now` when there is none. */
-export async function latestDay(contentDir: string, timeZone: string, now: Date): Promise<string> {
-  const days = await articleDays(contentDir, timeZone);
+export async function latestDay(
+  contentDir: string,
+  timeZone: string,
+  now: Date,
+  index?: ContentIndex,
+): Promise<string> {
+  const days = await articleDays(contentDir, timeZone, index);
   return days[0]?.date ?? localDate(now.getTime(), timeZone);
 }
 
-/** Every local day with valid articles, newest first, with the number of articles. */
+/** Every local day with valid articles, newest first, with the number of articles. `index`: see loadArticles. */
 export async function articleDays(
   contentDir: string,
   timeZone: string,
+  index?: ContentIndex,
 ): Promise<{ date: string; articles: number }[]> {
   const all = await loadArticles(contentDir, {
     timeZone,
     window: { since: -8.64e15, until: 8.64e15 },
+    index,
   });
   const counts = new Map<string, number>();
   for (const article of all.articles) {
@@ -279,16 +335,21 @@ export async function writeDigest(
     mjml: join(dir, 'digest.mjml'),
     json: join(dir, 'digest.json'),
   };
-  const writes: [string, string][] = [[files.json, `${JSON.stringify(result.report, null, 2)}\n`]];
+  const writes: [string, string][] = [];
   if (result.rendered) {
     const web = personalize(result.rendered, genericRecipient(publicUrl));
     writes.push([files.html, web.html], [files.text, web.text], [files.mjml, result.rendered.mjml]);
   }
-  await Promise.all(
-    writes.map(async ([path, data]) => {
+  await Promise.all([
+    ...writes.map(async ([path, data]) => {
       await writeFile(`${path}.tmp`, data);
       await rename(`${path}.tmp`, path);
     }),
-  );
+    // Streamed: with 100,000 files `considered` makes this report tens of MB (see json-stream.ts).
+    (async () => {
+      await writeJsonFile(`${files.json}.tmp`, { ...result.report });
+      await rename(`${files.json}.tmp`, files.json);
+    })(),
+  ]);
   return files;
 }

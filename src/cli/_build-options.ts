@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { type Config, isTimeZone, loadConfig } from '../config/index.js';
 import { DigestError } from '../errors.js';
 import type { BuildRequest } from '../pipeline.js';
@@ -34,6 +35,12 @@ export const BUILD_OPTIONS: Record<string, OptionSpec> = {
   templates: { type: 'string', valueName: 'DIR', description: 'Folder of templates (default templates/)' },
   out: { type: 'string', valueName: 'DIR', description: 'Output folder (default out/)' },
   strict: { type: 'boolean', description: 'Treat any invalid article file as fatal (exit 1)' },
+  db: {
+    type: 'string',
+    valueName: 'FILE',
+    description:
+      'SQLite database; builds keep their content index there (default data/digest.db, or DIGEST_DB)',
+  },
   json: { type: 'boolean', description: 'Print one machine-readable JSON report on stdout' },
 };
 
@@ -56,6 +63,7 @@ export function configFrom(
     out: stringFlag(values, 'out'),
     timeZone: stringFlag(values, 'tz'),
     top: intFlag(values, 'top', 1),
+    db: stringFlag(values, 'db'),
     ...extra,
   }).config;
 }
@@ -74,13 +82,17 @@ export function buildRequestFrom(values: OptionValues, ctx: CliContext, config?:
   if (date !== undefined && since !== undefined) {
     throw new DigestError('E_USAGE', '--date cannot be combined with --since/--until', { field: '--date' });
   }
+  const resolved = config ?? configFrom(values, ctx);
   return {
-    config: config ?? configFrom(values, ctx),
+    config: resolved,
     cwd: ctx.cwd,
     now: ctx.now(),
     date,
     since,
     until,
     strict: values.strict === true,
+    // The content index lives in the database; a dry run reads it but leaves the database untouched.
+    db: resolve(ctx.cwd, resolved.db),
+    dbReadonly: values['dry-run'] === true,
   };
 }

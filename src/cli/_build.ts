@@ -36,6 +36,7 @@ export const buildCommand: Command = {
 /** Print each skipped file as `path: field: message`. */
 export function reportProblems(result: BuildResult, ctx: CliContext): void {
   for (const problem of result.problems) ctx.stderr.write(`skipped ${formatProblem(problem)}\n`);
+  for (const note of result.notes) ctx.stderr.write(`note: ${note}\n`);
 }
 
 function windowText(result: BuildResult): string {

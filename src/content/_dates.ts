@@ -35,6 +35,17 @@ export function parsePublished(value: unknown, timeZone: string): number | undef
   return utc - sign * (offsetHours * 60 + offsetMinutes) * 60_000;
 }
 
+/**
+ * Whether the instant of a date text depends on the time zone: a date without a time, or a
+ * date-time without `Z` or an offset. (Cached instants of such texts are valid for one zone only.)
+ */
+export function isZoned(text: string): boolean {
+  const trimmed = text.trim();
+  if (DATE_ONLY.test(trimmed)) return true;
+  const m = DATE_TIME.exec(trimmed);
+  return m !== null && m[8] === undefined && m[9] === undefined;
+}
+
 function localTime(
   year: number,
   month: number,

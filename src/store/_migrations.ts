@@ -124,38 +124,46 @@ export const MIGRATIONS: Migration[] = [
   },
   {
     version: 4,
-    name: 'content index',
+    name: 'content index and render cache',
     up(db) {
-      // The content index (src/content, ContentIndex): per article file, the stat that identifies
-      // its version, the cheap first look's publishedDateTime, and (in content_parsed) the full
-      // parse when one ran. `root` is the content folder's real path, so one database serves
-      // several folders. content_index_meta holds the parser fingerprint each root was indexed
-      // with; another fingerprint empties that root's rows. All of it is a cache: dropping the
-      // rows only makes the next build read every file again.
+      // The content index (src/content, ContentIndex), a cache: dropping its rows only makes the
+      // next build read every file again. `root` is the content folder's real path, so one
+      // database serves several folders.
+      // - content_snapshots: per folder, every file's stat (size, mtime, ctime, inode) and date,
+      //   packed in one value with its checksum (src/content/_snapshot.ts), written by the
+      //   parser whose fingerprint it carries;
+      // - content_parsed: full parses (article or problem as JSON) with the stat and zone they
+      //   were made for; rows unused for 30 days are dropped.
       db.exec(`
-        CREATE TABLE content_files (
-          root      TEXT NOT NULL,
-          path      TEXT NOT NULL,
-          size      INTEGER NOT NULL,
-          mtime_ms  REAL NOT NULL,
-          ctime_ms  REAL NOT NULL,
-          ino       REAL NOT NULL,
-          date_text TEXT,
-          date_ms   REAL,
-          zoned     INTEGER NOT NULL DEFAULT 0,
-          parsed_tz TEXT,
-          PRIMARY KEY (root, path)
-        ) WITHOUT ROWID;
-        CREATE TABLE content_parsed (
-          root   TEXT NOT NULL,
-          path   TEXT NOT NULL,
-          result TEXT NOT NULL,
-          PRIMARY KEY (root, path)
-        );
-        CREATE TABLE content_index_meta (
+        CREATE TABLE content_snapshots (
           root        TEXT PRIMARY KEY,
           fingerprint TEXT NOT NULL,
+          time_zone   TEXT NOT NULL,
+          files       INTEGER NOT NULL,
+          checksum    TEXT NOT NULL,
+          data        BLOB NOT NULL,
           updated_at  INTEGER NOT NULL
+        );
+        CREATE TABLE content_parsed (
+          root        TEXT NOT NULL,
+          path        TEXT NOT NULL,
+          size        INTEGER NOT NULL,
+          mtime_ms    REAL NOT NULL,
+          ctime_ms    REAL NOT NULL,
+          ino         REAL NOT NULL,
+          time_zone   TEXT NOT NULL,
+          fingerprint TEXT NOT NULL,
+          result      TEXT NOT NULL,
+          used_at     INTEGER NOT NULL,
+          PRIMARY KEY (root, path)
+        );
+        -- The rendered email of a selection (src/cache, RenderCache), keyed by a hash of
+        -- everything rendering reads: the selected items, the template files, the render
+        -- context, the size budget and the render code. Also a cache; rows unused for 30 days go.
+        CREATE TABLE render_cache (
+          key     TEXT PRIMARY KEY,
+          value   TEXT NOT NULL,
+          used_at INTEGER NOT NULL
         );
       `);
     },

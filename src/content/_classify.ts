@@ -1,0 +1,82 @@
+import type { Article, Considered, ContentProblem } from '../types.js';
+import { cheapPublished } from './_cheap.js';
+import { type ParseResult, parseArticle } from './_parse.js';
+
+/** A half-open window [since, until) of epoch ms. */
+export interface Window {
+  since: number;
+  until: number;
+}
+
+/** What became of one file: an article in the window, an `outOfWindow` entry, or a problem. */
+export type Outcome = Article | Considered | ContentProblem;
+
+/** How a file was decided: by the cheap first look alone, or by a full parse. */
+export interface Classified {
+  outcome: Outcome;
+  /** The cheap look's date, undefined when it could not tell (stored in the content index). */
+  cheap?: { text: string; ms: number; zoned: boolean };
+  /** The full parse, when one ran (stored in the content index). */
+  parsed?: ParseResult;
+}
+
+/**
+ * Decide one file from its bytes; the same rules with and without the content index:
+ * 1. the cheap first look finds the top-level `publishedDateTime` without a YAML parse; a file
+ *    whose date is outside the window is `outOfWindow` and is not validated further (a broken
+ *    file from last year is not reported by every daily build; `digest check` validates all);
+ * 2. every other file (date in the window, or none the look could be sure of) is parsed in full,
+ *    so an invalid file in the window is reported exactly as before.
+ */
+export function classify(path: string, bytes: Uint8Array, timeZone: string, window: Window): Classified {
+  const cheap = cheapPublished(bytes, timeZone);
+  if (cheap && !inWindow(cheap.ms, window)) return { outcome: outOfWindow(path, cheap.ms, window), cheap };
+  const parsed = parseArticle(path, bytes, { timeZone });
+  return { outcome: fromParsed(parsed, window), cheap, parsed };
+}
+
+/** The outcome of a full parse: the article when it is in the window, else its short entry. */
+export function fromParsed(parsed: ParseResult, window: Window): Outcome {
+  if ('problem' in parsed) return parsed.problem;
+  const { article } = parsed;
+  return inWindow(article.publishedMs, window)
+    ? article
+    : outOfWindow(article.path, article.publishedMs, window);
+}
+
+export function inWindow(ms: number, window: Window): boolean {
+  return ms >= window.since && ms < window.until;
+}
+
+/**
+ * The entry of a file outside the window: path, status, the publish instant and why. Nothing
+ * else is kept, so memory follows the window, not the folder, and both paths give the same entry.
+ */
+export function outOfWindow(path: string, ms: number, window: Window): Considered {
+  const publishedAt = new Date(ms).toISOString();
+  return {
+    path,
+    status: 'outOfWindow',
+    // One reason string shared by every such file (the time is in publishedAt): at 100,000 files
+    // a string per file is megabytes of heap and of digest.json.
+    reason: outsideReason(window),
+    publishedAt,
+  };
+}
+
+// The same text for every file of a build: made once per window, not 100,000 times.
+const reasons = new WeakMap<Window, string>();
+function outsideReason(window: Window): string {
+  let text = reasons.get(window);
+  if (text === undefined) {
+    text = `published outside ${iso(window.since)} .. ${iso(window.until)}`;
+    reasons.set(window, text);
+  }
+  return text;
+}
+
+/** ISO form of a window edge; the open-ended edges used for "all time" have no ISO form. */
+function iso(ms: number): string {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? String(ms) : date.toISOString();
+}

@@ -1,0 +1,61 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The modules whose code decides what a file parses to; a change to any of them empties the index. */
+const PARSER_MODULES = [
+  '_cheap',
+  '_classify',
+  '_dates',
+  '_fields',
+  '_frontmatter',
+  '_parse',
+  '_problem',
+  '_read',
+];
+const PARSER_PACKAGES = ['gray-matter', 'js-yaml'];
+
+/** Bump when the index's own layout or meaning changes in a way the code hash would not show. */
+const INDEX_FORMAT = 1;
+
+let cached: string | undefined;
+
+/**
+ * A fingerprint of the parser: a hash of the content modules' own code (as loaded, .js or .ts)
+ * and the versions of the YAML packages. The content index stores it; an index written by any
+ * other parser is rebuilt, so a cached article is always what this code would parse.
+ */
+export function parserFingerprint(): string {
+  if (cached !== undefined) return cached;
+  const here = fileURLToPath(import.meta.url);
+  const ext = extname(here);
+  const hash = createHash('sha256').update(`format ${INDEX_FORMAT}\n`);
+  for (const name of PARSER_MODULES) {
+    hash.update(`${name}\n`);
+    hash.update(readFileSync(join(dirname(here), `${name}${ext}`)));
+  }
+  const require = createRequire(import.meta.url);
+  for (const name of PARSER_PACKAGES) hash.update(`${name}@${packageVersion(require, name)}\n`);
+  cached = hash.digest('base64url').slice(0, 22);
+  return cached;
+}
+
+/** The version in a dependency's package.json, found by walking up from its entry file. */
+function packageVersion(require: NodeJS.Require, name: string): string {
+  let dir = dirname(require.resolve(name));
+  for (let up = 0; up < 8; up++) {
+    try {
+      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
+      if (pkg.name === name) return String(pkg.version);
+    } catch {
+      // No package.json at this level: keep walking up.
+    }
+    dir = dirname(dir);
+  }
+  return 'unknown';
+}

@@ -1,0 +1,386 @@
+import { existsSync, type Stats } from 'node:fs';
+import type { Statement } from 'better-sqlite3';
+import { openDatabase, type SqliteDatabase } from '../store/index.js';
+import type { Classified } from './_classify.js';
+import { parsePublished } from './_dates.js';
+import { parserFingerprint } from './_fingerprint.js';
+import type { ParseResult } from './_parse.js';
+import type { FileStamp } from './_read.js';
+import { checkParsed } from './_shape.js';
+import {
+  decodeSnapshot,
+  emptySnapshot,
+  encodeSnapshot,
+  FROM_PARSE,
+  pushEntry,
+  type Snapshot,
+  ZONED,
+} from './_snapshot.js';
+
+export interface ContentIndexOptions {
+  /** Use the index but never write to it (e.g. `send --dry-run`, which leaves the database untouched). */
+  readonly?: boolean;
+  /** The wall clock, for the check on files modified moments ago and for pruning. Default Date.now. */
+  now?: () => number;
+  /**
+   * A file modified less than this long before it was read is not remembered: a second change in
+   * the same timestamp tick would keep its size and times (coarse clocks; FAT has 2 s). Default 2000.
+   */
+  racyMs?: number;
+}
+
+const DAY = 86_400_000;
+// Full parses not used for this long are dropped, so the table follows the days being built.
+const PARSED_KEEP_MS = 30 * DAY;
+
+/**
+ * The content index: what each article file gave when it was last read, in the SQLite database
+ * that `--db` names, so a build stats each file and reads only those whose stat changed.
+ * - content_snapshots: per content folder (its real path), every file's stamp (size, mtime,
+ *   ctime, inode) and date, packed in one value (see _snapshot.ts);
+ * - content_parsed: the full parses (articles and problems) of the files that needed one,
+ *   each with the stamp and zone it was made for.
+ *
+ * It never serves a stale article: an entry counts only when size, mtime, ctime and inode all
+ * match; files modified moments before they were read are not remembered; an index written by
+ * another parser (parserFingerprint) is rebuilt; a damaged one (checksum, shape) too. Every
+ * failure degrades to reading the files, with a note, never to a failed build.
+ */
+export class ContentIndex {
+  /** What the user should know (index unavailable, rebuilt, damaged entries), one line each. */
+  readonly notes: string[] = [];
+  private db: SqliteDatabase | undefined;
+  private readonly options: Required<ContentIndexOptions>;
+
+  constructor(db: SqliteDatabase | undefined, options: ContentIndexOptions = {}) {
+    this.db = db;
+    this.options = { readonly: false, now: Date.now, racyMs: 2000, ...options };
+  }
+
+  /** Whether a database is open behind this index. */
+  get available(): boolean {
+    return this.db !== undefined;
+  }
+
+  /** Start a scan of the content folder whose real path is `root`, in `timeZone`. */
+  begin(root: string, timeZone: string): IndexSession {
+    const { readonly, now, racyMs } = this.options;
+    const open = (db: SqliteDatabase | undefined, old: Snapshot | undefined, oldZone: string) =>
+      new IndexSession({
+        db: readonly ? undefined : db,
+        reader: db,
+        root,
+        timeZone,
+        old,
+        oldZone,
+        notes: this.notes,
+        racyMs,
+        startedAt: now(),
+      });
+    const db = this.db;
+    if (!db) return open(undefined, undefined, '');
+    try {
+      const row = db
+        .prepare('SELECT fingerprint, time_zone, checksum, data FROM content_snapshots WHERE root = ?')
+        .get(root) as
+        | { fingerprint: unknown; time_zone: unknown; checksum: unknown; data: unknown }
+        | undefined;
+      if (!row) return open(db, undefined, '');
+      if (row.fingerprint !== parserFingerprint()) {
+        this.rebuild(db, root, 'was written by another version of news-digest');
+        return open(db, undefined, '');
+      }
+      const old =
+        row.data instanceof Uint8Array &&
+        typeof row.checksum === 'string' &&
+        typeof row.time_zone === 'string'
+          ? decodeSnapshot(row.data, row.checksum)
+          : undefined;
+      if (!old) {
+        this.rebuild(db, root, 'is damaged');
+        return open(db, undefined, '');
+      }
+      return open(db, old, row.time_zone as string);
+    } catch (error) {
+      // A damaged table (SQLITE_CORRUPT, a missing table): start this folder's part afresh if the
+      // database lets us, else build without the index.
+      try {
+        this.rebuild(db, root, `could not be read (${messageOf(error)})`);
+        return open(db, undefined, '');
+      } catch {
+        this.notes.push(`the content index could not be read (${messageOf(error)}); every file is read`);
+        return open(undefined, undefined, '');
+      }
+    }
+  }
+
+  close(): void {
+    if (this.db?.open) this.db.close();
+    this.db = undefined;
+  }
+
+  private rebuild(db: SqliteDatabase, root: string, why: string): void {
+    if (this.options.readonly) {
+      this.notes.push(`the content index of ${root} ${why}; not used by this read-only run`);
+      return;
+    }
+    db.transaction(() => {
+      db.prepare('DELETE FROM content_snapshots WHERE root = ?').run(root);
+      db.prepare('DELETE FROM content_parsed WHERE root = ?').run(root);
+    }).immediate();
+    this.notes.push(`the content index of ${root} ${why}; rebuilt (this build reads every file)`);
+  }
+}
+
+/**
+ * Open the content index in the SQLite database `file` (migrating it like every command does).
+ * Never throws: when the database can't be opened (read-only folder, damaged or newer file),
+ * the index is unavailable, with a note, and the build reads every file. A read-only index on a
+ * file that does not exist is simply absent.
+ */
+export function openContentIndex(file: string, options: ContentIndexOptions = {}): ContentIndex {
+  if (options.readonly && !existsSync(file)) return new ContentIndex(undefined, options);
+  try {
+    return new ContentIndex(openDatabase(file, { readonly: options.readonly, busyTimeoutMs: 2000 }), options);
+  } catch (error) {
+    const index = new ContentIndex(undefined, options);
+    index.notes.push(`no content index (${messageOf(error)}: ${file}); every file is read`);
+    return index;
+  }
+}
+
+interface SessionInit {
+  /** Where to write; undefined for a read-only or unavailable index. */
+  db: SqliteDatabase | undefined;
+  /** Where to read full parses from. */
+  reader: SqliteDatabase | undefined;
+  root: string;
+  timeZone: string;
+  old: Snapshot | undefined;
+  /** The zone the old snapshot's ZONED dates were computed in. */
+  oldZone: string;
+  notes: string[];
+  racyMs: number;
+  startedAt: number;
+}
+
+interface ParsedRow {
+  size: number;
+  mtime_ms: number;
+  ctime_ms: number;
+  ino: number;
+  time_zone: string;
+  fingerprint: string;
+  result: string;
+  used_at: number;
+}
+
+/**
+ * One build's pass over the index. Paths must be asked for in the sorted order of
+ * findArticleFiles: the old snapshot is walked alongside, and the new one is written in order.
+ */
+export class IndexSession {
+  private readonly init: SessionInit;
+  private readonly old: Snapshot;
+  private readonly next: Snapshot;
+  private cursor = 0;
+  private changed = false;
+  private damaged = 0;
+  private readonly parsedWrites: [string, FileStamp, ParseResult][] = [];
+  private readonly parsedUsed: string[] = [];
+  private readonly gone: string[] = [];
+  private readonly getParsed: Statement | undefined;
+
+  constructor(init: SessionInit) {
+    this.init = init;
+    this.old = init.old ?? emptySnapshot(0);
+    this.next = emptySnapshot(Math.max(64, this.old.count + 16));
+    this.changed = init.old === undefined;
+    this.getParsed = init.reader?.prepare(
+      'SELECT size, mtime_ms, ctime_ms, ino, time_zone, fingerprint, result, used_at FROM content_parsed WHERE root = ? AND path = ?',
+    );
+  }
+
+  /** The old entry of `path` (its position), or undefined when the index does not know the file. */
+  match(path: string): number | undefined {
+    const { paths, count } = this.old;
+    // Bounded by the old snapshot's size: the cursor only moves forward.
+    while (this.cursor < count && (paths[this.cursor] as string) < path) this.dropOld(this.cursor++);
+    if (this.cursor < count && paths[this.cursor] === path) return this.cursor++;
+    return undefined;
+  }
+
+  /** Whether the file's stat is the one the entry was made from. */
+  unchanged(i: number, stats: Stats): boolean {
+    const o = this.old;
+    return (
+      o.size[i] === stats.size &&
+      o.mtimeMs[i] === stats.mtimeMs &&
+      o.ctimeMs[i] === stats.ctimeMs &&
+      o.ino[i] === stats.ino
+    );
+  }
+
+  /** The entry's date in this build's zone, or undefined when it has none that can be trusted here. */
+  dateOf(i: number): number | undefined {
+    const ms = this.old.dateMs[i] as number;
+    if (Number.isNaN(ms)) return undefined;
+    const flags = this.old.flags[i] as number;
+    if (!(flags & ZONED) || this.init.oldZone === this.init.timeZone) return ms;
+    if (flags & FROM_PARSE) return undefined;
+    const text = this.old.dateText.get(i);
+    return text === undefined ? undefined : parsePublished(text, this.init.timeZone);
+  }
+
+  /** The stored full parse of an unchanged file, when there is one for this zone and parser. */
+  parsed(path: string, i: number): ParseResult | undefined {
+    if (!this.getParsed) return undefined;
+    let row: ParsedRow | undefined;
+    try {
+      row = this.getParsed.get(this.init.root, path) as ParsedRow | undefined;
+    } catch {
+      return undefined;
+    }
+    if (!row) return undefined;
+    const o = this.old;
+    const fresh =
+      row.size === o.size[i] &&
+      row.mtime_ms === o.mtimeMs[i] &&
+      row.ctime_ms === o.ctimeMs[i] &&
+      row.ino === o.ino[i] &&
+      row.time_zone === this.init.timeZone &&
+      row.fingerprint === parserFingerprint();
+    if (!fresh) return undefined;
+    let result: ParseResult | undefined;
+    try {
+      result = checkParsed(JSON.parse(row.result), path);
+    } catch {
+      result = undefined;
+    }
+    if (!result) {
+      this.damaged++;
+      return undefined;
+    }
+    if (row.used_at < this.init.startedAt - DAY) this.parsedUsed.push(path);
+    return result;
+  }
+
+  /** Keep an unchanged file's entry (its date recomputed when this build's zone differs). */
+  keep(i: number): void {
+    const o = this.old;
+    const flags = o.flags[i] as number;
+    const stamp = {
+      size: o.size[i] as number,
+      mtimeMs: o.mtimeMs[i] as number,
+      ctimeMs: o.ctimeMs[i] as number,
+      ino: o.ino[i] as number,
+    };
+    const ms = this.dateOf(i);
+    if (this.init.oldZone !== this.init.timeZone && flags & ZONED) this.changed = true;
+    const fromParseLost = ms === undefined && !Number.isNaN(o.dateMs[i] as number);
+    pushEntry(
+      this.next,
+      o.paths[i] as string,
+      stamp,
+      ms ?? Number.NaN,
+      fromParseLost ? 0 : flags,
+      o.dateText.get(i),
+    );
+  }
+
+  /** What reading `path` gave; remembered unless the file changed moments before it was read. */
+  record(path: string, stamp: FileStamp, classified: Classified): void {
+    this.changed = true;
+    if (Math.max(stamp.mtimeMs, stamp.ctimeMs) > this.init.startedAt - this.init.racyMs) {
+      this.gone.push(path);
+      return;
+    }
+    const { cheap, parsed } = classified;
+    if (cheap) {
+      pushEntry(
+        this.next,
+        path,
+        stamp,
+        cheap.ms,
+        cheap.zoned ? ZONED : 0,
+        cheap.zoned ? cheap.text : undefined,
+      );
+    } else if (parsed && 'article' in parsed) {
+      // No cheap date: the full parse's date stands in. Its zone dependence is unknown, so ZONED.
+      pushEntry(this.next, path, stamp, parsed.article.publishedMs, FROM_PARSE | ZONED);
+    } else {
+      pushEntry(this.next, path, stamp, Number.NaN, 0);
+    }
+    if (parsed) this.parsedWrites.push([path, stamp, parsed]);
+  }
+
+  /** `path` could not be read: the index forgets it. */
+  forget(path: string): void {
+    this.changed = true;
+    this.gone.push(path);
+  }
+
+  /** Write the new snapshot and full parses when anything changed. Errors become a note. */
+  finish(): void {
+    const { db, root, notes, startedAt, timeZone } = this.init;
+    // Entries after the last path asked for belong to deleted files.
+    while (this.cursor < this.old.count) this.dropOld(this.cursor++);
+    if (this.damaged > 0) {
+      notes.push(
+        `the content index had ${this.damaged} damaged entr${this.damaged === 1 ? 'y' : 'ies'}; read again and replaced`,
+      );
+    }
+    if (!db || (!this.changed && this.parsedUsed.length === 0)) return;
+    try {
+      const fingerprint = parserFingerprint();
+      const snapshot = this.changed ? encodeSnapshot(this.next) : undefined;
+      db.transaction(() => {
+        if (snapshot) {
+          db.prepare(
+            `INSERT OR REPLACE INTO content_snapshots (root, fingerprint, time_zone, files, checksum, data, updated_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+          ).run(root, fingerprint, timeZone, this.next.count, snapshot.checksum, snapshot.data, startedAt);
+        }
+        const upsert = db.prepare(
+          `INSERT OR REPLACE INTO content_parsed (root, path, size, mtime_ms, ctime_ms, ino, time_zone, fingerprint, result, used_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        );
+        for (const [path, s, parsed] of this.parsedWrites) {
+          upsert.run(
+            root,
+            path,
+            s.size,
+            s.mtimeMs,
+            s.ctimeMs,
+            s.ino,
+            timeZone,
+            fingerprint,
+            JSON.stringify(parsed),
+            startedAt,
+          );
+        }
+        const remove = db.prepare('DELETE FROM content_parsed WHERE root = ? AND path = ?');
+        for (const path of this.gone) remove.run(root, path);
+        const touch = db.prepare('UPDATE content_parsed SET used_at = ? WHERE root = ? AND path = ?');
+        for (const path of this.parsedUsed) touch.run(startedAt, root, path);
+        db.prepare('DELETE FROM content_parsed WHERE root = ? AND used_at < ?').run(
+          root,
+          startedAt - PARSED_KEEP_MS,
+        );
+      }).immediate();
+    } catch (error) {
+      notes.push(
+        `the content index could not be updated (${messageOf(error)}); the next build reads the changed files again`,
+      );
+    }
+  }
+
+  private dropOld(i: number): void {
+    this.changed = true;
+    this.gone.push(this.old.paths[i] as string);
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

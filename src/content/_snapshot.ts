@@ -1,0 +1,161 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The per-file part of the content index as one packed value per content folder: a warm build
+ * of 100,000 files reads one blob instead of 100,000 rows (measured: rows cost about as much
+ * as statting every file), and a cold build writes one instead of inserting 100,000.
+ *
+ * Columns, in path order (the order of findArticleFiles, so a build walks both lists at once):
+ * - the file's stamp: size, mtimeMs, ctimeMs, ino;
+ * - a date: the cheap look's instant, or for a file the look could not read, the instant its full
+ *   parse gave; NaN when there is none (an invalid file, or a file not yet parsed);
+ * - flags: FROM_PARSE (the date came from a full parse), ZONED (the date depends on the zone:
+ *   valid only for the snapshot's zone; a cheap one is recomputed from its text for another).
+ */
+export interface Snapshot {
+  count: number;
+  paths: string[];
+  size: Float64Array;
+  mtimeMs: Float64Array;
+  ctimeMs: Float64Array;
+  ino: Float64Array;
+  dateMs: Float64Array;
+  flags: Uint8Array;
+  /** The cheap look's text of each ZONED cheap date, by position. */
+  dateText: Map<number, string>;
+}
+
+export const FROM_PARSE = 1;
+export const ZONED = 2;
+
+const MAGIC = 0x4e444958; // "NDIX"
+const LAYOUT = 1;
+const HEADER = 16;
+const NUMBER_COLUMNS = 5;
+
+/** An empty snapshot with room for `capacity` entries. */
+export function emptySnapshot(capacity: number): Snapshot {
+  return {
+    count: 0,
+    paths: [],
+    size: new Float64Array(capacity),
+    mtimeMs: new Float64Array(capacity),
+    ctimeMs: new Float64Array(capacity),
+    ino: new Float64Array(capacity),
+    dateMs: new Float64Array(capacity),
+    flags: new Uint8Array(capacity),
+    dateText: new Map(),
+  };
+}
+
+/** The snapshot as bytes, and their checksum (stored beside them, checked by `decodeSnapshot`). */
+export function encodeSnapshot(s: Snapshot): { data: Buffer; checksum: string } {
+  const n = s.count;
+  const pathBytes = Buffer.from(s.paths.slice(0, n).join('\0'), 'utf8');
+  const texts = [...s.dateText].filter(([i]) => i < n);
+  const textBytes = Buffer.from(JSON.stringify(texts), 'utf8');
+  const numbersEnd = HEADER + NUMBER_COLUMNS * 8 * n;
+  const data = Buffer.alloc(numbersEnd + n + 8 + pathBytes.length + textBytes.length);
+  data.writeUInt32LE(MAGIC, 0);
+  data.writeUInt32LE(LAYOUT, 4);
+  data.writeUInt32LE(n, 8);
+  [s.size, s.mtimeMs, s.ctimeMs, s.ino, s.dateMs].forEach((column, k) => {
+    const bytes = new Uint8Array(column.buffer, column.byteOffset, n * 8);
+    data.set(bytes, HEADER + k * 8 * n);
+  });
+  data.set(s.flags.subarray(0, n), numbersEnd);
+  let at = numbersEnd + n;
+  data.writeUInt32LE(pathBytes.length, at);
+  data.writeUInt32LE(textBytes.length, at + 4);
+  at += 8;
+  data.set(pathBytes, at);
+  data.set(textBytes, at + pathBytes.length);
+  return { data, checksum: checksumOf(data) };
+}
+
+/**
+ * Bytes back into a snapshot, or undefined when they are damaged: a checksum that does not
+ * match, or any length or field that does not add up.
+ */
+export function decodeSnapshot(data: Uint8Array, checksum: string): Snapshot | undefined {
+  if (data.length < HEADER || checksumOf(data) !== checksum) return undefined;
+  const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+  if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== LAYOUT) return undefined;
+  const n = view.getUint32(8, true);
+  const numbersEnd = HEADER + NUMBER_COLUMNS * 8 * n;
+  if (numbersEnd + n + 8 > data.length) return undefined;
+  // Each column copied into its own aligned array, so the blob itself can go at once.
+  const column = (k: number) => {
+    const out = new Float64Array(n);
+    new Uint8Array(out.buffer).set(data.subarray(HEADER + k * 8 * n, HEADER + (k + 1) * 8 * n));
+    return out;
+  };
+  let at = numbersEnd + n;
+  const pathLength = view.getUint32(at, true);
+  const textLength = view.getUint32(at + 4, true);
+  at += 8;
+  if (at + pathLength + textLength !== data.length) return undefined;
+  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+  const paths = n === 0 ? [] : bytes.toString('utf8', at, at + pathLength).split('\0');
+  if (paths.length !== n) return undefined;
+  let texts: unknown;
+  try {
+    texts = JSON.parse(bytes.toString('utf8', at + pathLength, at + pathLength + textLength));
+  } catch {
+    return undefined;
+  }
+  if (!Array.isArray(texts)) return undefined;
+  const dateText = new Map<number, string>();
+  for (const pair of texts) {
+    if (!Array.isArray(pair) || !Number.isInteger(pair[0]) || typeof pair[1] !== 'string') return undefined;
+    dateText.set(pair[0] as number, pair[1]);
+  }
+  return {
+    count: n,
+    paths,
+    size: column(0),
+    mtimeMs: column(1),
+    ctimeMs: column(2),
+    ino: column(3),
+    dateMs: column(4),
+    flags: new Uint8Array(data.subarray(numbersEnd, numbersEnd + n)),
+    dateText,
+  };
+}
+
+/** Append one entry, growing the columns as needed. */
+export function pushEntry(
+  s: Snapshot,
+  path: string,
+  stamp: { size: number; mtimeMs: number; ctimeMs: number; ino: number },
+  dateMs: number,
+  flags: number,
+  dateText?: string,
+): void {
+  if (s.count === s.size.length) grow(s);
+  const i = s.count++;
+  s.paths[i] = path;
+  s.size[i] = stamp.size;
+  s.mtimeMs[i] = stamp.mtimeMs;
+  s.ctimeMs[i] = stamp.ctimeMs;
+  s.ino[i] = stamp.ino;
+  s.dateMs[i] = dateMs;
+  s.flags[i] = flags;
+  if (dateText !== undefined) s.dateText.set(i, dateText);
+}
+
+function grow(s: Snapshot): void {
+  const capacity = Math.max(64, s.size.length * 2);
+  for (const key of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dateMs'] as const) {
+    const next = new Float64Array(capacity);
+    next.set(s[key]);
+    s[key] = next;
+  }
+  const flags = new Uint8Array(capacity);
+  flags.set(s.flags);
+  s.flags = flags;
+}
+
+function checksumOf(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('base64url');
+}
