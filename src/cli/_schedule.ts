@@ -8,11 +8,10 @@ import {
   requireSecret,
   type SendReport,
   type SmtpSettings,
-  sendDigest,
   smtpFromEnv,
 } from '../deliver/index.js';
 import { causeChain, DigestError } from '../errors.js';
-import { buildDigest, writeDigest } from '../pipeline.js';
+import { buildDigest } from '../pipeline.js';
 import {
   buildRequestFor,
   outcomeLine,
@@ -27,9 +26,9 @@ import {
   startScheduler,
 } from '../schedule/index.js';
 import { openStore, type Store } from '../store/index.js';
-import { saveWebCopy } from '../web/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
+import { sendBuiltDigest, warnIfPlainHttp } from './_send-built.js';
 
 // The schedule picks the window, so the flags that pick one are not offered.
 const { date: _date, since: _since, until: _until, ...SHAPE_OPTIONS } = BUILD_OPTIONS;
@@ -134,11 +133,7 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
     });
   }
   const secret = requireSecret(ctx.env);
-  if (!/^https:/i.test(config.publicUrl)) {
-    ctx.stderr.write(
-      `warning: the unsubscribe links point to ${config.publicUrl}; mailbox providers want https (set DIGEST_PUBLIC_URL)\n`,
-    );
-  }
+  warnIfPlainHttp(config, ctx);
   const dkim = dkimFromEnv(ctx.env, ctx.cwd);
   const dbFile = resolve(ctx.cwd, config.db);
   const store = openStore(dbFile);
@@ -224,43 +219,23 @@ interface SenderSetup {
   sign?: ReturnType<typeof dkimSigner>;
 }
 
-/**
- * The scheduler's send step, as `digest send` does it: write OUT/<date>/digest.*, keep the web
- * archive's copy, then `sendDigest` through the ledger over a fresh SMTP pool per run.
- */
+/** The scheduler's send step, as `digest send` does it, over a fresh SMTP pool per run. */
 function smtpSender(setup: SenderSetup): SendFn {
   const { store, config } = setup;
   return async (built, { signal }) => {
-    if (!built.rendered)
-      throw new DigestError('E_TEMPLATE', `the digest ${built.digestKey} has no rendered email`);
-    await writeDigest(built, resolve(setup.cwd, config.out), config.publicUrl);
-    await saveWebCopy(store.db, built, config.publicUrl);
-    const transport = createSmtpTransport(setup.smtp, { connections: config.send.connections });
-    try {
-      const report = await sendDigest(
-        {
-          digestKey: built.digestKey,
-          date: built.window.date,
-          rendered: built.rendered,
-          items: built.selection.items.length,
-          message: { from: config.from, listId: config.listId, unsubscribeMailto: config.unsubscribeMailto },
-          publicUrl: config.publicUrl,
-          secret: setup.secret,
-          settings: config.send,
-        },
-        {
-          subscribers: store.subscribers,
-          ledger: store.ledger,
-          transport,
-          signer: setup.sign,
-          now: setup.now,
-          signal,
-        },
-      );
-      return countsOf(report, signal);
-    } finally {
-      await transport.close();
-    }
+    const report = await sendBuiltDigest(built, {
+      config,
+      cwd: setup.cwd,
+      secret: setup.secret,
+      subscribers: store.subscribers,
+      ledger: store.ledger,
+      webCopyDb: store.db,
+      openTransport: () => createSmtpTransport(setup.smtp, { connections: config.send.connections }),
+      signer: setup.sign,
+      now: setup.now,
+      signal,
+    });
+    return countsOf(report, signal);
   };
 }
 

@@ -14,17 +14,23 @@ import {
   requireSecret,
   type SendDeps,
   type SendReport,
-  sendDigest,
   sendSummary,
   smtpFromEnv,
 } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
-import { buildDigest, writeDigest } from '../pipeline.js';
-import { MemoryLedger, normalizeEmail, openStore, type Store, type Subscriber } from '../store/index.js';
-import { saveWebCopy } from '../web/index.js';
+import { buildDigest } from '../pipeline.js';
+import {
+  MemoryLedger,
+  normalizeEmail,
+  openStore,
+  type SqliteDatabase,
+  type Store,
+  type Subscriber,
+} from '../store/index.js';
 import { reportProblems } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
+import { sendBuiltDigest, warnIfPlainHttp } from './_send-built.js';
 
 const NOTES = `
 Sends to every active subscriber who has not been sent this digest yet; the ledger in the database
@@ -90,17 +96,16 @@ export const sendCommand: Command = {
         );
       return 0;
     }
-    const outDir = resolve(ctx.cwd, config.out);
-    await writeDigest(built, outDir, config.publicUrl);
-
+    const { subject } = built.rendered;
+    // The secret, the DKIM key and the database are checked before anything is written.
     const secret = dryRun ? dryRunSecret(ctx) : requireSecret(ctx.env);
     const dkim = dkimFromEnv(ctx.env, ctx.cwd);
     const dbFile = resolve(ctx.cwd, config.db);
     let store: Store | undefined;
-    let transport: DeliveryTransport | undefined;
     try {
       let subscribers: SendDeps['subscribers'];
       let ledger: SendDeps['ledger'];
+      let webCopyDb: SqliteDatabase | undefined;
       if (testTo) {
         subscribers = { list: async () => [testSubscriber(testTo, ctx.now())] };
         ledger = new MemoryLedger();
@@ -112,56 +117,46 @@ export const sendCommand: Command = {
         store = openStore(dbFile);
         subscribers = store.subscribers;
         ledger = store.ledger;
-        // The web archive's copy of this digest (digest serve); frozen once the first message goes out.
-        await saveWebCopy(store.db, built, config.publicUrl);
+        // Only a real send to the list keeps the web archive's copy (digest serve).
+        webCopyDb = store.db;
       }
-      if (dryRun) {
-        const total = testTo ? 1 : (await subscribers.list()).filter((s) => s.status === 'active').length;
-        transport = createFileTransport(join(outDir, built.window.date, 'eml'), total);
-      } else {
-        transport = smtpTransport(ctx, config);
-        if (!/^https:/i.test(config.publicUrl)) {
-          ctx.stderr.write(
-            `warning: the unsubscribe links point to ${config.publicUrl}; mailbox providers want https (set DIGEST_PUBLIC_URL)\n`,
-          );
-        }
-      }
-      ctx.stderr.write(
-        `${dryRun ? 'Writing' : 'Sending'} digest ${built.window.date} ("${built.rendered.subject}") ${
-          testTo ? `as a test copy to ${testTo}` : 'to the subscribers'
-        } via ${transport.description}\n`,
-      );
+      const emlDir = join(resolve(ctx.cwd, config.out), built.window.date, 'eml');
       const progress = progressWriter(ctx);
-      const report = await sendDigest(
-        {
-          digestKey: built.digestKey,
-          date: built.window.date,
-          rendered: built.rendered,
-          items: built.selection.items.length,
-          message: { from: config.from, listId: config.listId, unsubscribeMailto: config.unsubscribeMailto },
-          publicUrl: config.publicUrl,
-          secret,
-          settings: config.send,
-          retryFailed: values['retry-failed'] === true,
-          resendUnknown: values['resend-unknown'] === true,
-          messageIdSeed: testTo ? `|test|${ctx.now().getTime()}` : undefined,
+      const report = await sendBuiltDigest(built, {
+        config,
+        cwd: ctx.cwd,
+        secret,
+        subscribers,
+        ledger,
+        webCopyDb,
+        openTransport: async () => {
+          if (dryRun) {
+            const total = testTo ? 1 : (await subscribers.list()).filter((s) => s.status === 'active').length;
+            return createFileTransport(emlDir, total);
+          }
+          const transport = smtpTransport(ctx, config);
+          warnIfPlainHttp(config, ctx);
+          return transport;
         },
-        {
-          subscribers,
-          ledger,
-          transport,
-          signer: dkim ? dkimSigner(dkim) : undefined,
-          now: ctx.now,
-          onProgress: progress.update,
-          signal: ctx.signal,
-        },
-      );
+        onStart: (transport) =>
+          ctx.stderr.write(
+            `${dryRun ? 'Writing' : 'Sending'} digest ${built.window.date} ("${subject}") ${
+              testTo ? `as a test copy to ${testTo}` : 'to the subscribers'
+            } via ${transport.description}\n`,
+          ),
+        signer: dkim ? dkimSigner(dkim) : undefined,
+        now: ctx.now,
+        onProgress: progress.update,
+        signal: ctx.signal,
+        retryFailed: values['retry-failed'] === true,
+        resendUnknown: values['resend-unknown'] === true,
+        messageIdSeed: testTo ? `|test|${ctx.now().getTime()}` : undefined,
+      });
       progress.done();
       report.durationMs = performance.now() - started;
       printReport(report, { dryRun, testTo, json: values.json === true }, ctx);
       return report.complete ? 0 : 1;
     } finally {
-      await transport?.close();
       store?.close();
     }
   },

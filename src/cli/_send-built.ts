@@ -1,0 +1,84 @@
+import { resolve } from 'node:path';
+import type { Config } from '../config/index.js';
+import {
+  type DeliveryTransport,
+  type SendDeps,
+  type SendInput,
+  type SendReport,
+  sendDigest,
+} from '../deliver/index.js';
+import { DigestError } from '../errors.js';
+import { type BuildResult, writeDigest } from '../pipeline.js';
+import type { SqliteDatabase } from '../store/index.js';
+import { saveWebCopy } from '../web/index.js';
+import type { CliContext } from './_command.js';
+
+/** How one built digest is sent: who to, through what, and the send options of `SendInput`. */
+export interface BuiltDigestSend
+  extends Omit<SendDeps, 'transport'>,
+    Pick<SendInput, 'secret' | 'retryFailed' | 'resendUnknown' | 'messageIdSeed'> {
+  config: Config;
+  /** Folders in `config` (`out`) are relative to this. */
+  cwd: string;
+  /** The database that keeps the web archive's copy (digest serve); omit for dry runs and test copies. */
+  webCopyDb?: SqliteDatabase;
+  /** Opened after OUT/<date> and the web copy are written, closed when the send ends. */
+  openTransport: () => DeliveryTransport | Promise<DeliveryTransport>;
+  /** Called with the open transport just before the first message (the "Sending digest" line). */
+  onStart?: (transport: DeliveryTransport) => void;
+}
+
+/**
+ * Send a built digest the one way `digest send`, `digest run` and `digest schedule` all do it:
+ * 1. write OUT/<date>/digest.{html,txt,mjml,json};
+ * 2. keep the web archive's copy (frozen once the first message of the digest goes out);
+ * 3. open the transport and `sendDigest` through the ledger, with the message settings of `config`;
+ * 4. close the transport, whatever happened.
+ */
+export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend): Promise<SendReport> {
+  const { config } = send;
+  if (!built.rendered) {
+    throw new DigestError('E_TEMPLATE', `the digest ${built.digestKey} has no rendered email`);
+  }
+  await writeDigest(built, resolve(send.cwd, config.out), config.publicUrl);
+  if (send.webCopyDb) await saveWebCopy(send.webCopyDb, built, config.publicUrl);
+  const transport = await send.openTransport();
+  try {
+    send.onStart?.(transport);
+    return await sendDigest(
+      {
+        digestKey: built.digestKey,
+        date: built.window.date,
+        rendered: built.rendered,
+        items: built.selection.items.length,
+        message: { from: config.from, listId: config.listId, unsubscribeMailto: config.unsubscribeMailto },
+        publicUrl: config.publicUrl,
+        secret: send.secret,
+        settings: config.send,
+        retryFailed: send.retryFailed,
+        resendUnknown: send.resendUnknown,
+        messageIdSeed: send.messageIdSeed,
+      },
+      {
+        subscribers: send.subscribers,
+        ledger: send.ledger,
+        transport,
+        signer: send.signer,
+        now: send.now,
+        onProgress: send.onProgress,
+        signal: send.signal,
+      },
+    );
+  } finally {
+    await transport.close();
+  }
+}
+
+/** Mailbox providers distrust unsubscribe links over plain http: say so before real mail goes out. */
+export function warnIfPlainHttp(config: Config, ctx: Pick<CliContext, 'stderr'>): void {
+  if (!/^https:/i.test(config.publicUrl)) {
+    ctx.stderr.write(
+      `warning: the unsubscribe links point to ${config.publicUrl}; mailbox providers want https (set DIGEST_PUBLIC_URL)\n`,
+    );
+  }
+}
