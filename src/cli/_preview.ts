@@ -1,8 +1,8 @@
-import { once } from 'node:events';
-import { DigestError } from '../errors.js';
+import { isLoopbackBind } from '../http/index.js';
 import { startPreview } from '../preview/index.js';
 import { configFrom } from './_build-options.js';
-import { type Command, intFlag, stringFlag } from './_command.js';
+import { type Command, stringFlag } from './_command.js';
+import { portFlag, serveUntilStopped } from './_serving.js';
 
 const DEFAULT_PORT = 4000;
 
@@ -40,10 +40,7 @@ export const previewCommand: Command = {
   ].join('\n'),
   async run({ values }, ctx) {
     const config = configFrom(values, ctx);
-    const port = intFlag(values, 'port', 0) ?? DEFAULT_PORT;
-    if (port > 65535) {
-      throw new DigestError('E_USAGE', `--port must be at most 65535 (got ${port})`, { field: '--port' });
-    }
+    const port = portFlag(values, DEFAULT_PORT);
     const host = stringFlag(values, 'host') ?? '127.0.0.1';
     const server = await startPreview({
       config,
@@ -59,32 +56,9 @@ export const previewCommand: Command = {
     ctx.stderr.write(
       `Previewing ${config.content} with ${config.templates} (days in ${config.timeZone}). Ctrl-C to stop.\n`,
     );
-    if (!isLoopback(host)) {
+    if (!isLoopbackBind(host)) {
       ctx.stderr.write(`Warning: --host ${host} lets other machines on the network see the preview.\n`);
     }
-    ctx.stdout.write(`${server.url}\n`);
-    await stopRequested(ctx.signal);
-    ctx.stderr.write('Stopping the preview.\n');
-    await server.close();
-    return 0;
+    return await serveUntilStopped(server, ctx, 'Stopping the preview.');
   },
 };
-
-/** Resolves on the CLI's abort signal; without one (embedded use), on SIGINT or SIGTERM. */
-async function stopRequested(signal: AbortSignal | undefined): Promise<void> {
-  if (signal) {
-    if (!signal.aborted) await once(signal, 'abort');
-    return;
-  }
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await once(controller.signal, 'abort');
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
-}
-
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || /^127\./.test(host);
-}

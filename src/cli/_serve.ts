@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { requireSecret } from '../deliver/index.js';
@@ -6,7 +5,8 @@ import { DigestError } from '../errors.js';
 import { openStore } from '../store/index.js';
 import { startWebServer } from '../web/index.js';
 import { configFrom } from './_build-options.js';
-import { type Command, intFlag, stringFlag } from './_command.js';
+import { type Command, stringFlag } from './_command.js';
+import { portFlag, serveUntilStopped } from './_serving.js';
 
 const NOTES = `
 Routes: POST /unsubscribe?token=... (RFC 8058 one-click, what mail clients send) unsubscribes at once;
@@ -46,10 +46,7 @@ export const serveCommand: Command = {
   async run({ values }, ctx) {
     const config = configFrom(values, ctx, { db: stringFlag(values, 'db') });
     const secret = requireSecret(ctx.env);
-    const port = intFlag(values, 'port', 0) ?? config.serve.port;
-    if (port > 65535) {
-      throw new DigestError('E_USAGE', `--port must be at most 65535 (got ${port})`, { field: '--port' });
-    }
+    const port = portFlag(values, config.serve.port);
     const host = stringFlag(values, 'host') ?? config.serve.host;
     const dbFile = resolve(ctx.cwd, config.db);
     // A mistyped --db must not start a server over a new, empty list where every link is refused.
@@ -79,28 +76,9 @@ export const serveCommand: Command = {
           `Warning: DIGEST_PUBLIC_URL is ${config.publicUrl}; mailbox providers expect https unsubscribe links.\n`,
         );
       }
-      ctx.stdout.write(`${server.url}\n`);
-      await stopRequested(ctx.signal);
-      ctx.stderr.write('Stopping the subscriber web server.\n');
-      await server.close();
-      return 0;
+      return await serveUntilStopped(server, ctx, 'Stopping the subscriber web server.');
     } finally {
       store.close();
     }
   },
 };
-
-/** Resolves on the CLI's abort signal; without one (embedded use), on SIGINT or SIGTERM. */
-async function stopRequested(signal: AbortSignal | undefined): Promise<void> {
-  if (signal) {
-    if (!signal.aborted) await once(signal, 'abort');
-    return;
-  }
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  await once(controller.signal, 'abort');
-  process.off('SIGINT', stop);
-  process.off('SIGTERM', stop);
-}

@@ -48,6 +48,11 @@ export function answerClientErrors(server: Server, rawAnswer: string): void {
   });
 }
 
+/** True when binding `host` keeps the server on this machine (loopback names and addresses). */
+export function isLoopbackBind(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || /^127\./.test(host);
+}
+
 /** The host part of the printed URL: IPv6 in brackets; a wildcard bind is reached via loopback. */
 export function urlHost(host: string): string {
   if (host === '0.0.0.0') return '127.0.0.1';

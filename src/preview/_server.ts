@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { isAbsolute, relative, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import { DigestError } from '../errors.js';
-import { answerClientErrors, closeServer, listenOnce, urlHost } from '../http/index.js';
+import { answerClientErrors, closeServer, isLoopbackBind, listenOnce, urlHost } from '../http/index.js';
 import type { BuildResult } from '../pipeline.js';
 import { BuildCache, type BuildSource } from './_builds.js';
 import { EventHub } from './_events.js';
@@ -157,8 +157,4 @@ async function listen(server: Server, host: string, port: number, attempts: numb
 function isInside(path: string, dir: string): boolean {
   const rel = relative(dir, path);
   return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
-}
-
-function isLoopbackBind(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || /^127\./.test(host);
 }

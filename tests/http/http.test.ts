@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTarget, MAX_TARGET, rawBadRequest, urlHost } from '../../src/http/index.js';
+import { checkTarget, isLoopbackBind, MAX_TARGET, rawBadRequest, urlHost } from '../../src/http/index.js';
 
 describe('checkTarget: what both servers refuse before routing', () => {
   it.each([
@@ -61,5 +61,19 @@ describe('server helpers', () => {
       'Connection: close',
     ]);
     expect(Buffer.byteLength(body ?? '')).toBe(12);
+  });
+});
+
+describe('isLoopbackBind', () => {
+  it.each([
+    ['127.0.0.1', true],
+    ['127.1.2.3', true],
+    ['localhost', true],
+    ['::1', true],
+    ['0.0.0.0', false],
+    ['::', false],
+    ['192.168.1.10', false],
+  ])('%j is %s', (host, loopback) => {
+    expect(isLoopbackBind(host)).toBe(loopback);
   });
 });
