@@ -68,7 +68,10 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     counts.read++;
     const read = readArticleFile(fullPath, path);
     if ('problem' in read) {
-      session?.forget(path);
+      // A file over the size limit has a stamp and the same problem until it changes; an
+      // unreadable one is forgotten and tried again next time.
+      if (read.stamp) session?.record(path, read.stamp, { outcome: read.problem, parsed: { problem: read.problem } });
+      else session?.forget(path);
       return read.problem;
     }
     const classified = classify(path, read.bytes, timeZone, window);

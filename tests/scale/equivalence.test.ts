@@ -1,0 +1,110 @@
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type ContentIndex,
+  type LoadResult,
+  loadArticles,
+  openContentIndex,
+} from '../../src/content/index.js';
+import { dayWindow } from '../../src/select/index.js';
+import { generatedFolder } from './_folder.js';
+import {
+  bytes,
+  referenceArticles,
+  referenceParse,
+  referenceProblems,
+  tempDirs,
+  type Window,
+} from './_helpers.js';
+
+const CORPUS = join(import.meta.dirname, '../../../shared/corpus');
+const ALL_TIME = { since: -8.64e15, until: 8.64e15 };
+const temp = tempDirs();
+afterAll(() => temp.cleanup());
+
+/** An index whose clock runs a minute ahead: files written by the test count as settled. */
+function freshIndex(): ContentIndex {
+  return openContentIndex(join(temp.make('digest-scale-db-'), 'digest.db'), {
+    now: () => Date.now() + 60_000,
+  });
+}
+
+/** Days from `first`, as YYYY-MM-DD. */
+function days(first: string, n: number): string[] {
+  return Array.from({ length: n }, (_, i) =>
+    new Date(Date.parse(first) + i * 86_400_000).toISOString().slice(0, 10),
+  );
+}
+
+/**
+ * For each window: the plain path (no index), the indexed path (cold for the first window, then
+ * warm) and the reference (every file parsed in full) agree byte for byte on the articles; the
+ * plain and indexed paths agree on everything else; problems are the reference's, minus invalid
+ * files whose cheap date is outside the window.
+ */
+async function expectSameEverywhere(dir: string, timeZone: string, windows: Window[], index: ContentIndex) {
+  const reference = await referenceParse(dir, timeZone);
+  for (const window of windows) {
+    const plain = await loadArticles(dir, { timeZone, window });
+    const indexed = await loadArticles(dir, { timeZone, window, index });
+    const label = `${timeZone} ${new Date(window.since).toISOString()}`;
+    expect(bytes(plain.articles), label).toBe(bytes(referenceArticles(reference, window)));
+    expect(bytes(plain.problems), label).toBe(bytes(referenceProblems(reference, window)));
+    expect(sameParts(indexed), label).toBe(sameParts(plain));
+  }
+  expect(index.notes).toEqual([]);
+}
+
+const sameParts = (r: LoadResult) => bytes([r.articles, r.considered, r.problems, r.files]);
+
+describe('fast paths against a full parse: the real corpus', () => {
+  it.each([
+    ['election', 'America/New_York', days('2020-09-03', 14)],
+    ['election', 'UTC', days('2020-09-03', 14)],
+    ['ai', 'UTC', days('2021-03-07', 7)],
+    ['ai', 'Asia/Kolkata', days('2021-03-07', 7)],
+  ])('%s in %s, every day and all time', async (name, timeZone, dates) => {
+    const windows = [...dates.map((d) => dayWindow(d, timeZone)), ALL_TIME];
+    await expectSameEverywhere(join(CORPUS, name), timeZone, windows, freshIndex());
+  });
+
+  it('a second pass over the same days reads no file at all', async () => {
+    const dir = join(CORPUS, 'election');
+    const index = freshIndex();
+    const window = dayWindow('2020-09-13', 'America/New_York');
+    const cold = await loadArticles(dir, { timeZone: 'America/New_York', window, index });
+    const warm = await loadArticles(dir, { timeZone: 'America/New_York', window, index });
+    expect(cold.counts.read).toBe(cold.files);
+    expect(warm.counts).toEqual({ read: 0, parsed: 0, fromIndex: warm.files });
+    expect(sameParts(warm)).toBe(sameParts(cold));
+  });
+});
+
+describe('fast paths against a full parse: a generated folder', () => {
+  it.each(['America/New_York', 'Europe/Berlin', 'UTC'])(
+    'every day in %s, all time, and the same index across zones',
+    async (timeZone) => {
+      const dir = await generatedFolder(temp.make('digest-scale-content-'));
+      const index = freshIndex();
+      const windows = [...days('2026-03-03', 12).map((d) => dayWindow(d, timeZone)), ALL_TIME];
+      await expectSameEverywhere(dir, timeZone, windows, index);
+      // The same index, now read in another zone: zone-dependent dates are recomputed.
+      await expectSameEverywhere(dir, 'Asia/Tokyo', [dayWindow('2026-03-09', 'Asia/Tokyo')], index);
+    },
+  );
+
+  it('leaves an invalid file outside the window unreported, and reports the others', async () => {
+    const dir = await generatedFolder(temp.make('digest-scale-content-'), 20);
+    const { problems } = await loadArticles(dir, { timeZone: 'UTC', window: dayWindow('2026-03-09', 'UTC') });
+    expect(problems.map((p) => p.path)).toEqual([
+      'broken/bad-date.md',
+      'broken/empty.md',
+      'broken/huge.md',
+      'broken/in-window-no-title.md',
+      'broken/latin1.md',
+      'broken/no-date.md',
+    ]);
+    const all = await loadArticles(dir, { timeZone: 'UTC', window: ALL_TIME });
+    expect(all.problems.map((p) => p.path)).toContain('broken/old-bad-yaml.md');
+  });
+});

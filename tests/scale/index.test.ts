@@ -1,0 +1,231 @@
+import {
+  appendFileSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type ContentIndexOptions,
+  type LoadResult,
+  loadArticles,
+  openContentIndex,
+} from '../../src/content/index.js';
+import { dayWindow } from '../../src/select/index.js';
+import { front, generatedFolder } from './_folder.js';
+import { bytes, referenceArticles, referenceParse, referenceProblems, tempDirs } from './_helpers.js';
+
+const temp = tempDirs();
+afterAll(() => temp.cleanup());
+
+const ZONE = 'America/New_York';
+const WINDOW = dayWindow('2026-03-09', ZONE);
+// The clock a minute ahead: files the test just wrote count as settled and are remembered.
+const SETTLED: ContentIndexOptions = { now: () => Date.now() + 60_000 };
+
+interface Setup {
+  dir: string;
+  dbFile: string;
+  /** One build through the index (opened and closed like a command does). */
+  indexed(options?: ContentIndexOptions): Promise<LoadResult & { notes: string[] }>;
+}
+
+async function setup(): Promise<Setup> {
+  const dir = await generatedFolder(temp.make('digest-scale-edit-'), 300);
+  const dbFile = join(temp.make('digest-scale-db-'), 'digest.db');
+  return {
+    dir,
+    dbFile,
+    async indexed(options = SETTLED) {
+      const index = openContentIndex(dbFile, options);
+      try {
+        return await loadArticles(dir, { timeZone: ZONE, window: WINDOW, index });
+      } finally {
+        index.close();
+      }
+    },
+  };
+}
+
+/** The indexed result equals the plain path's and the reference's. */
+async function expectFaithful(s: Setup, result: LoadResult) {
+  const plain = await loadArticles(s.dir, { timeZone: ZONE, window: WINDOW });
+  const reference = await referenceParse(s.dir, ZONE);
+  expect(bytes(result.articles)).toBe(bytes(referenceArticles(reference, WINDOW)));
+  expect(bytes(result.problems)).toBe(bytes(referenceProblems(reference, WINDOW)));
+  expect(bytes([result.articles, result.considered, result.problems, result.files])).toBe(
+    bytes([plain.articles, plain.considered, plain.problems, plain.files]),
+  );
+}
+
+/** Set a file's times back to what they were (what `touch -r` or a careless tool does). */
+function keepTimes(path: string, change: () => void): void {
+  const { atime, mtime } = statSync(path);
+  change();
+  utimesSync(path, atime, mtime);
+}
+
+describe('the content index between runs', () => {
+  it('reads only what was edited, added or renamed, and agrees with a full parse', async () => {
+    const s = await setup();
+    await expectFaithful(s, await s.indexed());
+    const unchanged = await s.indexed();
+    expect(unchanged.counts.read).toBe(0);
+
+    const files = (await loadArticles(s.dir, { timeZone: ZONE, window: { since: -8.64e15, until: 8.64e15 } }))
+      .articles;
+    const inWindow = files.filter((a) => a.publishedMs >= WINDOW.since && a.publishedMs < WINDOW.until);
+    const outside = files.filter((a) => a.publishedMs < WINDOW.since);
+    const at = (p: string) => join(s.dir, p);
+    const edit = (p: string, from: RegExp, to: string) =>
+      writeFileSync(at(p), readFileSync(at(p), 'utf8').replace(from, to));
+
+    // Edited: a title in the window, a date moved into the window, a date moved out of it.
+    edit((inWindow[0] as { path: string }).path, /^title: .*$/m, 'title: "Edited in place"');
+    edit(
+      (outside[0] as { path: string }).path,
+      /^publishedDateTime: .*$/m,
+      'publishedDateTime: 2026-03-09T12:00:00Z',
+    );
+    edit(
+      (inWindow[1] as { path: string }).path,
+      /^publishedDateTime: .*$/m,
+      'publishedDateTime: 2025-03-09T12:00:00Z',
+    );
+    // Same mtime, other size.
+    keepTimes(at((inWindow[2] as { path: string }).path), () =>
+      edit(
+        (inWindow[2] as { path: string }).path,
+        /^title: .*$/m,
+        'title: "Longer title, same modification time"',
+      ),
+    );
+    // Same mtime and same size, other bytes (only ctime tells).
+    const same = (inWindow[3] as { path: string; title: string }).path;
+    keepTimes(at(same), () => edit(same, /^title: "(.)/m, 'title: "#'));
+    // Added: one in the window under a name with another date, one outside.
+    mkdirSync(at('added'), { recursive: true });
+    writeFileSync(
+      at('added/2026-01-01-named-for-january.md'),
+      front('publishedDateTime: 2026-03-09T20:00:00Z'),
+    );
+    writeFileSync(at('added/old.md'), front('publishedDateTime: 2020-03-09T20:00:00Z'));
+    // Deleted, and renamed (as is, and with an edit).
+    rmSync(at((inWindow[4] as { path: string }).path));
+    rmSync(at((outside[1] as { path: string }).path));
+    renameSync(at((inWindow[5] as { path: string }).path), at('added/renamed.md'));
+    renameSync(at((outside[2] as { path: string }).path), at('added/renamed-and-moved-in.md'));
+    edit('added/renamed-and-moved-in.md', /^publishedDateTime: .*$/m, 'publishedDateTime: "2026-03-09"');
+
+    const after = await s.indexed();
+    await expectFaithful(s, after);
+    // 5 edited files + 2 added + 2 renamed; nothing else is read.
+    expect(after.counts.read).toBe(9);
+    expect(after.notes).toEqual([]);
+    const titles = after.articles.map((a) => a.title);
+    expect(titles).toContain('Edited in place');
+    expect(titles).toContain('Longer title, same modification time');
+    expect(titles.some((t) => t.startsWith('#'))).toBe(true);
+    expect(after.articles.map((a) => a.path)).toContain('added/2026-01-01-named-for-january.md');
+    expect((await s.indexed()).counts.read).toBe(0);
+  });
+
+  it('never remembers a file changed moments before it was read (same size, same times)', async () => {
+    const s = await setup();
+    await s.indexed({}); // the real clock: every file was written just now
+    const path = join(s.dir, 'tricky/2026-03-01-named-early.md');
+    keepTimes(path, () =>
+      writeFileSync(path, readFileSync(path, 'utf8').replace('A tricky one', 'A tricky two')),
+    );
+    const second = await s.indexed({});
+    await expectFaithful(s, second);
+    expect(second.articles.map((a) => a.title)).toContain('A tricky two');
+  });
+
+  it.each([
+    [
+      'another version',
+      "UPDATE content_snapshots SET fingerprint = 'older'",
+      /another version of news-digest; rebuilt/,
+    ],
+    [
+      'a damaged snapshot',
+      'UPDATE content_snapshots SET data = randomblob(length(data))',
+      /is damaged; rebuilt/,
+    ],
+    [
+      'a truncated snapshot',
+      'UPDATE content_snapshots SET data = substr(data, 1, 1000)',
+      /is damaged; rebuilt/,
+    ],
+    [
+      'damaged full parses',
+      `UPDATE content_parsed SET result = '{"article":{"title":1}}'`,
+      /damaged entr(y|ies); read again/,
+    ],
+    [
+      'unreadable full parses',
+      "UPDATE content_parsed SET result = 'not json'",
+      /damaged entr(y|ies); read again/,
+    ],
+    ['a missing table', 'DROP TABLE content_snapshots', /could not be read/],
+  ])('rebuilds from %s, with a note, and gives the same articles', async (_name, sql, note) => {
+    const s = await setup();
+    await s.indexed();
+    const db = new Database(s.dbFile);
+    db.exec(sql);
+    db.close();
+    const result = await s.indexed();
+    expect(result.notes.join('\n')).toMatch(note);
+    await expectFaithful(s, result);
+  });
+
+  it('does not use a full parse made for another stat, even if the snapshot says otherwise', async () => {
+    const s = await setup();
+    await s.indexed();
+    const db = new Database(s.dbFile);
+    db.exec(
+      `UPDATE content_parsed SET result = replace(result, 'A tricky one', 'Stale title'), size = size + 1`,
+    );
+    db.close();
+    const result = await s.indexed();
+    expect(result.articles.map((a) => a.title)).not.toContain('Stale title');
+    await expectFaithful(s, result);
+  });
+
+  it('builds without the index when the database cannot be opened, with a note', async () => {
+    const s = await setup();
+    const blocker = join(temp.make('digest-scale-blocked-'), 'not-a-folder');
+    writeFileSync(blocker, '');
+    const index = openContentIndex(join(blocker, 'digest.db'));
+    const result = await loadArticles(s.dir, { timeZone: ZONE, window: WINDOW, index });
+    expect(index.notes.join('\n')).toMatch(/no content index/);
+    await expectFaithful(s, result);
+
+    const garbage = join(temp.make('digest-scale-garbage-'), 'digest.db');
+    writeFileSync(garbage, 'this is not a database');
+    const other = openContentIndex(garbage);
+    await expectFaithful(s, await loadArticles(s.dir, { timeZone: ZONE, window: WINDOW, index: other }));
+    expect(other.notes.join('\n')).toMatch(/no content index/);
+    expect(readFileSync(garbage, 'utf8')).toBe('this is not a database');
+  });
+
+  it('a read-only index is used but never written', async () => {
+    const s = await setup();
+    await s.indexed();
+    appendFileSync(join(s.dir, 'tricky/local-time.md'), '\n');
+    const before = readFileSync(s.dbFile);
+    const readonly = await s.indexed({ ...SETTLED, readonly: true });
+    await expectFaithful(s, readonly);
+    expect(readonly.counts.read).toBe(1);
+    expect(readFileSync(s.dbFile).equals(before)).toBe(true);
+    // Nothing was remembered: the next read-only run reads that file again.
+    expect((await s.indexed({ ...SETTLED, readonly: true })).counts.read).toBe(1);
+  });
+});
