@@ -1,79 +1,26 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { openStore } from '../../src/store/index.js';
-import { parse, startSmtpServer, type TestServer, tempDir } from './helpers.js';
+import { runCleanups, tempDir } from '../helpers/cleanup.js';
+import { type CliRun, ROOT, runCli } from '../helpers/cli.js';
+import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
+import { BUILD, parse, SECRET, subscriberFolder } from './helpers.js';
 
 /**
  * `digest send` and `digest subscribers` through the real CLI entry (`main`), in this process so that
  * MJML loads once; tests/deliver/process.test.ts runs real processes for SIGKILL and concurrency.
  */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const SECRET = 'cli-test-secret-cli-test-secret-cli-test';
-const BUILD = [
-  '--date',
-  'latest',
-  '--content',
-  join(ROOT, 'content'),
-  '--templates',
-  join(ROOT, 'templates'),
-];
+afterEach(runCleanups);
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<Result> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(args, {
-    cwd,
-    env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, ...env },
-    stdout: { write: (c: string) => (stdout += c) },
-    stderr: { write: (c: string) => (stderr += c) },
-    isTTY: false,
-    now: () => new Date(),
-  });
-  return { code, stdout, stderr };
-}
-
-async function server(options: Parameters<typeof startSmtpServer>[0] = {}): Promise<TestServer> {
-  const s = await startSmtpServer(options);
-  cleanups.push(() => s.close());
-  return s;
+/** `digest` in-process, signed with SECRET, on the real clock. */
+function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  return runCli(args, { cwd, env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, ...env }, realClock: true });
 }
 
 /** A working folder whose default database holds N subscribers s001@example.com... */
-async function setup(count: number): Promise<{ cwd: string; db: string }> {
-  const cwd = tempDir('digest-cli-');
-  const db = join(cwd, 'data', 'digest.db');
-  const store = openStore(db);
-  await store.subscribers.importMany(
-    Array.from({ length: count }, (_, i) => ({
-      email: `s${String(i + 1).padStart(3, '0')}@example.com`,
-      name: `Reader ${i + 1}`,
-      topics: [],
-    })),
-  );
-  store.close();
-  return { cwd, db };
-}
-
-function copies(s: TestServer): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of s.received) for (const to of m.to) counts.set(to, (counts.get(to) ?? 0) + 1);
-  return counts;
-}
+const setup = (count: number) => subscriberFolder(count, 'digest-cli-');
 
 function ledger(db: string) {
   const store = openStore(db, { readonly: true });
@@ -139,7 +86,7 @@ describe('digest subscribers', () => {
 describe('digest send', () => {
   it('sample content, 50 subscribers: 50 messages, one each, with the headers; again: 0 more', async () => {
     const { cwd } = await setup(50);
-    const s = await server();
+    const s = await smtpServer();
     const env = { SMTP_URL: s.url, DIGEST_PUBLIC_URL: 'https://news.example.com' };
     const first = await cli(['send', ...BUILD], cwd, env);
     expect(first.stderr).toMatch(
@@ -147,7 +94,7 @@ describe('digest send', () => {
     );
     expect(first.code).toBe(0);
     expect(s.received.length).toBe(50);
-    expect([...copies(s).values()].every((n) => n === 1)).toBe(true);
+    expect([...copiesPerAddress(s.received).values()].every((n) => n === 1)).toBe(true);
     const mail = await parse(s.received[0]?.raw ?? '');
     const list = mail.headers.get('list') as Record<string, Record<string, string>>;
     expect(list.unsubscribe?.url).toMatch(
@@ -168,7 +115,7 @@ describe('digest send', () => {
 
   it('exits 1 and lists permanent failures with the server reply', async () => {
     const { cwd } = await setup(30);
-    const s = await server({
+    const s = await smtpServer({
       onRcpt: (address) =>
         address.endsWith('7@example.com') ? [550, '5.1.1 <user> Mailbox unavailable'] : undefined,
     });
@@ -192,7 +139,7 @@ describe('digest send', () => {
     await store.subscribers.setStatus(subscriber.id, 'unsubscribed');
     store.close();
     const before = readFileSync(db);
-    const s = await server();
+    const s = await smtpServer();
     const r = await cli(['send', ...BUILD, '--dry-run', '--out', 'out'], cwd, { SMTP_URL: s.url });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
@@ -215,7 +162,7 @@ describe('digest send', () => {
 
   it('never prints the SMTP password, on success or on a refused login', async () => {
     const { cwd } = await setup(3);
-    const s = await server({ auth: (user, pass) => user === 'mailer' && pass === 'Pa55-w0rd-xyz' });
+    const s = await smtpServer({ auth: (user, pass) => user === 'mailer' && pass === 'Pa55-w0rd-xyz' });
     const ok = await cli(['send', ...BUILD, '--json'], cwd, {
       SMTP_URL: `smtp://mailer:Pa55-w0rd-xyz@127.0.0.1:${s.port}`,
     });
@@ -235,7 +182,7 @@ describe('digest send', () => {
 
   it('--to sends one test copy outside the list and the ledger', async () => {
     const { cwd, db } = await setup(3);
-    const s = await server();
+    const s = await smtpServer();
     const r = await cli(['send', ...BUILD, '--to', 'Editor@Example.com'], cwd, { SMTP_URL: s.url });
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/Sent a test copy of digest .* to Editor@example\.com/);

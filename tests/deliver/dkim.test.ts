@@ -3,7 +3,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dkimFromEnv, dkimSigner, messageIdFor, prepareDigestMessage } from '../../src/deliver/index.js';
-import { sampleRendered, tempDir } from './helpers.js';
+import { tempDir } from '../helpers/cleanup.js';
+import { sampleRendered } from './helpers.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 

@@ -1,66 +1,20 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openStore } from '../../src/store/index.js';
-import { parse, startSmtpServer, type TestServer, tempDir, waitFor } from './helpers.js';
+import { cleanups, runCleanups } from '../helpers/cleanup.js';
+import { type Spawned, spawnDigest } from '../helpers/cli.js';
+import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
+import { BUILD, parse, SECRET, subscriberFolder } from './helpers.js';
 
 /** Real `digest send` processes (bin/digest.js runs dist/, compiled by tests/global-setup.ts). */
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BIN = join(ROOT, 'bin', 'digest.js');
-const SECRET = 'cli-test-secret-cli-test-secret-cli-test';
-const BUILD = [
-  '--date',
-  'latest',
-  '--content',
-  join(ROOT, 'content'),
-  '--templates',
-  join(ROOT, 'templates'),
-];
+afterEach(runCleanups);
 
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function spawnCli(
-  args: string[],
-  cwd: string,
-  env: Record<string, string>,
-): { child: ChildProcess; done: Promise<Result> } {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', DIGEST_SECRET: SECRET, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-  const done = new Promise<Result>((resolve) => {
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    });
-  });
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, done };
+/** `digest` as its own process, signed with SECRET; killed after the test if still running. */
+function spawnCli(args: string[], cwd: string, env: Record<string, string>): Spawned {
+  const run = spawnDigest(args, { cwd, env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, ...env } });
+  cleanups.push(run.kill);
+  return run;
 }
 
 /** A gate the test server holds answers behind until the test opens it. */
@@ -72,32 +26,7 @@ function gate() {
   return { promise, open };
 }
 
-async function setup(count: number): Promise<{ cwd: string; db: string }> {
-  const cwd = tempDir('digest-proc-');
-  const db = join(cwd, 'data', 'digest.db');
-  const store = openStore(db);
-  await store.subscribers.importMany(
-    Array.from({ length: count }, (_, i) => ({
-      email: `s${String(i + 1).padStart(3, '0')}@example.com`,
-      name: '',
-      topics: [],
-    })),
-  );
-  store.close();
-  return { cwd, db };
-}
-
-async function server(options: Parameters<typeof startSmtpServer>[0]): Promise<TestServer> {
-  const s = await startSmtpServer(options);
-  cleanups.push(() => s.close());
-  return s;
-}
-
-function copies(s: TestServer): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of s.received) for (const to of m.to) counts.set(to, (counts.get(to) ?? 0) + 1);
-  return counts;
-}
+const setup = (count: number) => subscriberFolder(count, 'digest-proc-');
 
 /** The ledger as the processes left it (read directly: the file is theirs, written by dist/). */
 function states(db: string): Map<string, string> {
@@ -118,7 +47,7 @@ describe('digest send as a real process', () => {
     const { cwd, db } = await setup(200);
     // Answer the first 100 at once; hold later ones, so the kill lands with messages on the wire.
     const held = gate();
-    const s = await server({ hold: (n) => (n > 100 ? held.promise : undefined) });
+    const s = await smtpServer({ hold: (n) => (n > 100 ? held.promise : undefined) });
     const env = { SMTP_URL: s.url };
     const run = spawnCli(['send', ...BUILD], cwd, env);
     await waitFor(() => s.received.length > 100, 45_000);
@@ -142,17 +71,17 @@ describe('digest send as a real process', () => {
     });
     expect(r2.code).toBe(1);
     expect(r2.stderr).toContain('--resend-unknown');
-    expect([...copies(s).values()].every((n) => n === 1)).toBe(true);
+    expect([...copiesPerAddress(s.received).values()].every((n) => n === 1)).toBe(true);
     for (let i = 1; i <= 200; i++) {
       const email = `s${String(i).padStart(3, '0')}@example.com`;
       // delivered, or `unknown`: its content had left when the process died
-      expect(copies(s).has(email) || unknown.has(email)).toBe(true);
+      expect(copiesPerAddress(s.received).has(email) || unknown.has(email)).toBe(true);
       expect(afterSecond.get(email) === 'sent' || unknown.has(email)).toBe(true);
     }
 
     const third = await spawnCli(['send', ...BUILD, '--resend-unknown'], cwd, env).done;
     expect(third.code).toBe(0);
-    const got = copies(s);
+    const got = copiesPerAddress(s.received);
     expect(got.size).toBe(200);
     const doubled = [...got].filter(([, n]) => n > 1).map(([email]) => email);
     expect(doubled.every((email) => unknown.has(email))).toBe(true);
@@ -168,7 +97,7 @@ describe('digest send as a real process', () => {
   it('two runs of the same digest at once: one sends, the other exits 75 and sends nothing', async () => {
     const { cwd } = await setup(200);
     const held = gate();
-    const s = await server({ hold: () => held.promise });
+    const s = await smtpServer({ hold: () => held.promise });
     const env = { SMTP_URL: s.url };
     const first = spawnCli(['send', ...BUILD], cwd, env);
     await waitFor(() => s.received.length >= 1, 45_000);
@@ -179,6 +108,6 @@ describe('digest send as a real process', () => {
     const r = await first.done;
     expect(r.code).toBe(0);
     expect(s.received.length).toBe(200);
-    expect([...copies(s).values()].every((n) => n === 1)).toBe(true);
+    expect([...copiesPerAddress(s.received).values()].every((n) => n === 1)).toBe(true);
   });
 });

@@ -13,14 +13,13 @@ import {
 } from '../../src/deliver/index.js';
 import { DigestError } from '../../src/errors.js';
 import { MemoryLedger, openStore, type Store } from '../../src/store/index.js';
-import { headerCount, parse, sampleRendered, startSmtpServer, type TestServer, tempDir } from './helpers.js';
+import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
+import { copiesPerAddress, smtpServer, startSmtpServer, type TestServer } from '../helpers/smtp.js';
+import { headerCount, parse, sampleRendered } from './helpers.js';
 
 const SECRET = 'test-secret-test-secret-test-secret-0123';
 const NOW = new Date('2020-09-14T07:00:00Z');
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+afterEach(runCleanups);
 
 function newStore(count: number, dir = tempDir()): { store: Store; file: string } {
   const file = join(dir, 'digest.db');
@@ -53,12 +52,6 @@ function input(overrides: Partial<SendInput> = {}): SendInput {
   };
 }
 
-async function server(options: Parameters<typeof startSmtpServer>[0] = {}): Promise<TestServer> {
-  const s = await startSmtpServer(options);
-  cleanups.push(() => s.close());
-  return s;
-}
-
 function smtp(s: TestServer, connections = 5): DeliveryTransport {
   const settings = smtpFromEnv({ SMTP_URL: s.url });
   if (!settings) throw new Error('no settings');
@@ -79,14 +72,8 @@ async function send(store: Store, transport: DeliveryTransport, overrides: Parti
 }
 
 /** How many copies each address received. */
-function copies(s: TestServer): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const m of s.received) for (const to of m.to) counts.set(to, (counts.get(to) ?? 0) + 1);
-  return counts;
-}
-
 function expectNoneDoubledNoneLost(s: TestServer, report: SendReport, total: number) {
-  const got = copies(s);
+  const got = copiesPerAddress(s.received);
   expect([...got.values()].every((n) => n === 1)).toBe(true);
   const failed = new Set(report.failures.map((f) => f.email));
   for (let i = 1; i <= total; i++) {
@@ -99,11 +86,11 @@ function expectNoneDoubledNoneLost(s: TestServer, report: SendReport, total: num
 describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
   it('200 subscribers each receive exactly one complete message; a second run sends none', async () => {
     const { store } = newStore(200);
-    const s = await server();
+    const s = await smtpServer();
     const report = await send(store, smtp(s));
     expect(report).toMatchObject({ complete: true, recipients: 200, counts: { sent: 200, alreadySent: 0 } });
     expect(s.received.length).toBe(200);
-    expect([...copies(s).values()].every((n) => n === 1)).toBe(true);
+    expect([...copiesPerAddress(s.received).values()].every((n) => n === 1)).toBe(true);
     expect(await store.ledger.counts('day:2020-09-13@UTC')).toMatchObject({
       sent: 200,
       pending: 0,
@@ -146,7 +133,7 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
     const perm = new Set(Array.from({ length: 10 }, (_, k) => addr(20 * k + 3)));
     const temp = new Set(Array.from({ length: 10 }, (_, k) => addr(20 * k + 11)));
     let accepting = false;
-    const s = await server({
+    const s = await smtpServer({
       onRcpt: (address, attempt) => {
         if (perm.has(address) && !accepting) return [550, '5.1.1 Mailbox does not exist'];
         if (temp.has(address) && attempt === 1) return [451, '4.3.0 Try again later'];
@@ -162,7 +149,7 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
       expect(f.reply).toContain('Mailbox does not exist');
     }
     for (const t of temp) expect(s.rcptAttempts.get(t)).toBe(2);
-    expect(copies(s).size).toBe(190);
+    expect(copiesPerAddress(s.received).size).toBe(190);
 
     const rerun = await send(store, smtp(s));
     expect(rerun.counts).toMatchObject({ sent: 0, skippedFailedPerm: 10, alreadySent: 190 });
@@ -170,13 +157,13 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
     accepting = true;
     const retried = await send(store, smtp(s), { retryFailed: true });
     expect(retried).toMatchObject({ complete: true, counts: { sent: 10 } });
-    expect(copies(s).size).toBe(200);
-    expect([...copies(s).values()].every((n) => n === 1)).toBe(true);
+    expect(copiesPerAddress(s.received).size).toBe(200);
+    expect([...copiesPerAddress(s.received).values()].every((n) => n === 1)).toBe(true);
   });
 
   it('the server closes the connection after 50 messages: all delivered once, none lost', async () => {
     const { store } = newStore(200);
-    const s = await server({ onData: (n) => (n === 50 ? 'accept-then-close' : 'accept') });
+    const s = await smtpServer({ onData: (n) => (n === 50 ? 'accept-then-close' : 'accept') });
     const report = await send(store, smtp(s));
     expectNoneDoubledNoneLost(s, report, 200);
     expect(report.complete).toBe(true);
@@ -186,7 +173,7 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
 
   it('the connection drops after a message was sent but before the reply: unknown, resent only on request', async () => {
     const { store } = newStore(200);
-    const s = await server({ onData: (n) => (n === 50 ? 'drop-before-reply' : 'accept') });
+    const s = await smtpServer({ onData: (n) => (n === 50 ? 'drop-before-reply' : 'accept') });
     const report = await send(store, smtp(s));
     expectNoneDoubledNoneLost(s, report, 200);
     expect(report.counts).toMatchObject({ sent: 199, unknown: 1 });
@@ -222,7 +209,7 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
   it('a dry run opens no connection, touches no database, and writes the bytes a real send sends', async () => {
     const { store, file } = newStore(200);
     store.close();
-    const s = await server();
+    const s = await smtpServer();
     const out = join(tempDir(), 'eml');
     const ro = openStore(file, { readonly: true });
     cleanups.push(() => ro.close());
@@ -261,7 +248,7 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
     insert.run('eve@example.com', 'Eve\r\nBcc: victim@example.com');
     insert.run('mal@example.com', 'Mal\nTo: other@example.com\r\n\r\nbody');
     insert.run('bad@example.com\r\nBcc: x@example.com', 'Bad');
-    const s = await server();
+    const s = await smtpServer();
     const report = await send(store, smtp(s), {
       rendered: sampleRendered({ subject: 'News\r\nBcc: victim@example.com\r\nSubject: fake' }),
     });
@@ -284,7 +271,7 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
     const { store, file } = newStore(200);
     const other = openStore(file);
     cleanups.push(() => other.close());
-    const s = await server();
+    const s = await smtpServer();
     const results = await Promise.allSettled([send(store, smtp(s)), send(other, smtp(s))]);
     const refused = results.filter((r) => r.status === 'rejected');
     expect(refused.length).toBe(1);
@@ -294,7 +281,7 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
 
   it('stops after too many failures in a row and says why', async () => {
     const { store } = newStore(60);
-    const s = await server({ onRcpt: () => [554, '5.7.1 Sender blocked'] });
+    const s = await smtpServer({ onRcpt: () => [554, '5.7.1 Sender blocked'] });
     const report = await send(store, smtp(s), {
       settings: {
         connections: 2,
@@ -312,7 +299,7 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
 
   it('paces to the rate limit', async () => {
     const { store } = newStore(10);
-    const s = await server();
+    const s = await smtpServer();
     const report = await send(store, smtp(s, 2), {
       settings: {
         connections: 2,

@@ -4,11 +4,11 @@ import type { Browser, BrowserContext, Frame, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PreviewServer, startPreview } from '../../src/preview/index.js';
 import type { DigestReport } from '../../src/types.js';
+import { launchChromium, offlineContext } from '../helpers/browser.js';
 import {
   ARTIFACTS,
   HOSTILE_DAY,
   HOSTILE_TITLE,
-  launchChromium,
   makeWorkspace,
   type Workspace,
   waitFor,
@@ -31,10 +31,6 @@ declare function getComputedStyle(element: unknown): { backgroundColor: string }
 const RELOAD_MS = 2000;
 /** Bound for anything else the page has to do (first builds run MJML on a busy machine). */
 const STEP_MS = 15_000;
-const PNG_1PX = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
-  'base64',
-);
 
 let ws: Workspace;
 let server: PreviewServer;
@@ -49,16 +45,7 @@ beforeAll(async () => {
   ws = makeWorkspace({ hostile: true });
   server = await startPreview({ config: workspaceConfig(ws), cwd: ws.cwd, port: 0, debounceMs: 40 });
   browser = await launchChromium();
-  context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  // No test talks to the internet: article images get a blank pixel, anything else remote is refused.
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') return route.continue();
-    if (route.request().resourceType() === 'image') {
-      return route.fulfill({ status: 200, contentType: 'image/png', body: PNG_1PX });
-    }
-    return route.abort();
-  });
+  context = await offlineContext(browser, { viewport: { width: 1280, height: 900 } });
   page = await context.newPage();
   page.setDefaultTimeout(STEP_MS);
   page.on('console', (msg) => {

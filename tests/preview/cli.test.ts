@@ -1,11 +1,12 @@
-import { spawn } from 'node:child_process';
 import { rmSync } from 'node:fs';
-import { connect, createServer } from 'node:net';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as cheerio from 'cheerio';
 import { afterAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { articleDays } from '../../src/pipeline.js';
+import { spawnDigest } from '../helpers/cli.js';
+import { rawRequest, statusLine } from '../helpers/http.js';
 import { ELECTION, makeWorkspace, ROOT, waitFor } from './helpers.js';
 
 const ws = makeWorkspace();
@@ -82,30 +83,15 @@ describe('digest preview', () => {
 
 describe('acceptance: the compiled command on the election corpus', () => {
   it('serves every day of the corpus, each day page, refuses traversal, and exits 0 on SIGINT', async () => {
-    const child = spawn(
-      process.execPath,
-      [
-        join(ROOT, 'bin', 'digest.js'),
-        'preview',
-        '--content',
-        '../shared/corpus/election',
-        '--tz',
-        'America/New_York',
-        '--port',
-        '0',
-      ],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '' }, stdio: ['ignore', 'pipe', 'pipe'] },
+    const run = spawnDigest(
+      ['preview', '--content', '../shared/corpus/election', '--tz', 'America/New_York', '--port', '0'],
+      { cwd: ROOT },
     );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c) => (stdout += c));
-    child.stderr.on('data', (c) => (stderr += c));
-    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
       const url = await waitFor(
-        () => /^http:\/\/127\.0\.0\.1:\d+\/$/m.exec(stdout)?.[0],
+        () => /^http:\/\/127\.0\.0\.1:\d+\/$/m.exec(run.stdout())?.[0],
         30_000,
-        `the URL (${stderr})`,
+        `the URL (${run.stderr()})`,
       );
       const index = await fetch(url);
       expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
@@ -127,22 +113,18 @@ describe('acceptance: the compiled command on the election corpus', () => {
 
       const port = Number(new URL(url).port);
       for (const target of ['/../package.json', '/%2e%2e/package.json', '/digest/..%2f..%2fpackage.json']) {
-        const status = await new Promise<number>((resolve, reject) => {
-          const socket = connect(port, '127.0.0.1');
-          let text = '';
-          socket.on('data', (c) => (text += c));
-          socket.on('error', reject);
-          socket.on('close', () => resolve(Number(text.slice(9, 12))));
-          socket.write(`GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`);
-        });
-        expect([400, 404]).toContain(status);
+        const answer = await rawRequest(
+          port,
+          `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n`,
+        );
+        expect([400, 404]).toContain(statusLine(answer));
       }
     } finally {
-      child.kill('SIGINT');
+      run.child.kill('SIGINT');
     }
-    const code = await Promise.race([exited, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
-    if (code === 'timeout') child.kill('SIGKILL');
+    const code = await Promise.race([run.exit, new Promise((r) => setTimeout(() => r('timeout'), 10_000))]);
+    if (code === 'timeout') run.kill();
     expect(code).toBe(0);
-    expect(stderr).toContain('Stopping the preview.');
+    expect(run.stderr()).toContain('Stopping the preview.');
   });
 });

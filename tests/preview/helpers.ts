@@ -2,11 +2,11 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
 import { type Config, loadConfig } from '../../src/config/index.js';
+import { ROOT } from '../helpers/cli.js';
+import { waitFor } from '../helpers/wait.js';
 
-/** The repository root. */
-export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export { ROOT, waitFor };
 /** The real election articles beside the checkout. */
 export const ELECTION = fileURLToPath(new URL('../../../shared/corpus/election', import.meta.url));
 /** Screenshots and other things a person may want to look at after a run (git-ignored). */
@@ -90,43 +90,4 @@ provider: { name: Evil, domain: evil.example }
 /** The config a user would get with `--content content --templates templates --tz Z`. */
 export function workspaceConfig(ws: Workspace, timeZone = 'America/New_York'): Config {
   return loadConfig(ws.cwd, {}, { content: 'content', templates: 'templates', timeZone }).config;
-}
-
-/** Debian's chromium, headless, with nothing talking to the network on its own. */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    timeout: 30_000,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
-
-/** Poll `check` until it returns a value other than undefined/false, for at most `timeoutMs`. */
-export async function waitFor<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs: number,
-  what: string,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (let i = 0; i < 10_000; i++) {
-    try {
-      const value = await check();
-      if (value !== undefined && value !== false) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? ` (${String(last)})` : ''}`);
 }

@@ -1,22 +1,20 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { hostname, tmpdir } from 'node:os';
+import { existsSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunRecord, RunStore } from '../../src/schedule/index.js';
 import { openDatabase, openStore } from '../../src/store/index.js';
-import { CORPUS, ROOT, runCli } from '../helpers/cli.js';
-import { copiesPerAddress, type Receiver, spawnDigest, startReceiver } from './smtp.js';
+import { runCleanups, tempDir } from '../helpers/cleanup.js';
+import { CORPUS, ROOT, runCli, spawnDigest } from '../helpers/cli.js';
+import { copiesPerAddress, smtpServer, type TestServer } from '../helpers/smtp.js';
 
 const SECRET = 'schedule-test-secret-0123456789-abcdefghij';
-const cleanups: (() => Promise<void> | void)[] = [];
-afterEach(async () => {
-  for (const fn of cleanups.splice(0).reverse()) await fn();
-});
+afterEach(runCleanups);
 
 /** A project folder: the election corpus, the bundled templates, New York time, `count` subscribers. */
 async function project(count: number, config: Record<string, unknown> = {}): Promise<string> {
-  const cwd = mkdtempSync(join(tmpdir(), 'digest-schedule-cli-'));
+  const cwd = tempDir('digest-schedule-cli-');
   const { schedule, ...rest } = config;
   writeFileSync(
     join(cwd, 'digest.config.json'),
@@ -41,13 +39,7 @@ async function project(count: number, config: Record<string, unknown> = {}): Pro
   return cwd;
 }
 
-async function receiver(options: { delayMs?: number } = {}): Promise<Receiver> {
-  const r = await startReceiver(options);
-  cleanups.push(() => r.close());
-  return r;
-}
-
-function env(r: Pick<Receiver, 'url'>): Record<string, string> {
+function env(r: Pick<TestServer, 'url'>): Record<string, string> {
   return { SMTP_URL: r.url, DIGEST_SECRET: SECRET };
 }
 
@@ -60,7 +52,7 @@ function runRow(cwd: string, sendDate: string): RunRecord | undefined {
   }
 }
 
-function expectOneEach(r: Receiver, count: number): void {
+function expectOneEach(r: TestServer, count: number): void {
   const copies = copiesPerAddress(r.accepted);
   expect(copies.size).toBe(count);
   expect([...copies.values()].every((n) => n === 1)).toBe(true);
@@ -68,7 +60,7 @@ function expectOneEach(r: Receiver, count: number): void {
 
 describe('digest run', () => {
   it("sends the morning's digest once; the same command again sends nothing and says it was already sent", async () => {
-    const r = await receiver();
+    const r = await smtpServer();
     const cwd = await project(5);
     const argv = ['run', '--now', '2020-09-14T07:00:00-04:00'];
     const first = spawnDigest(argv, { cwd, env: env(r) });
@@ -104,8 +96,8 @@ describe('digest run', () => {
   });
 
   it('on the bundled sample: subscribers imported from sample/subscribers.csv get the digest of the day before once', async () => {
-    const r = await receiver();
-    const cwd = mkdtempSync(join(tmpdir(), 'digest-schedule-sample-'));
+    const r = await smtpServer();
+    const cwd = tempDir('digest-schedule-sample-');
     const e = { ...env(r), DIGEST_CONTENT: join(ROOT, 'content') };
     const imported = await runCli(['subscribers', 'import', join(ROOT, 'sample/subscribers.csv')], {
       cwd,
@@ -124,7 +116,7 @@ describe('digest run', () => {
   });
 
   it('after the cutoff: nothing sent, the skip logged and recorded; --json prints the outcome', async () => {
-    const r = await receiver();
+    const r = await smtpServer();
     const cwd = await project(3);
     const run = await runCli(['run', '--now', '2020-09-14T13:00:00-04:00', '--json'], { cwd, env: env(r) });
     expect(run.code, run.stderr).toBe(0);
@@ -140,7 +132,7 @@ describe('digest run', () => {
   });
 
   it('a thin day (below minItems): no email, the reason logged, the run recorded as skipped', async () => {
-    const r = await receiver();
+    const r = await smtpServer();
     const cwd = await project(3, { schedule: { minItems: 3 } });
     // The window 2020-09-05 (New York) holds one election article.
     const run = await runCli(['run', '--now', '2020-09-06T07:00:00-04:00'], { cwd, env: env(r) });
@@ -170,7 +162,7 @@ describe('digest run', () => {
 describe('two scheduler processes against one database', () => {
   it('send one email per subscriber between them, and both exit 0 on SIGTERM', async () => {
     // Slow enough that the second scheduler's start-up check lands while the first is sending.
-    const r = await receiver({ delayMs: 40 });
+    const r = await smtpServer({ delayMs: 40 });
     const cwd = await project(30);
     const argv = ['schedule', '--now', '2020-09-14T09:00:00-04:00'];
     const a = spawnDigest(argv, { cwd, env: env(r) });
@@ -179,7 +171,7 @@ describe('two scheduler processes against one database', () => {
     await Promise.all([a.waitForStderr(outcome), b.waitForStderr(outcome)]);
     const kinds = [a, b].map((p) => outcome.exec(p.stderr())?.[1]).sort();
     expect(kinds[1] === 'sent' && kinds[0] !== 'sent', kinds.join(',')).toBe(true);
-    await r.waitForCount(30);
+    await r.waitForAccepted(30);
     for (const p of [a, b]) p.child.kill('SIGTERM');
     expect(await a.exit, a.stderr()).toBe(0);
     expect(await b.exit, b.stderr()).toBe(0);
@@ -202,11 +194,11 @@ describe('SIGTERM during a send', () => {
   ] as const)(
     'digest %s, %s: exits 0 after the message in flight; a later run sends the rest; nobody doubled',
     async (command, signal) => {
-      const r = await receiver({ delayMs: 150 });
+      const r = await smtpServer({ delayMs: 150 });
       const cwd = await project(12, { send: { connections: 1 } });
       const argv = ['run', '--now', '2020-09-14T07:00:00-04:00'];
       const first = spawnDigest([command, ...argv.slice(1)], { cwd, env: env(r) });
-      await r.waitForCount(3);
+      await r.waitForAccepted(3);
       first.child.kill(signal);
       expect(await first.exit, first.stderr()).toBe(0);
       expect(first.stderr()).toMatch(/stopped: stopped after \d+ of 12 sent/);

@@ -1,5 +1,3 @@
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { configSchema } from '../../src/config/index.js';
 import type { BuildResult } from '../../src/pipeline.js';
@@ -12,10 +10,11 @@ import {
   type SendFn,
 } from '../../src/schedule/index.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/index.js';
+import { tempDir } from '../helpers/cleanup.js';
 
 /** A fresh SQLite file with the runs table. */
 export function freshDb(): { file: string; db: SqliteDatabase } {
-  const file = join(mkdtempSync(join(tmpdir(), 'digest-schedule-')), 'digest.db');
+  const file = join(tempDir('digest-schedule-'), 'digest.db');
   return { file, db: openDatabase(file) };
 }
 

@@ -1,44 +1,23 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, expect, it } from 'vitest';
-import { cleanups, ROOT, runCleanups, SAMPLE, SECRET, smtpReceiver, workspace } from './helpers.js';
+import { type Spawned, spawnDigest } from '../helpers/cli.js';
+import { smtpServer } from '../helpers/smtp.js';
+import { cleanups, runCleanups, SAMPLE, SECRET, workspace } from './helpers.js';
 
 afterEach(runCleanups);
 
-const BIN = join(ROOT, 'bin', 'digest.js');
 const EMAILS = ['ada@example.com', 'bob@example.com', 'cy@example.org', 'dee@example.net'];
 
 /** The compiled `digest` command as its own process (dist/ is built by the global setup). */
-function digest(args: string[], cwd: string, env: Record<string, string>) {
-  const child: ChildProcess = spawn(process.execPath, [BIN, ...args], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', NO_COLOR: '1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout?.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr?.on('data', (d) => {
-    stderr += d;
-  });
-  const timer = setTimeout(() => child.kill('SIGKILL'), 50_000);
-  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-  });
-  return { child, done, stdout: () => stdout, stderr: () => stderr };
+function digest(args: string[], cwd: string, env: Record<string, string>): Spawned {
+  const run = spawnDigest(args, { cwd, env: { NO_COLOR: '1', ...env } });
+  cleanups.push(run.kill);
+  return run;
 }
 
 /** Wait until the process prints its URL on stdout (at most 20 s). */
-async function urlOf(proc: ReturnType<typeof digest>): Promise<string> {
+async function urlOf(proc: Spawned): Promise<string> {
   for (let i = 0; i < 400; i++) {
     const m = /^(http:\/\/\S+)$/m.exec(proc.stdout());
     if (m) return m[1] as string;
@@ -50,7 +29,7 @@ async function urlOf(proc: ReturnType<typeof digest>): Promise<string> {
 
 it('digest serve against a real send: the received List-Unsubscribe URL, POSTed as mail clients do, unsubscribes exactly that subscriber; the next run sends to one fewer', async () => {
   const { cwd } = await workspace(EMAILS);
-  const smtp = await smtpReceiver();
+  const smtp = await smtpServer();
   const serve = digest(['serve', '--port', '0'], cwd, { DIGEST_SECRET: SECRET });
   const base = (await urlOf(serve)).replace(/\/$/, '');
   const env = { DIGEST_SECRET: SECRET, DIGEST_PUBLIC_URL: base, SMTP_URL: smtp.url };

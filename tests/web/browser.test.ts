@@ -6,20 +6,9 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/store/index.js';
 import type { DigestReport } from '../../src/types.js';
-import {
-  launchChromium,
-  type Received,
-  ROOT,
-  runCleanups,
-  runCli,
-  SAMPLE,
-  SECRET,
-  serve,
-  smtpReceiver,
-  statusOf,
-  tempDir,
-  workspace,
-} from './helpers.js';
+import { launchChromium, offlineContext } from '../helpers/browser.js';
+import { type Received, smtpServer } from '../helpers/smtp.js';
+import { ROOT, runCleanups, runCli, SAMPLE, SECRET, serve, statusOf, tempDir, workspace } from './helpers.js';
 
 // Functions passed to evaluate() run inside Chromium; the DOM names they use (no DOM lib here).
 declare const document: { documentElement: { outerHTML: string } };
@@ -32,10 +21,6 @@ const ARTIFACTS = join(ROOT, 'test-artifacts');
 const DRY_RUN_DAY = '2026-11-21';
 const TEST_COPY_DAY = '2026-11-20';
 const SIGNED_TOKEN = /[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{43}/;
-const PNG_1PX = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
-  'base64',
-);
 
 let base: string;
 let store: Store;
@@ -49,7 +34,7 @@ const consoleErrors: string[] = [];
 beforeAll(async () => {
   const ws = await workspace(EMAILS);
   ({ store, base } = await serve(ws.db, { title: 'Sample Daily' }));
-  const smtp = await smtpReceiver();
+  const smtp = await smtpServer();
   received = smtp.received;
   const out = tempDir();
   const env = { DIGEST_SECRET: SECRET, DIGEST_PUBLIC_URL: base, SMTP_URL: smtp.url };
@@ -67,16 +52,7 @@ beforeAll(async () => {
 
   mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
-  context = await browser.newContext();
-  // No test talks to the internet: article images get a blank pixel, anything else remote is refused.
-  await context.route('**/*', (route) => {
-    const url = new URL(route.request().url());
-    if (url.hostname === '127.0.0.1') return route.continue();
-    if (route.request().resourceType() === 'image') {
-      return route.fulfill({ status: 200, contentType: 'image/png', body: PNG_1PX });
-    }
-    return route.abort();
-  });
+  context = await offlineContext(browser);
   page = await context.newPage();
   page.on('console', (m) => {
     if (m.type() === 'error') consoleErrors.push(m.text());
