@@ -63,6 +63,9 @@ export interface DigestRecord {
   lastSentAt: number;
 }
 
+/** What a send run tells the ledger about its digest. */
+export type DigestInfo = Omit<DigestRecord, 'firstSentAt' | 'lastSentAt'>;
+
 /** Held by the one run allowed to send a digest; see Ledger.lock. */
 export interface SendLock {
   readonly digestKey: string;
@@ -93,8 +96,12 @@ export interface Ledger {
   markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void>;
   /** How many rows are in each state. */
   counts(digestKey: string): Promise<Record<DeliveryState, number>>;
-  /** Note that a digest is being sent (first and last time, subject, item count). */
-  recordDigest(info: { digestKey: string; date: string; subject: string; items: number }): Promise<void>;
+  /**
+   * Note that a digest is being sent. The first call sets subject, item count and first time; later
+   * runs (a resume after a template change) only move the last time, so the archive's subject and
+   * count stay those of the copy that went out first, like its frozen web copy.
+   */
+  recordDigest(info: DigestInfo): Promise<void>;
   /** Digests that a send run started, newest date first. */
   listDigests(): Promise<DigestRecord[]>;
 }

@@ -4,6 +4,7 @@ import {
   type DeliveryRecord,
   type DeliveryResult,
   type DeliveryState,
+  type DigestInfo,
   type DigestRecord,
   emptyCounts,
   type Ledger,
@@ -97,15 +98,14 @@ export class MemoryLedger implements Ledger {
     return counts;
   }
 
-  async recordDigest(info: {
-    digestKey: string;
-    date: string;
-    subject: string;
-    items: number;
-  }): Promise<void> {
+  async recordDigest(info: DigestInfo): Promise<void> {
     const now = this.#now();
     const before = this.#digests.get(info.digestKey);
-    this.#digests.set(info.digestKey, { ...info, firstSentAt: before?.firstSentAt ?? now, lastSentAt: now });
+    // As in SqliteLedger: the first run's subject and items stay, only the last time moves.
+    this.#digests.set(
+      info.digestKey,
+      before ? { ...before, lastSentAt: now } : { ...info, firstSentAt: now, lastSentAt: now },
+    );
   }
 
   async listDigests(): Promise<DigestRecord[]> {

@@ -7,6 +7,7 @@ import {
   type DeliveryRecord,
   type DeliveryResult,
   type DeliveryState,
+  type DigestInfo,
   type DigestRecord,
   emptyCounts,
   type Ledger,
@@ -200,18 +201,13 @@ export class SqliteLedger implements Ledger {
     return counts;
   }
 
-  async recordDigest(info: {
-    digestKey: string;
-    date: string;
-    subject: string;
-    items: number;
-  }): Promise<void> {
+  async recordDigest(info: DigestInfo): Promise<void> {
     const now = this.#now();
+    // Subject and items are the first run's: the archive lists them beside the frozen web copy.
     this.#db
       .prepare(
         `INSERT INTO digests (digest_key, date, subject, items, first_sent_at, last_sent_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (digest_key) DO UPDATE SET subject = excluded.subject, items = excluded.items,
-           last_sent_at = excluded.last_sent_at`,
+         ON CONFLICT (digest_key) DO UPDATE SET last_sent_at = excluded.last_sent_at`,
       )
       .run(info.digestKey, info.date, info.subject, info.items, now, now);
   }

@@ -20,6 +20,7 @@ export {
   type DeliveryRecord,
   type DeliveryResult,
   type DeliveryState,
+  type DigestInfo,
   type DigestRecord,
   emptyCounts,
   type Ledger,

@@ -30,9 +30,9 @@ const entries = [1, 2, 3].map((id) => ({
 }));
 
 describe.each([
-  ['sqlite', () => sqlite().ledger],
-  ['memory', () => new MemoryLedger()],
-])('%s ledger', (_name, make: () => Ledger) => {
+  ['sqlite', (now?: () => number) => sqlite({ now }).ledger],
+  ['memory', (now?: () => number) => new MemoryLedger({ now })],
+])('%s ledger', (_name, make: (now?: () => number) => Ledger) => {
   it('moves rows pending -> sending -> outcome, and never back out of sent', async () => {
     const ledger = make();
     expect(await ledger.enqueue('d1', entries)).toBe(3);
@@ -93,10 +93,29 @@ describe.each([
     const ledger = make();
     await ledger.recordDigest({ digestKey: 'day:2020-09-12', date: '2020-09-12', subject: 'A', items: 3 });
     await ledger.recordDigest({ digestKey: 'day:2020-09-13', date: '2020-09-13', subject: 'B', items: 5 });
-    await ledger.recordDigest({ digestKey: 'day:2020-09-13', date: '2020-09-13', subject: 'B2', items: 6 });
     expect((await ledger.listDigests()).map((d) => [d.date, d.subject, d.items])).toEqual([
-      ['2020-09-13', 'B2', 6],
+      ['2020-09-13', 'B', 5],
       ['2020-09-12', 'A', 3],
+    ]);
+  });
+
+  it("keeps the first run's subject and items (as the web copy is frozen); a resume only moves lastSentAt", async () => {
+    let now = 1_000;
+    const ledger = make(() => now);
+    const key = 'day:2020-09-13@UTC';
+    await ledger.recordDigest({ digestKey: key, date: '2020-09-13', subject: 'Sent first', items: 5 });
+    now = 2_000;
+    // A resume after the templates or content changed renders another subject and count.
+    await ledger.recordDigest({ digestKey: key, date: '2020-09-13', subject: 'Rendered later', items: 6 });
+    expect(await ledger.listDigests()).toEqual([
+      {
+        digestKey: key,
+        date: '2020-09-13',
+        subject: 'Sent first',
+        items: 5,
+        firstSentAt: 1_000,
+        lastSentAt: 2_000,
+      },
     ]);
   });
 });

@@ -53,3 +53,19 @@ it('lists one digest per date, newest date first, and marks digests sent without
   expect(await archive.page('2026-11-24')).toMatchObject({ hasPage: false, html: '' });
   await expect(archive.check()).resolves.toBeUndefined();
 });
+
+it('a resume that renders another subject and count leaves the archive entry as first sent', async () => {
+  const { store, archive } = archiveIn(tempDir());
+  const key = 'day:2026-11-23@UTC';
+  await archive.saveWebCopy(key, '<p>first</p>');
+  await store.ledger.recordDigest(digest(key, '2026-11-23', 'First subject'));
+  // The resume run: content or templates changed in between.
+  await archive.saveWebCopy(key, '<p>later</p>');
+  await store.ledger.recordDigest({ ...digest(key, '2026-11-23', 'Later subject'), items: 9 });
+  expect(await archive.list()).toMatchObject([{ date: '2026-11-23', subject: 'First subject', items: 4 }]);
+  expect(await archive.page('2026-11-23')).toMatchObject({
+    subject: 'First subject',
+    items: 4,
+    html: '<p>first</p>',
+  });
+});
