@@ -1,0 +1,425 @@
+/**
+ * `npm run bench`: how close a day's build of N article files comes to the disk-read floor, and
+ * how fast a digest goes out. Prints a table and writes bench/results.json. See docs/bench.md.
+ *
+ * Options: --n N (default 100000), --runs R (default 5; the cheap measurements),
+ * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-naive), --subscribers S (default 10000),
+ * --skip-naive, --skip-send.
+ */
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import Database from 'better-sqlite3';
+import { findArticleFiles } from '../src/content/index.js';
+import { dayWindow } from '../src/select/index.js';
+import type { DigestReport } from '../src/types.js';
+import { ensureCorpus } from './_corpus.js';
+import { applyEdits } from './_edit.js';
+import { median, type ProcessRun, RSS_METHOD, runNode } from './_measure.js';
+import { startSink } from './_sink-client.js';
+import { printTable, type Result, type Target } from './_table.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BIN = join(ROOT, 'bin/digest.js');
+const DIST = join(ROOT, 'dist/bench');
+const ZONE = 'America/New_York';
+const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
+// Files a warm build remembers only once their times are this far in the past (ContentIndex racyMs).
+const SETTLE_MS = 2200;
+
+const { values } = parseArgs({
+  options: {
+    n: { type: 'string', default: '100000' },
+    runs: { type: 'string', default: '5' },
+    'heavy-runs': { type: 'string', default: '3' },
+    subscribers: { type: 'string', default: '10000' },
+    'skip-naive': { type: 'boolean', default: false },
+    'skip-send': { type: 'boolean', default: false },
+  },
+});
+const N = positive(values.n, '--n');
+const RUNS = positive(values.runs, '--runs');
+const HEAVY = positive(values['heavy-runs'], '--heavy-runs');
+const SUBSCRIBERS = positive(values.subscribers, '--subscribers');
+
+const benchStarted = performance.now();
+const log = (line: string) =>
+  process.stderr.write(`[${((performance.now() - benchStarted) / 1000).toFixed(0).padStart(4)} s] ${line}\n`);
+
+const corpusSpec = { count: N, days: 365, start: '2025-01-01', seed: 1 };
+log(`content folder: ${N} files over 365 days (generated once into .bench-cache/, then reused)`);
+const corpus = await ensureCorpus(join(ROOT, '.bench-cache'), corpusSpec);
+log(
+  corpus.generated
+    ? `generated ${corpus.files} files, ${(corpus.bytes / 1e6).toFixed(0)} MB, in ${(corpus.generateMs / 1000).toFixed(1)} s`
+    : `reusing ${corpus.files} files, ${(corpus.bytes / 1e6).toFixed(0)} MB`,
+);
+const DATE = '2025-07-01';
+const window = dayWindow(DATE, ZONE);
+const work = await mkdtemp(join(tmpdir(), 'digest-bench-'));
+const buildDb = join(work, 'build.db');
+const buildOut = join(work, 'out');
+const buildArgs = (db: string, out: string) => [
+  BIN,
+  'build',
+  '--content',
+  corpus.dir,
+  '--date',
+  DATE,
+  '--tz',
+  ZONE,
+  '--db',
+  db,
+  '--out',
+  out,
+];
+const results: Result[] = [];
+
+try {
+  // 1. floor: read every file's bytes, nothing else. A first, unmeasured read warms the page cache.
+  const floorRun = () => runNode([join(DIST, 'floor.js'), corpus.dir], { cwd: work });
+  log('warm-up read of every file (page cache)');
+  checked(await floorRun(), 'floor');
+  const floor = await repeat('floor', RUNS, async () => checked(await floorRun(), 'floor'));
+  results.push(buildResult('floor', 'read every file (list + readFileSync)', floor, N, 'files'));
+
+  // 3. cold: no database, so no index and no render cache.
+  const cold = await repeat('cold', RUNS, async () => {
+    rmSync(buildDb, { force: true });
+    rmSync(`${buildDb}-wal`, { force: true });
+    rmSync(`${buildDb}-shm`, { force: true });
+    return checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'cold build');
+  });
+  results.push(buildResult('cold', 'digest build, empty database', cold, N, 'files'));
+
+  // 4. warm: the same build again, nothing changed.
+  checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'warm-up build');
+  const warm = await repeat('warm', RUNS, async () =>
+    checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'warm build'),
+  );
+  results.push(buildResult('warm', 'digest build again, nothing changed', warm, N, 'files'));
+
+  // 5. warm-after-edit: 100 changed (10 of them in the day), 10 added (in the day), 10 deleted.
+  const report = JSON.parse(readFileSync(join(buildOut, DATE, 'digest.json'), 'utf8')) as DigestReport;
+  const inWindow = report.considered.filter((c) => c.status !== 'outOfWindow' && c.status !== 'invalid');
+  const paths = await findArticleFiles(corpus.dir);
+  let editNote = '';
+  const edited = await repeat('warm-after-edit', RUNS, async () => {
+    const edits = applyEdits(
+      corpus.dir,
+      paths,
+      inWindow.map((c) => c.path),
+      DATE,
+    );
+    editNote = `${edits.changed} changed, ${edits.added} added, ${edits.deleted} deleted`;
+    try {
+      return checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after edit');
+    } finally {
+      edits.revert();
+      // Let the restored files settle, then let a build remember them, so each run starts warm.
+      await sleep(SETTLE_MS);
+      checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after revert');
+    }
+  });
+  results.push(buildResult('warm-after-edit', `digest build after ${editNote}`, edited, N, 'files'));
+
+  // 6. render: the render step alone, in a fresh process (MJML's first load included).
+  const renders = await repeat('render', RUNS, async () =>
+    checked(
+      await runNode([join(DIST, 'render.js'), corpus.dir, buildDb, DATE, ZONE], { cwd: ROOT }),
+      'render',
+    ),
+  );
+  const renderTimes = renders.map((r) => JSON.parse(r.stdout) as { ms: number; mjmlLoadMs: number });
+  results.push({
+    name: 'render',
+    what: 'templates + MJML + size budget for the day (in-process timer)',
+    runs: renders.length,
+    wallMs: median(renderTimes.map((r) => r.ms)),
+    peakRss: maxRss(renders),
+    detail: `of which loading MJML ${median(renderTimes.map((r) => r.mjmlLoadMs)).toFixed(0)} ms`,
+  });
+
+  // 2. naive: gray-matter on every file, filter the day, sort.
+  if (!values['skip-naive']) {
+    const naive = await repeat('naive', HEAVY, async () =>
+      checked(
+        await runNode(
+          [
+            join(DIST, 'naive.js'),
+            corpus.dir,
+            new Date(window.since).toISOString(),
+            new Date(window.until).toISOString(),
+          ],
+          { cwd: work },
+        ),
+        'naive',
+      ),
+    );
+    results.push(buildResult('naive', 'gray-matter on every file, filter, sort', naive, N, 'files'));
+  }
+
+  if (!values['skip-send']) results.push(...(await sendMeasurements()));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const targets = computeTargets(results);
+const ratios = computeRatios(results);
+printTable(results, ratios, targets, { n: N, rssMethod: RSS_METHOD });
+const out = {
+  when: new Date().toISOString(),
+  machine: {
+    cpus: (await import('node:os')).cpus().length,
+    node: process.version,
+    platform: process.platform,
+  },
+  n: N,
+  corpus: {
+    files: corpus.files,
+    bytes: corpus.bytes,
+    days: corpus.days,
+    start: corpus.start,
+    seed: corpus.seed,
+  },
+  date: DATE,
+  timeZone: ZONE,
+  subscribers: SUBSCRIBERS,
+  rssMethod: RSS_METHOD,
+  measurements: results,
+  ratios,
+  targets,
+  durationMs: performance.now() - benchStarted,
+};
+writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(out, null, 2)}\n`);
+log(`wrote bench/results.json in ${((performance.now() - benchStarted) / 1000).toFixed(0)} s total`);
+process.exitCode = targets.every((t) => t.met) ? 0 : 1;
+
+/** 7-9: dry-run, smtp and smtp-naive with SUBSCRIBERS subscribers. */
+async function sendMeasurements(): Promise<Result[]> {
+  const sendDb = join(work, 'send.db');
+  const sendOut = join(work, 'send-out');
+  const csv = join(work, 'subscribers.csv');
+  writeFileSync(
+    csv,
+    `email,name\n${Array.from({ length: SUBSCRIBERS }, (_, i) => `reader${i}@example.com,Reader ${i}`).join('\n')}\n`,
+  );
+  checked(await runNode([BIN, 'subscribers', 'import', csv, '--db', sendDb], { cwd: work }), 'import');
+  const env = { ...process.env, DIGEST_SECRET: SECRET, DIGEST_PUBLIC_URL: 'https://news.example.com' };
+  const sendArgs = (extra: string[]) => [
+    BIN,
+    'send',
+    '--content',
+    corpus.dir,
+    '--date',
+    DATE,
+    '--tz',
+    ZONE,
+    '--db',
+    sendDb,
+    '--out',
+    sendOut,
+    ...extra,
+  ];
+  // The build part of a send goes through the same index: make it warm, as a daily send finds it.
+  checked(await runNode(buildArgs(sendDb, sendOut), { cwd: work }), 'send warm-up build');
+  const out: Result[] = [];
+
+  // MJML runs: one dry run with the render cache emptied, counted by a preload in the process.
+  emptyRenderCache(sendDb);
+  const countFile = join(work, 'mjml-runs');
+  checked(
+    await runNode(sendArgs(['--dry-run']), {
+      cwd: work,
+      env: { ...env, BENCH_MJML_COUNT_FILE: countFile },
+      nodeFlags: ['--import', join(DIST, 'count-mjml.js')],
+    }),
+    'counted dry run',
+  );
+  const mjmlRuns = Number(readFileSync(countFile, 'utf8'));
+  const emlDir = join(sendOut, DATE, 'eml');
+  const emlCount = readdirSync(emlDir).length;
+  out.push({
+    name: 'mjml-runs',
+    what: `MJML runs in one send to ${emlCount} recipients (render cache empty)`,
+    runs: 1,
+    value: mjmlRuns,
+  });
+  checked(await runNode(buildArgs(sendDb, sendOut), { cwd: work }), 'render cache refill');
+
+  // The rate of the send loop from the files it wrote: first to last .eml write time.
+  const dryRates: number[] = [];
+  const dry = await repeat('dry-run', HEAVY, async () => {
+    const run = checked(await runNode(sendArgs(['--dry-run']), { cwd: work, env }), 'dry run');
+    const times = readdirSync(emlDir).map((f) => statSync(join(emlDir, f)).mtimeMs);
+    if (times.length !== SUBSCRIBERS)
+      throw new Error(`the dry run wrote ${times.length} of ${SUBSCRIBERS} files`);
+    dryRates.push(times.length / ((Math.max(...times) - Math.min(...times)) / 1000));
+    return run;
+  });
+  out.push({
+    ...buildResult('dry-run', `send --dry-run, ${SUBSCRIBERS} .eml files`, dry, SUBSCRIBERS, 'msgs'),
+    throughput: median(dryRates),
+    throughputUnit: 'msg/s',
+    detail: `rate from the first to the last .eml written; whole process ${(SUBSCRIBERS / (median(dry.map((r) => r.wallMs)) / 1000)).toFixed(0)} msg/s`,
+  });
+
+  const sink = await startSink(join(DIST, 'sink.js'));
+  try {
+    const smtpEnv = { ...env, SMTP_URL: `smtp://127.0.0.1:${sink.port}` };
+    const smtpRates: number[] = [];
+    const smtp = await repeat('smtp', HEAVY, async () => {
+      resetLedger(sendDb);
+      const run = checked(await runNode(sendArgs([]), { cwd: work, env: smtpEnv }), 'smtp send');
+      const got = await sink.report();
+      if (got.messages !== SUBSCRIBERS)
+        throw new Error(`the sink got ${got.messages} of ${SUBSCRIBERS} messages`);
+      smtpRates.push(got.messages / ((got.lastMs - got.firstMs) / 1000));
+      return run;
+    });
+    out.push({
+      ...buildResult(
+        'smtp',
+        `send to ${SUBSCRIBERS} subscribers, 5 connections, loopback sink`,
+        smtp,
+        SUBSCRIBERS,
+        'msgs',
+      ),
+      throughput: median(smtpRates),
+      throughputUnit: 'msg/s',
+      detail: `rate at the sink, first MAIL FROM to last message; whole process ${(SUBSCRIBERS / (median(smtp.map((r) => r.wallMs)) / 1000)).toFixed(0)} msg/s`,
+    });
+
+    const html = join(sendOut, DATE, 'digest.html');
+    const text = join(sendOut, DATE, 'digest.txt');
+    const subject = JSON.parse(readFileSync(join(sendOut, DATE, 'digest.json'), 'utf8')).subject as string;
+    const naiveRates: number[] = [];
+    const naive = await repeat('smtp-naive', HEAVY, async () => {
+      const run = checked(
+        await runNode(
+          [join(DIST, 'smtp-naive.js'), String(sink.port), String(SUBSCRIBERS), '5', html, text, subject],
+          { cwd: work },
+        ),
+        'smtp-naive',
+      );
+      const got = await sink.report();
+      if (got.messages !== SUBSCRIBERS)
+        throw new Error(`the sink got ${got.messages} of ${SUBSCRIBERS} messages`);
+      naiveRates.push(got.messages / ((got.lastMs - got.firstMs) / 1000));
+      return run;
+    });
+    out.push({
+      ...buildResult(
+        'smtp-naive',
+        'nodemailer sendMail per recipient, pool of 5',
+        naive,
+        SUBSCRIBERS,
+        'msgs',
+      ),
+      throughput: median(naiveRates),
+      throughputUnit: 'msg/s',
+      detail: 'rate at the sink, first MAIL FROM to last message',
+    });
+  } finally {
+    await sink.close();
+  }
+  return out;
+}
+
+function computeRatios(all: Result[]): Record<string, number | undefined> {
+  const wall = (name: string) => all.find((r) => r.name === name)?.wallMs;
+  const rate = (name: string) => all.find((r) => r.name === name)?.throughput;
+  const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
+  return {
+    'cold/floor': ratio(wall('cold'), wall('floor')),
+    'naive/cold': ratio(wall('naive'), wall('cold')),
+    'warm/floor': ratio(wall('warm'), wall('floor')),
+    'warm-after-edit/floor': ratio(wall('warm-after-edit'), wall('floor')),
+    'smtp/smtp-naive': ratio(rate('smtp'), rate('smtp-naive')),
+  };
+}
+
+function computeTargets(all: Result[]): Target[] {
+  const r = computeRatios(all);
+  const find = (name: string) => all.find((x) => x.name === name);
+  const builds = ['cold', 'warm', 'warm-after-edit'].map(find).filter((x): x is Result => x !== undefined);
+  const targets: Target[] = [];
+  const add = (name: string, limit: number, value: number | undefined, atMost: boolean) => {
+    if (value === undefined) return;
+    targets.push({ name, limit, value, met: atMost ? value <= limit : value >= limit });
+  };
+  add('cold/floor ≤ 2.5', 2.5, r['cold/floor'], true);
+  add('naive/cold ≥ 10', 10, r['naive/cold'], false);
+  add('warm/floor ≤ 0.75', 0.75, r['warm/floor'], true);
+  add('warm-after-edit/floor ≤ 0.85', 0.85, r['warm-after-edit/floor'], true);
+  const rss = builds.map((b) => b.peakRss).filter((x): x is number => x !== undefined);
+  add('peak RSS of a build ≤ 256 MB', 256, rss.length ? Math.max(...rss) / 2 ** 20 : undefined, true);
+  add('smtp ≥ 1000 msg/s', 1000, find('smtp')?.throughput, false);
+  add('smtp/smtp-naive ≥ 3', 3, r['smtp/smtp-naive'], false);
+  add('dry-run ≥ 2000 msg/s', 2000, find('dry-run')?.throughput, false);
+  add('MJML runs per digest ≤ 1', 1, find('mjml-runs')?.value, true);
+  return targets;
+}
+
+/** A measurement from process runs: median wall time, the highest peak RSS, throughput. */
+function buildResult(name: string, what: string, runs: ProcessRun[], items: number, unit: string): Result {
+  const wallMs = median(runs.map((r) => r.wallMs));
+  return {
+    name,
+    what,
+    runs: runs.length,
+    wallMs,
+    wallMsEach: runs.map((r) => Math.round(r.wallMs)),
+    peakRss: maxRss(runs),
+    throughput: items / (wallMs / 1000),
+    throughputUnit: `${unit}/s`,
+  };
+}
+
+function maxRss(runs: ProcessRun[]): number | undefined {
+  const known = runs.map((r) => r.peakRss).filter((x): x is number => x !== undefined);
+  return known.length ? Math.max(...known) : undefined;
+}
+
+async function repeat(name: string, times: number, run: () => Promise<ProcessRun>): Promise<ProcessRun[]> {
+  const out: ProcessRun[] = [];
+  for (let i = 0; i < times; i++) {
+    const r = await run();
+    log(
+      `${name} ${i + 1}/${times}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.peakRss ? `${(r.peakRss / 2 ** 20).toFixed(0)} MB` : '? MB'}`,
+    );
+    out.push(r);
+  }
+  return out;
+}
+
+function checked(run: ProcessRun, what: string): ProcessRun {
+  if (run.code !== 0) throw new Error(`${what} exited with ${run.code}:\n${run.stderr.slice(-2000)}`);
+  return run;
+}
+
+function emptyRenderCache(db: string): void {
+  const handle = new Database(db);
+  handle.exec('DELETE FROM render_cache');
+  handle.close();
+}
+
+/** A fresh send each run: forget what earlier runs sent (the ledger, locks, the web copy). */
+function resetLedger(db: string): void {
+  const handle = new Database(db);
+  handle.exec('DELETE FROM deliveries; DELETE FROM digests; DELETE FROM send_locks; DELETE FROM web_copies;');
+  handle.close();
+}
+
+function positive(text: string | undefined, flag: string): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} must be a positive whole number, got ${text}`);
+  return n;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
