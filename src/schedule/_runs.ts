@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { DigestError } from '../errors.js';
+import { pidIsAlive } from '../store/index.js';
 import type { RunWindow } from './_due.js';
 
 // The `runs` table itself is created by the store's migration step 2 (src/store/_migrations.ts).
@@ -70,7 +71,7 @@ export class RunStore {
     options: RunStoreOptions,
   ) {
     this.scheduleKey = options.scheduleKey ?? 'daily';
-    this.isProcessAlive = options.isProcessAlive ?? processExists;
+    this.isProcessAlive = options.isProcessAlive ?? pidIsAlive;
     this.host = options.host;
     this.staleAfterMs = options.staleAfterMs ?? 10 * 60 * 1000;
   }
@@ -235,16 +236,6 @@ export class RunStore {
     const run = this.get(sendDate);
     if (!run) throw new DigestError('E_DB', `the run of ${sendDate} vanished from the runs table`);
     return run;
-  }
-}
-
-/** Whether a process with this pid exists on this machine (EPERM: it exists, owned by someone else). */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 

@@ -32,7 +32,6 @@ export {
 export {
   type ClaimResult,
   HEARTBEAT_MS,
-  processExists,
   type RunOwner,
   type RunRecord,
   type RunState,

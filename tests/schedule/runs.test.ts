@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { processExists, type RunWindow } from '../../src/schedule/index.js';
+import type { RunWindow } from '../../src/schedule/index.js';
+import { pidIsAlive } from '../../src/store/index.js';
 import { freshDb, store } from './helpers.js';
 
 const window: RunWindow = { kind: 'previous-day', timeZone: 'Europe/Berlin', date: '2025-01-14' };
@@ -81,9 +82,9 @@ describe('RunStore.claim', () => {
   });
 });
 
-describe('processExists', () => {
+describe('pidIsAlive (the stale-run check)', () => {
   it('knows this process and not a pid that cannot exist', () => {
-    expect(processExists(process.pid)).toBe(true);
-    expect(processExists(2 ** 22 + 12345)).toBe(false);
+    expect(pidIsAlive(process.pid)).toBe(true);
+    expect(pidIsAlive(2 ** 22 + 12345)).toBe(false);
   });
 });
