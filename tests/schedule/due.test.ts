@@ -9,14 +9,7 @@ import {
   type RecordedRun,
   type Schedule,
 } from '../../src/schedule/index.js';
-
-const berlin: Schedule = {
-  time: '07:00',
-  timeZone: 'Europe/Berlin',
-  window: 'previous-day',
-  catchUpUntil: '12:00',
-  minItems: 1,
-};
+import { berlin } from './helpers.js';
 
 /** Summer time in 2025: Berlin 30 Mar – 26 Oct, New York 9 Mar – 2 Nov (local send dates). */
 const SUMMER = {

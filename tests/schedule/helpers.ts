@@ -6,11 +6,21 @@ import {
   buildRequestFor,
   RunStore,
   type RunStoreOptions,
+  type Schedule,
   type SendCounts,
   type SendFn,
 } from '../../src/schedule/index.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cleanup.js';
+
+/** The schedule most tests start from: 07:00 Berlin, the previous day, catch up until noon. */
+export const berlin: Schedule = {
+  time: '07:00',
+  timeZone: 'Europe/Berlin',
+  window: 'previous-day',
+  catchUpUntil: '12:00',
+  minItems: 1,
+};
 
 /** A fresh SQLite file with the runs table. */
 export function freshDb(): { file: string; db: SqliteDatabase } {

@@ -8,18 +8,9 @@ import {
   type RunOutcome,
   retryWanted,
   runScheduled,
-  type Schedule,
   startScheduler,
 } from '../../src/schedule/index.js';
-import { fakeBuild, freshDb, recordingSend, store } from './helpers.js';
-
-const berlin: Schedule = {
-  time: '07:00',
-  timeZone: 'Europe/Berlin',
-  window: 'previous-day',
-  catchUpUntil: '12:00',
-  minItems: 1,
-};
+import { berlin, fakeBuild, freshDb, recordingSend, store } from './helpers.js';
 
 function deps(overrides: Partial<RunnerDeps> = {}): RunnerDeps {
   const { db } = freshDb();
