@@ -8,7 +8,6 @@ import {
   requireSecret,
   type SendReport,
   type SmtpSettings,
-  smtpFromEnv,
 } from '../deliver/index.js';
 import { causeChain, DigestError } from '../errors.js';
 import { buildDigest } from '../pipeline.js';
@@ -28,7 +27,7 @@ import {
 import { openStore, type Store } from '../store/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
-import { sendBuiltDigest, warnIfPlainHttp } from './_send-built.js';
+import { requireSmtpSettings, sendBuiltDigest, warnIfPlainHttp } from './_send-built.js';
 
 // The schedule picks the window, so the flags that pick one are not offered.
 const { date: _date, since: _since, until: _until, ...SHAPE_OPTIONS } = BUILD_OPTIONS;
@@ -125,13 +124,7 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
   const config = configFrom(values, ctx, { db: stringFlag(values, 'db') });
   const schedule: Schedule = scheduleFrom(config);
   // Settings are checked before anything else, so a scheduler with no way to send fails at start.
-  const smtp = smtpFromEnv(ctx.env);
-  if (!smtp) {
-    throw new DigestError('E_SMTP_CONFIG', 'no SMTP settings: a scheduled run sends real mail', {
-      field: 'SMTP_URL',
-      hint: 'set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) or SMTP_HOST and friends; see .env.example',
-    });
-  }
+  const smtp = requireSmtpSettings(ctx.env, 'no SMTP settings: a scheduled run sends real mail');
   const secret = requireSecret(ctx.env);
   warnIfPlainHttp(config, ctx);
   const dkim = dkimFromEnv(ctx.env, ctx.cwd);

@@ -5,7 +5,9 @@ import {
   type SendDeps,
   type SendInput,
   type SendReport,
+  type SmtpSettings,
   sendDigest,
+  smtpFromEnv,
 } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
 import { type BuildResult, writeDigest } from '../pipeline.js';
@@ -72,6 +74,21 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
   } finally {
     await transport.close();
   }
+}
+
+/**
+ * SMTP settings from the environment, or E_SMTP_CONFIG: `message` says why they are needed here,
+ * `orElse` what else the user can do (e.g. `--dry-run`).
+ */
+export function requireSmtpSettings(env: CliContext['env'], message: string, orElse = ''): SmtpSettings {
+  const settings = smtpFromEnv(env);
+  if (!settings) {
+    throw new DigestError('E_SMTP_CONFIG', message, {
+      field: 'SMTP_URL',
+      hint: `set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) or SMTP_HOST and friends; see .env.example${orElse}`,
+    });
+  }
+  return settings;
 }
 
 /** Mailbox providers distrust unsubscribe links over plain http: say so before real mail goes out. */

@@ -15,7 +15,6 @@ import {
   type SendDeps,
   type SendReport,
   sendSummary,
-  smtpFromEnv,
 } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
 import { buildDigest } from '../pipeline.js';
@@ -30,7 +29,7 @@ import {
 import { reportProblems } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
-import { sendBuiltDigest, warnIfPlainHttp } from './_send-built.js';
+import { requireSmtpSettings, sendBuiltDigest, warnIfPlainHttp } from './_send-built.js';
 
 const NOTES = `
 Sends to every active subscriber who has not been sent this digest yet; the ledger in the database
@@ -199,13 +198,7 @@ function dryRunSecret(ctx: CliContext): string {
 }
 
 function smtpTransport(ctx: CliContext, config: Config): DeliveryTransport {
-  const settings = smtpFromEnv(ctx.env);
-  if (!settings) {
-    throw new DigestError('E_SMTP_CONFIG', 'no SMTP settings', {
-      field: 'SMTP_URL',
-      hint: 'set SMTP_URL (e.g. smtp://user:pass@mail.example.com:587) or SMTP_HOST..., see .env.example; or use --dry-run',
-    });
-  }
+  const settings = requireSmtpSettings(ctx.env, 'no SMTP settings', '; or use --dry-run');
   return createSmtpTransport(settings, { connections: config.send.connections });
 }
 
