@@ -1,22 +1,24 @@
-import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { sendBuiltDigest } from '../../src/cli/_send-built.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type BuiltDigestSend, sendBuiltDigest } from '../../src/cli/_send-built.js';
 import { loadConfig } from '../../src/config/index.js';
-import { createFileTransport, type DeliveryTransport } from '../../src/deliver/index.js';
+import { createFileTransport } from '../../src/deliver/index.js';
 import type { BuildResult } from '../../src/pipeline.js';
-import { MemoryLedger, openStore } from '../../src/store/index.js';
+import { MemoryLedger, openStore, type Store } from '../../src/store/index.js';
 import { sampleRendered } from '../deliver/helpers.js';
+import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
 
-const SECRET = 'send-built-test-secret-send-built-test';
+afterEach(runCleanups);
+
 const DATE = '2020-09-13';
+const KEY = `day:${DATE}@UTC`;
 
 /** A built digest as `buildDigest` returns it, with only what sending reads. */
 function built(rendered = true): BuildResult {
   return {
     window: { date: DATE },
-    digestKey: `day:${DATE}@UTC`,
+    digestKey: KEY,
     selection: { items: [{}, {}, {}] },
     rendered: rendered ? sampleRendered() : undefined,
     report: { date: DATE },
@@ -25,93 +27,76 @@ function built(rendered = true): BuildResult {
   } as unknown as BuildResult;
 }
 
-/** A folder with a database of two active subscribers and one unsubscribed. */
+/**
+ * A folder whose database holds two active subscribers and one unsubscribed, and a dry-run send
+ * plan over it (file transport into <cwd>/eml, memory ledger, no web copy) that notes its close.
+ */
 async function setup() {
-  const cwd = mkdtempSync(join(tmpdir(), 'digest-send-built-'));
+  const cwd = tempDir('digest-send-built-');
   const store = openStore(join(cwd, 'digest.db'));
+  cleanups.push(() => store.close());
   for (const n of [1, 2, 3])
     await store.subscribers.add({ email: `s${n}@example.com`, name: '', topics: [] });
   await store.subscribers.setStatus(3, 'unsubscribed');
-  const { config } = loadConfig(cwd, {});
-  return { cwd, store, config };
-}
-
-/** The dry-run transport, remembering whether it was closed. */
-function fileTransport(dir: string) {
-  const state = { closed: false };
-  const inner = createFileTransport(dir, 2);
-  const transport: DeliveryTransport = {
-    ...inner,
-    close: async () => {
-      state.closed = true;
-    },
+  const eml = join(cwd, 'eml');
+  const closed = { value: false };
+  const plan: BuiltDigestSend = {
+    config: loadConfig(cwd, {}).config,
+    cwd,
+    secret: 'send-built-test-secret-send-built-test',
+    subscribers: store.subscribers,
+    ledger: new MemoryLedger(),
+    openTransport: () => ({
+      ...createFileTransport(eml, 2),
+      close: async () => {
+        closed.value = true;
+      },
+    }),
   };
-  return { transport, state };
+  return { cwd, store, eml, closed, plan };
 }
 
-const webCopies = (store: ReturnType<typeof openStore>) =>
+const webCopies = (store: Store) =>
   store.db.prepare('SELECT digest_key FROM web_copies').all() as { digest_key: string }[];
 
 describe('sendBuiltDigest: the one send path of digest send, run and schedule', () => {
   it('writes OUT/<date>, keeps the web copy, sends through the ledger and closes the transport', async () => {
-    const { cwd, store, config } = await setup();
-    const eml = join(cwd, 'eml');
-    const { transport, state } = fileTransport(eml);
+    const { cwd, store, eml, closed, plan } = await setup();
     const started: string[] = [];
     const report = await sendBuiltDigest(built(), {
-      config,
-      cwd,
-      secret: SECRET,
-      subscribers: store.subscribers,
+      ...plan,
       ledger: store.ledger,
       webCopyDb: store.db,
-      openTransport: () => transport,
       onStart: (t) => started.push(t.description),
-      now: () => new Date('2020-09-14T07:00:00Z'),
     });
     expect(report).toMatchObject({ complete: true, recipients: 2, counts: { sent: 2 } });
     expect(started).toEqual([eml]);
     expect(readdirSync(eml)).toHaveLength(2);
-    expect(existsSync(join(cwd, config.out, DATE, 'digest.html'))).toBe(true);
-    expect(webCopies(store)).toEqual([{ digest_key: `day:${DATE}@UTC` }]);
-    expect(await store.ledger.counts(`day:${DATE}@UTC`)).toMatchObject({ sent: 2 });
-    expect(state.closed).toBe(true);
-    store.close();
+    expect(existsSync(join(cwd, plan.config.out, DATE, 'digest.html'))).toBe(true);
+    expect(webCopies(store)).toEqual([{ digest_key: KEY }]);
+    expect(await store.ledger.counts(KEY)).toMatchObject({ sent: 2 });
+    expect(closed.value).toBe(true);
   });
 
   it('keeps no web copy without webCopyDb (dry runs, test copies)', async () => {
-    const { cwd, store, config } = await setup();
-    const { transport } = fileTransport(join(cwd, 'eml'));
-    await sendBuiltDigest(built(), {
-      config,
-      cwd,
-      secret: SECRET,
-      subscribers: store.subscribers,
-      ledger: new MemoryLedger(),
-      openTransport: () => transport,
-    });
+    const { store, plan } = await setup();
+    await sendBuiltDigest(built(), plan);
     expect(webCopies(store)).toEqual([]);
-    store.close();
   });
 
-  it('closes the transport when the send throws, and refuses a digest with no email before writing', async () => {
-    const { cwd, store, config } = await setup();
-    const { transport, state } = fileTransport(join(cwd, 'eml'));
-    const plan = {
-      config: { ...config, from: 'not an address' },
-      cwd,
-      secret: SECRET,
-      subscribers: store.subscribers,
-      ledger: new MemoryLedger(),
-      openTransport: () => transport,
-    };
-    await expect(sendBuiltDigest(built(), plan)).rejects.toMatchObject({ code: 'E_CONFIG' });
-    expect(state.closed).toBe(true);
-    const empty = mkdtempSync(join(tmpdir(), 'digest-send-built-empty-'));
+  it('closes the transport when the send throws', async () => {
+    const { closed, plan } = await setup();
+    const bad = { ...plan, config: { ...plan.config, from: 'not an address' } };
+    await expect(sendBuiltDigest(built(), bad)).rejects.toMatchObject({ code: 'E_CONFIG' });
+    expect(closed.value).toBe(true);
+  });
+
+  it('refuses a digest with no email before writing anything', async () => {
+    const { plan } = await setup();
+    const empty = tempDir('digest-send-built-empty-');
     await expect(sendBuiltDigest(built(false), { ...plan, cwd: empty })).rejects.toMatchObject({
       code: 'E_TEMPLATE',
     });
     expect(readdirSync(empty)).toEqual([]);
-    store.close();
   });
 });
