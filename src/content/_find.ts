@@ -30,6 +30,11 @@ export async function findArticleFiles(dir: string): Promise<string[]> {
     for (const entry of await listFolder(join(dir, rel))) {
       if (entry.name.startsWith('.')) continue;
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+      // The common case first and without building a path: 100,000 path.join calls are noticeable.
+      if (entry.isFile()) {
+        if (entry.name.endsWith('.md')) files.push(childRel);
+        continue;
+      }
       const kind = await kindOf(join(dir, childRel), entry);
       if (kind === 'dir') {
         const real = await realpath(join(dir, childRel)).catch(() => undefined);

@@ -10,10 +10,13 @@ import { checkParsed } from './_shape.js';
 import {
   decodeSnapshot,
   emptySnapshot,
+  emptyStored,
   encodeSnapshot,
   FROM_PARSE,
   pushEntry,
   type Snapshot,
+  type StoredSnapshot,
+  storedPath,
   ZONED,
 } from './_snapshot.js';
 
@@ -65,7 +68,7 @@ export class ContentIndex {
   /** Start a scan of the content folder whose real path is `root`, in `timeZone`. */
   begin(root: string, timeZone: string): IndexSession {
     const { readonly, now, racyMs } = this.options;
-    const open = (db: SqliteDatabase | undefined, old: Snapshot | undefined, oldZone: string) =>
+    const open = (db: SqliteDatabase | undefined, old: StoredSnapshot | undefined, oldZone: string) =>
       new IndexSession({
         db: readonly ? undefined : db,
         reader: db,
@@ -156,7 +159,7 @@ interface SessionInit {
   reader: SqliteDatabase | undefined;
   root: string;
   timeZone: string;
-  old: Snapshot | undefined;
+  old: StoredSnapshot | undefined;
   /** The zone the old snapshot's ZONED dates were computed in. */
   oldZone: string;
   notes: string[];
@@ -181,8 +184,10 @@ interface ParsedRow {
  */
 export class IndexSession {
   private readonly init: SessionInit;
-  private readonly old: Snapshot;
+  private readonly old: StoredSnapshot;
   private readonly next: Snapshot;
+  /** The path being matched, as UTF-8. */
+  private probe = Buffer.allocUnsafe(1024);
   private cursor = 0;
   private changed = false;
   private damaged = 0;
@@ -193,7 +198,7 @@ export class IndexSession {
 
   constructor(init: SessionInit) {
     this.init = init;
-    this.old = init.old ?? emptySnapshot(0);
+    this.old = init.old ?? emptyStored();
     this.next = emptySnapshot(Math.max(64, this.old.count + 16));
     this.changed = init.old === undefined;
     this.getParsed = init.reader?.prepare(
@@ -201,12 +206,24 @@ export class IndexSession {
     );
   }
 
-  /** The old entry of `path` (its position), or undefined when the index does not know the file. */
+  /**
+   * The old entry of `path` (its position), or undefined when the index does not know the file.
+   * Compares UTF-8 bytes, whose order can differ from the list's (UTF-16) order only for paths
+   * with characters beyond U+FFFF; such a path is then merely read again, never mismatched.
+   */
   match(path: string): number | undefined {
-    const { paths, count } = this.old;
+    const { pathData, pathStart, count } = this.old;
+    if (this.probe.length < path.length * 3) this.probe = Buffer.allocUnsafe(path.length * 3);
+    const length = this.probe.write(path, 0, 'utf8');
     // Bounded by the old snapshot's size: the cursor only moves forward.
-    while (this.cursor < count && (paths[this.cursor] as string) < path) this.dropOld(this.cursor++);
-    if (this.cursor < count && paths[this.cursor] === path) return this.cursor++;
+    while (this.cursor < count) {
+      const from = pathStart[this.cursor] as number;
+      const to = (pathStart[this.cursor + 1] as number) - 1;
+      const order = this.probe.compare(pathData, from, to, 0, length);
+      if (order === 0) return this.cursor++;
+      if (order < 0) return undefined;
+      this.dropOld(this.cursor++);
+    }
     return undefined;
   }
 
@@ -265,8 +282,8 @@ export class IndexSession {
     return result;
   }
 
-  /** Keep an unchanged file's entry (its date recomputed when this build's zone differs). */
-  keep(i: number): void {
+  /** Keep an unchanged file's entry, now at `path` (its date recomputed when this build's zone differs). */
+  keep(i: number, path: string): void {
     const o = this.old;
     const flags = o.flags[i] as number;
     const stamp = {
@@ -278,14 +295,7 @@ export class IndexSession {
     const ms = this.dateOf(i);
     if (this.init.oldZone !== this.init.timeZone && flags & ZONED) this.changed = true;
     const fromParseLost = ms === undefined && !Number.isNaN(o.dateMs[i] as number);
-    pushEntry(
-      this.next,
-      o.paths[i] as string,
-      stamp,
-      ms ?? Number.NaN,
-      fromParseLost ? 0 : flags,
-      o.dateText.get(i),
-    );
+    pushEntry(this.next, path, stamp, ms ?? Number.NaN, fromParseLost ? 0 : flags, o.dateText.get(i));
   }
 
   /** What reading `path` gave; remembered unless the file changed moments before it was read. */
@@ -377,7 +387,7 @@ export class IndexSession {
 
   private dropOld(i: number): void {
     this.changed = true;
-    this.gone.push(this.old.paths[i] as string);
+    this.gone.push(storedPath(this.old, i));
   }
 }
 

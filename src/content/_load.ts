@@ -70,7 +70,8 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     if ('problem' in read) {
       // A file over the size limit has a stamp and the same problem until it changes; an
       // unreadable one is forgotten and tried again next time.
-      if (read.stamp) session?.record(path, read.stamp, { outcome: read.problem, parsed: { problem: read.problem } });
+      if (read.stamp)
+        session?.record(path, read.stamp, { outcome: read.problem, parsed: { problem: read.problem } });
       else session?.forget(path);
       return read.problem;
     }
@@ -123,11 +124,11 @@ function fromIndex(
   if (!stats || !session.unchanged(i, stats)) return undefined;
   const ms = session.dateOf(i);
   if (ms !== undefined && !inWindow(ms, window)) {
-    session.keep(i);
+    session.keep(i, path);
     return outOfWindow(path, ms, window);
   }
   const parsed = session.parsed(path, i);
   if (!parsed) return undefined;
-  session.keep(i);
+  session.keep(i, path);
   return fromParsed(parsed, window);
 }

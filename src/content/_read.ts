@@ -31,17 +31,15 @@ export function readArticleFile(fullPath: string, path: string): ReadResult {
     fd = openSync(fullPath, 'r');
     const stamp = stampOf(fstatSync(fd));
     if (stamp.size > MAX_ARTICLE_BYTES) return { problem: tooLargeProblem(path, stamp.size), stamp };
-    if (scratch.length < stamp.size + 1)
-      scratch = Buffer.allocUnsafe(Math.max(stamp.size + 1, scratch.length * 2));
-    // One byte more than the size: a file that grew since fstat shows up as a short stamp, and
-    // its next run reads it again.
+    if (scratch.length < stamp.size) scratch = Buffer.allocUnsafe(Math.max(stamp.size, scratch.length * 2));
+    // Exactly the size fstat gave: a file that changes during the read has a stamp the next run
+    // will not match, so it is read again then. (No extra read to look for more: a syscall per file.)
     let length = 0;
-    for (let turn = 0; turn < 64 && length <= stamp.size; turn++) {
-      const n = readSync(fd, scratch, length, scratch.length - length, length);
+    for (let turn = 0; turn < 64 && length < stamp.size; turn++) {
+      const n = readSync(fd, scratch, length, stamp.size - length, length);
       if (n === 0) break;
       length += n;
     }
-    if (length > MAX_ARTICLE_BYTES) return { problem: tooLargeProblem(path, length), stamp };
     return { bytes: scratch.subarray(0, length), stamp };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'unknown error';

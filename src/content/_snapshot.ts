@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
  */
 export interface Snapshot {
   count: number;
+  /** The paths of a snapshot being built. */
   paths: string[];
   size: Float64Array;
   mtimeMs: Float64Array;
@@ -23,6 +24,16 @@ export interface Snapshot {
   flags: Uint8Array;
   /** The cheap look's text of each ZONED cheap date, by position. */
   dateText: Map<number, string>;
+}
+
+/**
+ * A snapshot read back from the index. Its paths stay UTF-8 bytes (the i-th is
+ * `pathData[pathStart[i] .. pathStart[i + 1] - 1]`): a build compares them with the folder's
+ * paths byte by byte, and 100,000 decoded strings would only be garbage for the collector.
+ */
+export interface StoredSnapshot extends Omit<Snapshot, 'paths'> {
+  pathData: Buffer;
+  pathStart: Uint32Array;
 }
 
 export const FROM_PARSE = 1;
@@ -77,14 +88,14 @@ export function encodeSnapshot(s: Snapshot): { data: Buffer; checksum: string } 
  * Bytes back into a snapshot, or undefined when they are damaged: a checksum that does not
  * match, or any length or field that does not add up.
  */
-export function decodeSnapshot(data: Uint8Array, checksum: string): Snapshot | undefined {
+export function decodeSnapshot(data: Uint8Array, checksum: string): StoredSnapshot | undefined {
   if (data.length < HEADER || checksumOf(data) !== checksum) return undefined;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== LAYOUT) return undefined;
   const n = view.getUint32(8, true);
   const numbersEnd = HEADER + NUMBER_COLUMNS * 8 * n;
   if (numbersEnd + n + 8 > data.length) return undefined;
-  // Each column copied into its own aligned array, so the blob itself can go at once.
+  // Each column copied into its own aligned array.
   const column = (k: number) => {
     const out = new Float64Array(n);
     new Uint8Array(out.buffer).set(data.subarray(HEADER + k * 8 * n, HEADER + (k + 1) * 8 * n));
@@ -96,8 +107,18 @@ export function decodeSnapshot(data: Uint8Array, checksum: string): Snapshot | u
   at += 8;
   if (at + pathLength + textLength !== data.length) return undefined;
   const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const paths = n === 0 ? [] : bytes.toString('utf8', at, at + pathLength).split('\0');
-  if (paths.length !== n) return undefined;
+  const pathData = Buffer.from(bytes.subarray(at, at + pathLength));
+  // Where each path starts; the \0 that ends each one (but the last) is found with memchr.
+  const pathStart = new Uint32Array(n + 1);
+  let pos = 0;
+  for (let i = 0; i < n; i++) {
+    pathStart[i] = pos;
+    const end = i === n - 1 ? pathLength : pathData.indexOf(0, pos);
+    if (end === -1) return undefined;
+    pos = end + 1;
+  }
+  pathStart[n] = pathLength + 1;
+  if (n > 0 && pos !== pathLength + 1) return undefined;
   let texts: unknown;
   try {
     texts = JSON.parse(bytes.toString('utf8', at + pathLength, at + pathLength + textLength));
@@ -112,7 +133,8 @@ export function decodeSnapshot(data: Uint8Array, checksum: string): Snapshot | u
   }
   return {
     count: n,
-    paths,
+    pathData,
+    pathStart,
     size: column(0),
     mtimeMs: column(1),
     ctimeMs: column(2),
@@ -121,6 +143,17 @@ export function decodeSnapshot(data: Uint8Array, checksum: string): Snapshot | u
     flags: new Uint8Array(data.subarray(numbersEnd, numbersEnd + n)),
     dateText,
   };
+}
+
+/** The i-th path of a stored snapshot, as a string (for the few that are needed as text). */
+export function storedPath(s: StoredSnapshot, i: number): string {
+  return s.pathData.toString('utf8', s.pathStart[i], (s.pathStart[i + 1] as number) - 1);
+}
+
+/** An empty stored snapshot. */
+export function emptyStored(): StoredSnapshot {
+  const { paths: _paths, ...rest } = emptySnapshot(0);
+  return { ...rest, pathData: Buffer.alloc(0), pathStart: new Uint32Array(1) };
 }
 
 /** Append one entry, growing the columns as needed. */

@@ -16,6 +16,10 @@ describe('jsonPieces', () => {
     ['nested', { window: { since: 'x', until: 'y' }, items: [{ a: [1, 2], b: { c: 'd' } }, 2, 'three'] }],
     ['undefined in an array', { a: [1, undefined, 3] }],
     ['newlines and quotes in strings', { a: ['line\nbreak', 'quote " and \\ back'], 'key\nwith newline': 1 }],
+    [
+      'flat entries',
+      { considered: [{ a: 'x', b: -0, c: null, d: true, e: undefined, f: NaN }, {}, { g: 1.5 }] },
+    ],
     ['a toJSON value', { when: new Date(0), list: [new Date(1)] }],
     ['non-ASCII', { title: 'Zürich – 東京 😀' }],
   ])('%s: the pieces join to JSON.stringify(value, null, 2)', (_name, value) => {
