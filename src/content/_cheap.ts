@@ -31,8 +31,11 @@ const AFTER_QUOTE = /^(?:[ \t]+#.*)?[ \t]*$/;
  * every valid file this returns the article's own `publishedMs` or undefined; an invalid file
  * may get a date here, which is why only out-of-window dates may skip the full parse.
  *
- * Undefined ("full parse needed") for: no front matter, no such line or two of them, a value on
- * the next line, a quoted value with escapes or that spans lines, anchors/tags/aliases, an
+ * A second `publishedDateTime:` line is not looked for: YAML refuses duplicate keys, so such a
+ * file is invalid, and that is reported whenever the first date is in the window (looking would
+ * mean scanning every file to its end).
+ *
+ * Undefined ("full parse needed") for: no front matter, no such line, a value on the next line, a quoted value with escapes or that spans lines, anchors/tags/aliases, an
  * indented line after the value (a plain scalar that continues), and any text that
  * `parsePublished` does not accept.
  */
@@ -41,18 +44,17 @@ export function cheapPublished(bytes: Uint8Array, timeZone: string): CheapDate |
   const start = buf[0] === BOM[0] && buf[1] === BOM[1] && buf[2] === BOM[2] ? 3 : 0;
   const firstEnd = buf.indexOf(NL, start);
   if (firstEnd === -1 || !OPENING.test(buf.toString('latin1', start, firstEnd))) return undefined;
-  // gray-matter searches for the closing `\n---` from just after the opening three dashes.
-  const closeAt = buf.indexOf(CLOSE, start + 3);
-  const end = closeAt === -1 ? buf.length : closeAt;
   const keyAt = buf.indexOf(KEY, firstEnd);
-  if (keyAt === -1 || keyAt >= end) return undefined;
-  const again = buf.indexOf(KEY, keyAt + 1);
-  if (again !== -1 && again < end) return undefined;
+  if (keyAt === -1) return undefined;
+  // Inside the block: no closing line (gray-matter's first `\n---` after the opening dashes)
+  // before the key. Searched only up to the key, so the rest of the file is never scanned.
+  if (buf.subarray(0, keyAt).indexOf(CLOSE, start + 3) !== -1) return undefined;
 
   const valueStart = keyAt + KEY.length;
-  const lineEnd = nextLineEnd(buf, valueStart, end);
+  const lineEnd = nextLineEnd(buf, valueStart, buf.length);
   const text = scalarAfterKey(buf.toString('utf8', valueStart, lineEnd).replace(/\r$/, ''));
-  if (text === undefined || continues(buf, lineEnd, end)) return undefined;
+  // The closing line is neither blank nor indented, so looking past it changes nothing.
+  if (text === undefined || continues(buf, lineEnd, buf.length)) return undefined;
   const ms = parsePublished(text, timeZone);
   if (ms === undefined) return undefined;
   return { text, ms, zoned: isZoned(text) };

@@ -29,10 +29,32 @@ export interface Classified {
  *    so an invalid file in the window is reported exactly as before.
  */
 export function classify(path: string, bytes: Uint8Array, timeZone: string, window: Window): Classified {
+  const { cheap, parsed } = examine(path, bytes, timeZone, window);
+  return { outcome: outcomeOf(path, cheap, parsed, window), cheap, parsed };
+}
+
+/** Steps 1 and 2 of `classify` without making the outcome: the cheap date, and the full parse if needed. */
+export function examine(
+  path: string,
+  bytes: Uint8Array,
+  timeZone: string,
+  window: Window,
+): Omit<Classified, 'outcome'> {
   const cheap = cheapPublished(bytes, timeZone);
-  if (cheap && !inWindow(cheap.ms, window)) return { outcome: outOfWindow(path, cheap.ms, window), cheap };
-  const parsed = parseArticle(path, bytes, { timeZone });
-  return { outcome: fromParsed(parsed, window), cheap, parsed };
+  if (cheap && !inWindow(cheap.ms, window)) return { cheap };
+  return { cheap, parsed: parseArticle(path, bytes, { timeZone }) };
+}
+
+/** The outcome of what `examine` found (a full parse is there whenever the cheap date does not decide). */
+export function outcomeOf(
+  path: string,
+  cheap: Classified['cheap'],
+  parsed: ParseResult | undefined,
+  window: Window,
+): Outcome {
+  if (cheap && !inWindow(cheap.ms, window)) return outOfWindow(path, cheap.ms, window);
+  if (!parsed) throw new Error(`${path}: no full parse for a file the cheap look did not decide`);
+  return fromParsed(parsed, window);
 }
 
 /** The outcome of a full parse: the article when it is in the window, else its short entry. */

@@ -57,10 +57,19 @@ function localTime(
   timeZone: string,
 ): number | undefined {
   if (!isCalendarDate(year, month, date)) return undefined;
-  // TZDate resolves a wall-clock time in the zone; a time inside a DST gap moves forward.
-  const time = new TZDate(year, month - 1, date, hour, minute, second, ms, timeZone).getTime();
+  // TZDate is slow (it asks Intl for the offset), and a folder has many files of the same day.
+  const key = `${timeZone} ${year} ${month} ${date} ${hour} ${minute} ${second} ${ms}`;
+  let time = localTimes.get(key);
+  if (time === undefined) {
+    // TZDate resolves a wall-clock time in the zone; a time inside a DST gap moves forward.
+    time = new TZDate(year, month - 1, date, hour, minute, second, ms, timeZone).getTime();
+    if (localTimes.size >= 10_000) localTimes.clear();
+    localTimes.set(key, time);
+  }
   return Number.isNaN(time) ? undefined : time;
 }
+
+const localTimes = new Map<string, number>();
 
 function isCalendarDate(year: number, month: number, date: number): boolean {
   if (month < 1 || month > 12 || date < 1) return false;

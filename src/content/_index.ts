@@ -1,4 +1,4 @@
-import { existsSync, type Stats } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import type { Classified } from './_classify.js';
@@ -227,15 +227,10 @@ export class IndexSession {
     return undefined;
   }
 
-  /** Whether the file's stat is the one the entry was made from. */
-  unchanged(i: number, stats: Stats): boolean {
+  /** The stamp of entry `i`: size, mtimeMs, ctimeMs, ino. */
+  stampAt(i: number): [number, number, number, number] {
     const o = this.old;
-    return (
-      o.size[i] === stats.size &&
-      o.mtimeMs[i] === stats.mtimeMs &&
-      o.ctimeMs[i] === stats.ctimeMs &&
-      o.ino[i] === stats.ino
-    );
+    return [o.size[i] as number, o.mtimeMs[i] as number, o.ctimeMs[i] as number, o.ino[i] as number];
   }
 
   /** The entry's date in this build's zone, or undefined when it has none that can be trusted here. */

@@ -1,11 +1,12 @@
-import { statSync } from 'node:fs';
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { Article, Considered, ContentProblem } from '../types.js';
-import { classify, fromParsed, inWindow, type Outcome, outOfWindow } from './_classify.js';
+import { classify, fromParsed, inWindow, type Outcome, outcomeOf, outOfWindow } from './_classify.js';
 import { findArticleFiles } from './_find.js';
 import type { ContentIndex, IndexSession } from './_index.js';
+import { type ParallelOptions, scanAll } from './_parallel.js';
 import { readArticleFile } from './_read.js';
+import { TOO_LARGE, UNCHANGED, UNREADABLE } from './_scan.js';
 
 export interface LoadOptions {
   /** IANA zone for date-only and offset-less `publishedDateTime` values. */
@@ -16,6 +17,10 @@ export interface LoadOptions {
   concurrency?: number;
   /** The content index to consult and update (openContentIndex); without one every file is read. */
   index?: ContentIndex;
+  /** Scan worker threads besides this one (see scanAll). Default: CPUs - 1, at most 3. */
+  threads?: ParallelOptions['threads'];
+  /** The compiled scan worker (tests running TS sources pass dist's). */
+  workerScript?: ParallelOptions['workerScript'];
 }
 
 export interface LoadResult {
@@ -33,58 +38,82 @@ export interface LoadResult {
   notes: string[];
 }
 
-// Files decided between two yields to the event loop: long enough to keep the synchronous
-// reads fast, short enough (a few ms) that a preview server stays responsive during a build.
-const BATCH = 256;
-
 /**
  * Read every article file under `dir` and keep those inside the window.
  * 1. find the `.md` files (sorted paths);
- * 2. with an index, stat each file: an unchanged file is decided from the index (its cheap date,
- *    or its stored full parse when its date is in the window), without reading it;
- * 3. read every other file and decide it with `classify`: the cheap first look, then a full
- *    parse only for files whose date is in the window or unclear;
- * 4. keep only in-window articles; every other file becomes a small `outOfWindow` or `invalid`
+ * 2. with an index, line each file up with its index entry (the stamp it had when last read);
+ * 3. scan, on this thread and worker threads together (see scanAll): a file whose stat matches
+ *    its entry is not read; every other file is read and looked at cheaply, then parsed in full
+ *    only when its date is in the window or unclear (see classify);
+ * 4. decide each file in path order: an unchanged file from the index (its date, or its stored
+ *    full parse when the date is in the window), the others from what the scan found;
+ * 5. keep only in-window articles; every other file becomes a small `outOfWindow` or `invalid`
  *    entry at once, so memory follows the window, not the folder;
- * 5. write what changed back to the index.
- * With or without the index, the result is the same (tests/scale compares them).
+ * 6. write what changed back to the index.
+ * With or without the index and workers, the result is the same (tests/scale compares them).
  */
 export async function loadArticles(dir: string, opts: LoadOptions): Promise<LoadResult> {
   const paths = await findArticleFiles(dir);
   const { timeZone, window } = opts;
   const session = opts.index?.begin(await realpath(dir), timeZone);
-  const counts = { read: 0, parsed: 0, fromIndex: 0 };
-  const slots: Outcome[] = new Array(paths.length);
+  const n = paths.length;
   // Not path.join: it normalises every path again, a measurable cost at 100,000 files.
   const prefix = dir.endsWith(sep) || dir.endsWith('/') ? dir : `${dir}/`;
 
-  const decide = (path: string): Outcome => {
-    const fullPath = prefix + path;
-    const known = session && fromIndex(session, fullPath, path, window);
-    if (known) {
-      counts.fromIndex++;
-      return known;
+  const entry = new Int32Array(n).fill(-1);
+  const known = new Float64Array(4 * n).fill(Number.NaN);
+  if (session) {
+    for (let i = 0; i < n; i++) {
+      const at = session.match(paths[i] as string);
+      if (at === undefined) continue;
+      entry[i] = at;
+      known.set(session.stampAt(at), 4 * i);
+    }
+  }
+  const { output, extras } = await scanAll(
+    { prefix, paths, timeZone, window, known },
+    { threads: opts.threads, workerScript: opts.workerScript },
+  );
+
+  const counts = { read: 0, parsed: 0, fromIndex: 0 };
+  const slots: Outcome[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const path = paths[i] as string;
+    const kind = output.kind[i];
+    if (kind === UNCHANGED && session) {
+      const known = fromIndex(session, entry[i] as number, path, window);
+      if (known) {
+        counts.fromIndex++;
+        slots[i] = known;
+        continue;
+      }
+      // In the window (or undated) without a stored full parse: read it here.
+      slots[i] = readHere(prefix, path, timeZone, window, session, counts);
+      continue;
     }
     counts.read++;
-    const read = readArticleFile(fullPath, path);
-    if ('problem' in read) {
-      // A file over the size limit has a stamp and the same problem until it changes; an
-      // unreadable one is forgotten and tried again next time.
-      if (read.stamp)
-        session?.record(path, read.stamp, { outcome: read.problem, parsed: { problem: read.problem } });
-      else session?.forget(path);
-      return read.problem;
+    const extra = extras.get(i);
+    if (kind === UNREADABLE) {
+      session?.forget(path);
+      slots[i] = extra?.problem as ContentProblem;
+      continue;
     }
-    const classified = classify(path, read.bytes, timeZone, window);
-    if (classified.parsed) counts.parsed++;
-    session?.record(path, read.stamp, classified);
-    return classified.outcome;
-  };
-
-  for (let start = 0; start < paths.length; start += BATCH) {
-    const end = Math.min(paths.length, start + BATCH);
-    for (let i = start; i < end; i++) slots[i] = decide(paths[i] as string);
-    if (end < paths.length) await new Promise((resolve) => setImmediate(resolve));
+    const stamp = stampAt(output.stamp, i);
+    if (kind === TOO_LARGE) {
+      const problem = extra?.problem as ContentProblem;
+      session?.record(path, stamp, { outcome: problem, parsed: { problem } });
+      slots[i] = problem;
+      continue;
+    }
+    const ms = output.cheapMs[i] as number;
+    const cheap = Number.isNaN(ms)
+      ? undefined
+      : { ms, zoned: output.cheapZoned[i] === 1, text: extra?.cheapText ?? '' };
+    const parsed = extra?.parsed;
+    if (parsed) counts.parsed++;
+    const outcome = outcomeOf(path, cheap, parsed, window);
+    session?.record(path, stamp, { outcome, cheap, parsed });
+    slots[i] = outcome;
   }
   session?.finish();
 
@@ -92,7 +121,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     articles: [],
     considered: [],
     problems: [],
-    files: paths.length,
+    files: n,
     counts,
     notes: opts.index?.notes ?? [],
   };
@@ -108,20 +137,10 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
 }
 
 /**
- * The outcome of an unchanged file from the index alone, or undefined when the file must be
- * read: not in the index, changed (any of size, mtime, ctime, inode), gone, or with a date in
- * the window (or none) and no stored full parse for this zone.
+ * The outcome of an unchanged file from the index alone: its date when that is outside the
+ * window, else its stored full parse; undefined when neither is there (the file is read).
  */
-function fromIndex(
-  session: IndexSession,
-  fullPath: string,
-  path: string,
-  window: LoadOptions['window'],
-): Outcome | undefined {
-  const i = session.match(path);
-  if (i === undefined) return undefined;
-  const stats = statSync(fullPath, { throwIfNoEntry: false });
-  if (!stats || !session.unchanged(i, stats)) return undefined;
+function fromIndex(session: IndexSession, i: number, path: string, window: LoadOptions['window']) {
   const ms = session.dateOf(i);
   if (ms !== undefined && !inWindow(ms, window)) {
     session.keep(i, path);
@@ -131,4 +150,36 @@ function fromIndex(
   if (!parsed) return undefined;
   session.keep(i, path);
   return fromParsed(parsed, window);
+}
+
+/** Read and decide one file on this thread (an unchanged file whose full parse is not stored). */
+function readHere(
+  prefix: string,
+  path: string,
+  timeZone: string,
+  window: LoadOptions['window'],
+  session: IndexSession,
+  counts: LoadResult['counts'],
+): Outcome {
+  counts.read++;
+  const read = readArticleFile(prefix + path, path);
+  if ('problem' in read) {
+    if (read.stamp)
+      session.record(path, read.stamp, { outcome: read.problem, parsed: { problem: read.problem } });
+    else session.forget(path);
+    return read.problem;
+  }
+  const classified = classify(path, read.bytes, timeZone, window);
+  if (classified.parsed) counts.parsed++;
+  session.record(path, read.stamp, classified);
+  return classified.outcome;
+}
+
+function stampAt(stamps: Float64Array, i: number) {
+  return {
+    size: stamps[4 * i] as number,
+    mtimeMs: stamps[4 * i + 1] as number,
+    ctimeMs: stamps[4 * i + 2] as number,
+    ino: stamps[4 * i + 3] as number,
+  };
 }

@@ -30,6 +30,15 @@ export const TRICKY: [string, string][] = [
     '---\nwebUrl: "https://example.com/x"\npublishedDateTime: 2026-03-09T10:00:00Z\n---\n',
   ],
   ['broken/old-bad-yaml.md', '---\ntitle: "Old\npublishedDateTime: 2025-01-01T10:00:00Z\nwebUrl: [\n---\n'],
+  // A duplicate key: YAML refuses the file; reported when its first date is in the window.
+  [
+    'broken/twice-in-window.md',
+    front('publishedDateTime: 2026-03-09T10:00:00Z\npublishedDateTime: 2026-03-09T11:00:00Z'),
+  ],
+  [
+    'broken/twice-old.md',
+    front('publishedDateTime: 2025-03-09T10:00:00Z\npublishedDateTime: 2026-03-09T11:00:00Z'),
+  ],
   ['broken/no-date.md', '---\ntitle: "No date"\nwebUrl: "https://example.com/n"\n---\n'],
   ['broken/bad-date.md', front('publishedDateTime: someday')],
   ['broken/empty.md', ''],
