@@ -21,6 +21,8 @@ export interface LoadOptions {
   threads?: ParallelOptions['threads'];
   /** The compiled scan worker (tests running TS sources pass dist's). */
   workerScript?: ParallelOptions['workerScript'];
+  /** Files to read below which no worker starts (see scanAll). */
+  minFilesForWorkers?: number;
 }
 
 export interface LoadResult {
@@ -32,8 +34,11 @@ export interface LoadResult {
   problems: ContentProblem[];
   /** Number of `.md` files found. */
   files: number;
-  /** How the files were decided: read from disk, parsed in full, known from the index by stat alone. */
-  counts: { read: number; parsed: number; fromIndex: number };
+  /**
+   * How the files were decided: read from disk, parsed in full, known from the index by stat
+   * alone; and how many of them scan workers handled.
+   */
+  counts: { read: number; parsed: number; fromIndex: number; inWorkers: number };
   /** Notes about the content index (unavailable, rebuilt, damaged entries), one line each. */
   notes: string[];
 }
@@ -70,12 +75,12 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
       known.set(session.stampAt(at), 4 * i);
     }
   }
-  const { output, extras } = await scanAll(
+  const { output, extras, inWorkers } = await scanAll(
     { prefix, paths, timeZone, window, known },
-    { threads: opts.threads, workerScript: opts.workerScript },
+    { threads: opts.threads, workerScript: opts.workerScript, minFilesForWorkers: opts.minFilesForWorkers },
   );
 
-  const counts = { read: 0, parsed: 0, fromIndex: 0 };
+  const counts = { read: 0, parsed: 0, fromIndex: 0, inWorkers };
   const slots: Outcome[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const path = paths[i] as string;

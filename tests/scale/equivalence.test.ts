@@ -1,4 +1,6 @@
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ContentIndex,
@@ -75,7 +77,7 @@ describe('fast paths against a full parse: the real corpus', () => {
     const cold = await loadArticles(dir, { timeZone: 'America/New_York', window, index });
     const warm = await loadArticles(dir, { timeZone: 'America/New_York', window, index });
     expect(cold.counts.read).toBe(cold.files);
-    expect(warm.counts).toEqual({ read: 0, parsed: 0, fromIndex: warm.files });
+    expect(warm.counts).toEqual({ read: 0, parsed: 0, fromIndex: warm.files, inWorkers: 0 });
     expect(sameParts(warm)).toBe(sameParts(cold));
   });
 });
@@ -109,5 +111,31 @@ describe('fast paths against a full parse: a generated folder', () => {
     expect(all.problems.map((p) => p.path)).toEqual(
       expect.arrayContaining(['broken/old-bad-yaml.md', 'broken/twice-old.md']),
     );
+  });
+});
+
+describe('scan workers', () => {
+  const WORKER = pathToFileURL(join(import.meta.dirname, '../../dist/src/content/_scan-worker.js'));
+  const BROKEN = pathToFileURL(join(temp.make('digest-scale-worker-'), 'broken-worker.mjs'));
+  writeFileSync(BROKEN, "throw new Error('a worker that fails at once');\n");
+
+  it.each([
+    ['two workers (dist/ compiled by the test setup)', { threads: 2, workerScript: WORKER }, true],
+    ['a worker that fails: its share is scanned again here', { threads: 1, workerScript: BROKEN }, false],
+  ])('%s give the same result as one thread', async (_name, options, used) => {
+    // Large enough that the workers, which take a moment to start, get a share.
+    const dir = await generatedFolder(temp.make('digest-scale-content-'), used ? 8000 : 500);
+    const window = dayWindow('2026-03-09', 'America/New_York');
+    const base = { timeZone: 'America/New_York', window, threads: 0 };
+    const single = await loadArticles(dir, base);
+    const parallel = await loadArticles(dir, { ...base, ...options, minFilesForWorkers: 1 });
+    expect(sameParts(parallel)).toBe(sameParts(single));
+    expect(parallel.counts.inWorkers > 0).toBe(used);
+    const index = freshIndex();
+    const cold = await loadArticles(dir, { ...base, ...options, minFilesForWorkers: 1, index });
+    const warm = await loadArticles(dir, { ...base, ...options, minFilesForWorkers: 1, index });
+    expect(sameParts(cold)).toBe(sameParts(single));
+    expect(sameParts(warm)).toBe(sameParts(single));
+    expect(warm.counts.read).toBe(0);
   });
 });
