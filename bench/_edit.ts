@@ -14,28 +14,30 @@ export interface EditSet {
 
 /**
  * Edit the content folder the way a day of feed updates does: change `change` files (a new
- * title, so a new size), add `add` new articles published on `date` (under an `added/` folder),
- * delete `remove` files. Changed and deleted files are spread evenly over the folder; a tenth of
- * the changed ones are in the digest's window (`inWindow`), so the digest itself changes and
- * has to be rendered again, as it would after a real update. A marker file exists while the
- * folder is edited, so an interrupted benchmark regenerates the folder next time.
+ * title, so a new size), add `add` new articles published on `addDate` (under an `added/`
+ * folder), delete `remove` files. Changed and deleted files are spread evenly over the folder.
+ * With `touchWindow`, a tenth of the changes (at least one) go to `inWindow` files, the digest's
+ * own day, so the digest itself changes and must be rendered again; without it the picks fall
+ * where the even spread puts them, as in a real update (a few of 100,000 files, and new
+ * articles for today rather than for yesterday's digest). A marker file exists while the folder
+ * is edited, so an interrupted benchmark regenerates the folder next time.
  */
 export function applyEdits(
   dir: string,
   paths: string[],
   inWindow: string[],
-  date: string,
-  counts = { change: 100, add: 10, remove: 10 },
+  options: { addDate: string; touchWindow: boolean; change?: number; add?: number; remove?: number },
 ): EditSet {
+  const { change = 100, add = 10, remove = 10 } = options;
   writeFileSync(dirtyMarker(dir), '');
-  const windowPicks = spread(inWindow, Math.min(inWindow.length, Math.round(counts.change / 10)));
+  const windowPicks = options.touchWindow ? spread(inWindow, Math.max(1, Math.round(change / 10))) : [];
   const picked = new Set(windowPicks);
   const others = spread(
     paths.filter((p) => !picked.has(p)),
-    counts.change - windowPicks.length + counts.remove,
+    change - windowPicks.length + remove,
   );
-  const changed = [...windowPicks, ...others.slice(0, counts.change - windowPicks.length)];
-  const removed = others.slice(counts.change - windowPicks.length);
+  const changed = [...windowPicks, ...others.slice(0, change - windowPicks.length)];
+  const removed = others.slice(change - windowPicks.length);
   const originals = new Map<string, Buffer>();
   for (const path of [...changed, ...removed]) originals.set(path, readFileSync(join(dir, path)));
 
@@ -45,7 +47,7 @@ export function applyEdits(
   }
   for (const path of removed) rmSync(join(dir, path));
   const added: string[] = [];
-  for (const file of sampleFiles({ count: counts.add, days: 1, start: date, seed: 20_250_101 })) {
+  for (const file of sampleFiles({ count: add, days: 1, start: options.addDate, seed: 20_250_101 })) {
     const path = `added/${file.path}`;
     mkdirSync(dirname(join(dir, path)), { recursive: true });
     writeFileSync(join(dir, path), file.text);

@@ -6,7 +6,16 @@
  * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-naive), --subscribers S (default 10000),
  * --skip-naive, --skip-send.
  */
-import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -23,8 +32,6 @@ import { startSink } from './_sink-client.js';
 import { printTable, type Result, type Target } from './_table.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const BIN = join(ROOT, 'bin/digest.js');
-const DIST = join(ROOT, 'dist/bench');
 const ZONE = 'America/New_York';
 const SECRET = 'bench-secret-bench-secret-bench-secret-0123456789';
 // Files a warm build remembers only once their times are this far in the past (ContentIndex racyMs).
@@ -60,6 +67,11 @@ log(
 const DATE = '2025-07-01';
 const window = dayWindow(DATE, ZONE);
 const work = await mkdtemp(join(tmpdir(), 'digest-bench-'));
+// The measured commands run from a private copy of the compiled app: a rebuild of dist/ during
+// the benchmark (a test run compiles it) must not change the code under measurement midway.
+const app = snapshotApp(join(work, 'app'));
+const BIN = join(app, 'bin/digest.js');
+const DIST = join(app, 'dist/bench');
 const buildDb = join(work, 'build.db');
 const buildOut = join(work, 'out');
 const buildArgs = (db: string, out: string) => [
@@ -102,34 +114,59 @@ try {
   );
   results.push(buildResult('warm', 'digest build again, nothing changed', warm, N, 'files'));
 
-  // 5. warm-after-edit: 100 changed (10 of them in the day), 10 added (in the day), 10 deleted.
+  // 5. warm-after-edit: 100 changed, 10 added (for the next day), 10 deleted, spread over the
+  //    folder; then the same with the digest's own day touched (10 of the changes, and the 10 new
+  //    articles on that day), which makes the email change and MJML run again.
   const report = JSON.parse(readFileSync(join(buildOut, DATE, 'digest.json'), 'utf8')) as DigestReport;
   const inWindow = report.considered.filter((c) => c.status !== 'outOfWindow' && c.status !== 'invalid');
   const paths = await findArticleFiles(corpus.dir);
-  let editNote = '';
-  const edited = await repeat('warm-after-edit', RUNS, async () => {
-    const edits = applyEdits(
-      corpus.dir,
-      paths,
-      inWindow.map((c) => c.path),
-      DATE,
-    );
-    editNote = `${edits.changed} changed, ${edits.added} added, ${edits.deleted} deleted`;
-    try {
-      return checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after edit');
-    } finally {
-      edits.revert();
-      // Let the restored files settle, then let a build remember them, so each run starts warm.
-      await sleep(SETTLE_MS);
-      checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after revert');
-    }
-  });
-  results.push(buildResult('warm-after-edit', `digest build after ${editNote}`, edited, N, 'files'));
+  const nextDay = new Date(Date.parse(DATE) + 86_400_000).toISOString().slice(0, 10);
+  const editRuns = async (name: string, runs: number, touchWindow: boolean) => {
+    let note = '';
+    const measured = await repeat(name, runs, async () => {
+      const edits = applyEdits(
+        corpus.dir,
+        paths,
+        inWindow.map((c) => c.path),
+        { addDate: touchWindow ? DATE : nextDay, touchWindow },
+      );
+      note = `${edits.changed} changed, ${edits.added} added, ${edits.deleted} deleted`;
+      try {
+        return checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after edit');
+      } finally {
+        edits.revert();
+        // Let the restored files settle, then let a build remember them, so each run starts warm.
+        await sleep(SETTLE_MS);
+        checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after revert');
+      }
+    });
+    return { measured, note };
+  };
+  const edited = await editRuns('warm-after-edit', RUNS, false);
+  results.push(
+    buildResult(
+      'warm-after-edit',
+      `digest build after ${edited.note}, spread over the folder`,
+      edited.measured,
+      N,
+      'files',
+    ),
+  );
+  const dayEdited = await editRuns('warm-after-edit-in-day', HEAVY, true);
+  results.push(
+    buildResult(
+      'warm-after-edit-in-day',
+      `the same, with 10 of the changes and the 10 new files on the digest's day (re-render; no target)`,
+      dayEdited.measured,
+      N,
+      'files',
+    ),
+  );
 
   // 6. render: the render step alone, in a fresh process (MJML's first load included).
   const renders = await repeat('render', RUNS, async () =>
     checked(
-      await runNode([join(DIST, 'render.js'), corpus.dir, buildDb, DATE, ZONE], { cwd: ROOT }),
+      await runNode([join(DIST, 'render.js'), corpus.dir, buildDb, DATE, ZONE], { cwd: app }),
       'render',
     ),
   );
@@ -398,7 +435,17 @@ async function repeat(name: string, times: number, run: () => Promise<ProcessRun
 
 function checked(run: ProcessRun, what: string): ProcessRun {
   if (run.code !== 0) throw new Error(`${what} exited with ${run.code}:\n${run.stderr.slice(-2000)}`);
+  for (const line of run.stderr.split('\n')) if (line.startsWith('note:')) log(`${what}: ${line}`);
   return run;
+}
+
+/** Copy bin/, dist/, templates/ and package.json to `dir`, with node_modules linked. */
+function snapshotApp(dir: string): string {
+  for (const part of ['bin', 'dist', 'templates'])
+    cpSync(join(ROOT, part), join(dir, part), { recursive: true });
+  copyFileSync(join(ROOT, 'package.json'), join(dir, 'package.json'));
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  return dir;
 }
 
 function emptyRenderCache(db: string): void {

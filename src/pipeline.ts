@@ -12,6 +12,7 @@ import {
   genericRecipient,
   loadTemplates,
   personalize,
+  preloadMjml,
   type RenderContext,
 } from './render/index.js';
 import { dayWindow, localDate, previousDay, rangeWindow, selectDigest, trimOneStep } from './select/index.js';
@@ -84,7 +85,16 @@ export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
 async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCache): Promise<BuildResult> {
   const { config } = req;
   const window = await resolveWindow(req, contentDir, cache?.index);
-  const loaded = await loadArticles(contentDir, { timeZone: config.timeZone, window, index: cache?.index });
+  const loaded = await loadArticles(contentDir, {
+    timeZone: config.timeZone,
+    window,
+    index: cache?.index,
+    // A build that must read most files will render too (no cached email can match): load MJML
+    // now, while the scan workers read, instead of after the scan.
+    onScanStart: ({ files, toRead }) => {
+      if (files > 0 && toRead > files / 2) preloadMjml();
+    },
+  });
   if (req.strict && loaded.problems.length > 0) throw strictError(loaded.problems);
 
   let selection = selectDigest(loaded.articles, window, {

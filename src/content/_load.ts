@@ -23,6 +23,12 @@ export interface LoadOptions {
   workerScript?: ParallelOptions['workerScript'];
   /** Files to read below which no worker starts (see scanAll). */
   minFilesForWorkers?: number;
+  /**
+   * Called once the files are listed and matched with the index, before the scan: how many there
+   * are and how many must be read. A cold build can start other slow work (loading MJML) now,
+   * on this thread, while the scan workers read.
+   */
+  onScanStart?: (scan: { files: number; toRead: number }) => void;
 }
 
 export interface LoadResult {
@@ -74,6 +80,11 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
       entry[i] = at;
       known.set(session.stampAt(at), 4 * i);
     }
+  }
+  if (opts.onScanStart) {
+    let toRead = 0;
+    for (let i = 0; i < n; i++) if (entry[i] === -1) toRead++;
+    opts.onScanStart({ files: n, toRead });
   }
   const { output, extras, inWorkers } = await scanAll(
     { prefix, paths, timeZone, window, known },

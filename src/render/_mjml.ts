@@ -26,6 +26,13 @@ function loadMjml(): Promise<Mjml2Html> {
   return mjmlModule;
 }
 
+/** Start loading MJML ahead of the first render (e.g. while a build reads its files). */
+export function preloadMjml(): void {
+  loadMjml().catch(() => {
+    // A failed load is reported by the render that needs it.
+  });
+}
+
 /** MJML source to HTML, with indentation removed. Throws MJML's own error. */
 export async function mjmlToHtml(source: string): Promise<string> {
   const mjml2html = await loadMjml();

@@ -11,7 +11,7 @@ export {
   type TemplateContext,
 } from './_context.js';
 export { DEFAULT_DATE_FORMAT } from './_helpers.js';
-export { MJML_OPTIONS } from './_mjml.js';
+export { MJML_OPTIONS, preloadMjml } from './_mjml.js';
 export { escapeHtml, genericRecipient, PLACEHOLDERS, personalize } from './_placeholders.js';
 export { PREHEADER_MAX, renderDigest, SUBJECT_MAX } from './_render.js';
 export {
