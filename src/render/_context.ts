@@ -1,5 +1,5 @@
 import { tz } from '@date-fns/tz';
-import { format } from 'date-fns';
+import { format } from 'date-fns/format';
 import type { Article, ImageRef, Provider, RecipientParts, RelatedArticle, Selection } from '../types.js';
 import { neutralizeText, neutralizeUrl } from './_placeholders.js';
 import { singleLine } from './_text.js';

@@ -1,5 +1,6 @@
 import { tz } from '@date-fns/tz';
-import { format } from 'date-fns';
+// The function's own module: the date-fns index loads all of date-fns (about 0.2 s at start-up).
+import { format } from 'date-fns/format';
 import type Handlebars from 'handlebars';
 import type { HelperOptions } from 'handlebars';
 import { truncate, wrap } from './_text.js';

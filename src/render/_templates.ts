@@ -1,6 +1,6 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import Handlebars from 'handlebars';
+import type Handlebars from 'handlebars';
 import { DigestError } from '../errors.js';
 import { templateError } from './_errors.js';
 import { registerHelpers } from './_helpers.js';
@@ -50,7 +50,8 @@ const marking = new WeakSet<Templates>();
  * for a missing, unparsable or `mj-include`-using template, or a partial that does not exist.
  */
 export async function loadTemplates(dir: string): Promise<Templates> {
-  const hb = Handlebars.create();
+  // Loaded here, not at import: a build whose email comes from the render cache never needs it.
+  const hb = (await import('handlebars')).default.create();
   registerHelpers(hb);
   await checkFolder(dir);
   const partialFiles = await listPartials(dir);
