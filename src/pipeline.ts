@@ -357,7 +357,7 @@ export async function writeDigest(
     }),
     // Streamed: with 100,000 files `considered` makes this report tens of MB (see json-stream.ts).
     (async () => {
-      await writeJsonFile(`${files.json}.tmp`, { ...result.report });
+      writeJsonFile(`${files.json}.tmp`, { ...result.report });
       await rename(`${files.json}.tmp`, files.json);
     })(),
   ]);

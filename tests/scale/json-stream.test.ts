@@ -20,13 +20,17 @@ describe('jsonPieces', () => {
       'flat entries',
       { considered: [{ a: 'x', b: -0, c: null, d: true, e: undefined, f: NaN }, {}, { g: 1.5 }] },
     ],
+    [
+      'flat entries that need escapes',
+      { c: [{ a: 'q"uote', b: 'back\\slash', c: 'ctl\u0001\n', d: '😀', e: 'lone \ud800', f: 'Zürich' }] },
+    ],
     ['a toJSON value', { when: new Date(0), list: [new Date(1)] }],
     ['non-ASCII', { title: 'Zürich – 東京 😀' }],
   ])('%s: the pieces join to JSON.stringify(value, null, 2)', (_name, value) => {
     expect([...jsonPieces(value as Record<string, unknown>)].join('')).toBe(JSON.stringify(value, null, 2));
   });
 
-  it('writes a large report file equal to JSON.stringify with a final newline', async () => {
+  it('writes a large report file equal to JSON.stringify with a final newline', () => {
     const considered = Array.from({ length: 20_000 }, (_, i) => ({
       path: `section/${i}.md`,
       status: 'outOfWindow',
@@ -35,7 +39,7 @@ describe('jsonPieces', () => {
     }));
     const report = { window: { since: 'a' }, items: [], considered, counts: { files: considered.length } };
     const file = join(temp.make('digest-json-'), 'digest.json');
-    await writeJsonFile(file, report);
+    writeJsonFile(file, report);
     expect(readFileSync(file, 'utf8')).toBe(`${JSON.stringify(report, null, 2)}\n`);
   });
 });
