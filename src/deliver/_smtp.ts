@@ -1,5 +1,5 @@
-import { PassThrough, type Readable } from 'node:stream';
-import nodemailer from 'nodemailer';
+import { Readable } from 'node:stream';
+import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { DigestError } from '../errors.js';
 import { type BodyProgress, classifySmtpError, replyCode, type SmtpErrorLike } from './_smtp-outcome.js';
 import { redact, type SmtpSettings } from './_smtp-settings.js';
@@ -17,42 +17,60 @@ export interface SmtpTransportOptions {
   messagesPerConnection?: number;
 }
 
+interface Waiting {
+  message: OutgoingMessage;
+  resolve: (outcome: DeliveryOutcome) => void;
+}
+
 /**
- * An SMTP transport on nodemailer's connection pool, sending prebuilt messages (`raw`). nodemailer's
- * own re-queueing is off (`maxRequeues: 0`): a failed message comes back here and the send loop,
- * through the ledger, decides about retries. A small plugin watches each message's stream so that
- * a dropped connection can be told apart: before the message left (safe to retry) or after (unknown).
+ * An SMTP transport that keeps `connections` of nodemailer's SMTPConnection open and hands each one
+ * prebuilt messages (`raw`) straight to `send`. Not nodemailer's sendMail and pool: their per-message
+ * work (composing a MIME tree around a raw message, a random Message-ID, stream layers, a queue with
+ * requeues) cost more CPU than the rest of the send. nodemailer still does the protocol. A failed
+ * message comes back as an outcome and the send loop, through the ledger, decides about retries.
+ * Each message's body is a stream held back until the server said 354 and the `sending` commit
+ * resolved, so a dropped connection can be told apart: before the message left (safe to retry) or
+ * after (unknown).
  */
 export function createSmtpTransport(
   settings: SmtpSettings,
   options: SmtpTransportOptions = {},
 ): DeliveryTransport {
   const connectTimeout = options.connectTimeoutMs ?? 10_000;
-  const transporter = nodemailer.createTransport({
-    pool: true,
+  const connectionOptions: SMTPConnection.Options = {
     host: settings.host,
     port: settings.port,
     secure: settings.secure,
-    auth: settings.user ? { user: settings.user, pass: settings.pass ?? '' } : undefined,
-    maxConnections: options.connections ?? 5,
-    maxMessages: options.messagesPerConnection ?? 100,
-    maxRequeues: 0,
     connectionTimeout: connectTimeout,
     greetingTimeout: connectTimeout,
     socketTimeout: options.socketTimeoutMs ?? 60_000,
-    disableFileAccess: true,
-    disableUrlAccess: true,
     logger: false,
-  });
-  // Keyed by the raw Buffer each message carries, so no private field has to ride on the mail data.
-  const tracked = new WeakMap<object, { commit: () => Promise<boolean>; body?: Readable }>();
-  transporter.use('stream', (mail, done) => {
-    const raw = mail.data.raw;
-    const track = raw && typeof raw === 'object' ? tracked.get(raw) : undefined;
-    if (track) mail.message.processFunc((input) => (track.body = gateBody(input, track.commit)));
-    done();
-  });
+  };
+  const credentials = settings.user ? { user: settings.user, pass: settings.pass ?? '' } : undefined;
+  const perConnection = Math.max(1, options.messagesPerConnection ?? 100);
   const clean = (text: string) => redact(text, settings);
+  const open = () => openConnection(connectionOptions, credentials);
+  const lanes = Array.from(
+    { length: Math.max(1, options.connections ?? 5) },
+    () => new Lane(open, perConnection),
+  );
+  const queue: Waiting[] = [];
+  let closed = false;
+
+  // Give queued messages to idle lanes; each lane sends one message at a time on its connection.
+  const pump = () => {
+    for (const lane of lanes) {
+      if (lane.busy || closed) continue;
+      const next = queue.shift();
+      if (!next) return;
+      lane.busy = true;
+      lane.deliver(next.message, clean).then((outcome) => {
+        lane.busy = false;
+        next.resolve(outcome);
+        pump();
+      });
+    }
+  };
 
   return {
     description: settings.description,
@@ -65,9 +83,15 @@ export function createSmtpTransport(
           connectTimeout * 1.2,
         );
       });
+      const attempt = open();
       try {
-        await Promise.race([transporter.verify(), timeout]);
+        const connection = await Promise.race([attempt, timeout]);
+        connection.quit();
       } catch (cause) {
+        attempt.then(
+          (c) => c.close(),
+          () => undefined,
+        );
         const error = cause as SmtpErrorLike & { originalCode?: string };
         const detail = clean(
           `${error.message ?? String(cause)}${error.originalCode ? ` (${error.originalCode})` : ''}`,
@@ -84,50 +108,153 @@ export function createSmtpTransport(
       }
     },
 
-    async send(message: OutgoingMessage): Promise<DeliveryOutcome> {
-      const track: { commit: () => Promise<boolean>; body?: Readable } = { commit: message.commit };
-      tracked.set(message.raw, track);
-      try {
-        const info = await transporter.sendMail({
-          envelope: { from: message.from, to: [message.to] },
-          raw: message.raw,
-        });
-        const reply = clean(String(info.response ?? '250 OK'));
-        return { state: 'sent', code: replyCode(reply), reply };
-      } catch (cause) {
-        const outcome = classifySmtpError(cause as SmtpErrorLike, progress(track.body));
-        return { ...outcome, reply: clean(outcome.reply) };
-      } finally {
-        tracked.delete(message.raw);
-      }
+    send(message: OutgoingMessage): Promise<DeliveryOutcome> {
+      if (closed) return Promise.resolve({ state: 'failed_temp', reply: 'the SMTP transport is closed' });
+      return new Promise((resolve) => {
+        queue.push({ message, resolve });
+        pump();
+      });
     },
 
     async close() {
-      transporter.close();
+      closed = true;
+      for (const waiting of queue.splice(0))
+        waiting.resolve({ state: 'failed_temp', reply: 'the SMTP transport was closed' });
+      for (const lane of lanes) lane.close();
     },
   };
 }
 
-/**
- * The message stream as the SMTP client reads it, held back until the first read (the server has
- * accepted the envelope and said 354) and the commit has resolved. Until then nothing of the
- * message has left, so a crash before it leaves the ledger row `pending`, not `unknown`.
- */
-function gateBody(input: Readable, commit: () => Promise<boolean>): Readable {
-  const body = new PassThrough();
-  input.once('error', (error) => body.destroy(error));
-  body.once('resume', () => {
-    commit().then(
-      (go) =>
-        go ? input.pipe(body) : body.destroy(new Error('not sent: the ledger has it as sent already')),
-      (error: unknown) => body.destroy(error instanceof Error ? error : new Error(String(error))),
+/** One pooled connection: opened on first use, renewed after `perConnection` messages or a failure. */
+class Lane {
+  busy = false;
+  #connection: SMTPConnection | undefined;
+  #sent = 0;
+  readonly #open: () => Promise<SMTPConnection>;
+  readonly #perConnection: number;
+
+  constructor(open: () => Promise<SMTPConnection>, perConnection: number) {
+    this.#open = open;
+    this.#perConnection = perConnection;
+  }
+
+  /** Send one message; never rejects. */
+  async deliver(message: OutgoingMessage, clean: (text: string) => string): Promise<DeliveryOutcome> {
+    const body = gateBody(message.raw, message.commit);
+    let connection: SMTPConnection | undefined;
+    try {
+      connection = await this.#ready();
+      const live = connection;
+      const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
+        live.send({ from: message.from, to: [message.to] }, body, (error, sent) =>
+          error ? reject(error) : resolve(sent),
+        ),
+      );
+      this.#sent++;
+      const reply = clean(String(info.response ?? '250 OK'));
+      return { state: 'sent', code: replyCode(reply), reply };
+    } catch (cause) {
+      const error = cause as SmtpErrorLike;
+      const sent = progress(body);
+      if (!body.destroyed) body.destroy();
+      if (connection) await this.#afterFailure(connection, error);
+      const outcome = classifySmtpError(error, sent);
+      return { ...outcome, reply: clean(outcome.reply) };
+    }
+  }
+
+  close(): void {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection && !connection.destroyed) connection.quit();
+  }
+
+  async #ready(): Promise<SMTPConnection> {
+    const current = this.#connection;
+    if (current && !current.destroyed && this.#sent < this.#perConnection) return current;
+    this.close();
+    this.#sent = 0;
+    this.#connection = await this.#open();
+    return this.#connection;
+  }
+
+  /**
+   * A refused envelope or message leaves the session usable after RSET (as nodemailer's pool does);
+   * anything else (a dropped connection, a timeout, a body that could not go) ends the connection.
+   */
+  async #afterFailure(connection: SMTPConnection, error: SmtpErrorLike): Promise<void> {
+    const refused = (error.code === 'EENVELOPE' || error.code === 'EMESSAGE') && error.responseCode !== 421;
+    if (refused && !connection.destroyed) {
+      const reset = await new Promise<boolean>((resolve) => connection.reset((e) => resolve(!e)));
+      if (reset) return;
+    }
+    if (this.#connection === connection) this.#connection = undefined;
+    connection.close();
+  }
+}
+
+/** Connect, greet, log in when the server offers AUTH; rejects with nodemailer's error. */
+function openConnection(
+  options: SMTPConnection.Options,
+  credentials: { user: string; pass: string } | undefined,
+): Promise<SMTPConnection> {
+  return new Promise((resolve, reject) => {
+    const connection = new SMTPConnection(options);
+    let settled = false;
+    const fail = (error: unknown) => {
+      if (settled) return;
+      settled = true;
+      connection.close();
+      reject(error);
+    };
+    // Errors after the connection is up reach the send callback too; this listener only keeps an
+    // emitted 'error' from being unhandled and fails a connect in progress.
+    connection.on('error', fail);
+    connection.once('end', () =>
+      fail(Object.assign(new Error('Connection closed'), { code: 'ECONNECTION' })),
     );
+    connection.connect((error) => {
+      if (error) return fail(error);
+      if (!credentials || !connection.allowsAuth) {
+        settled = true;
+        return resolve(connection);
+      }
+      connection.login({ credentials }, (loginError) => {
+        if (loginError) return fail(loginError);
+        settled = true;
+        resolve(connection);
+      });
+    });
+  });
+}
+
+/**
+ * The message as a stream that gives nothing until its first read (the server has accepted the
+ * envelope and said 354) and the commit has resolved. Until then nothing of the message has left,
+ * so a crash before it leaves the ledger row `pending`, not `unknown`. Then the whole message in
+ * one chunk: one pass of nodemailer's dot-stuffing and one socket write.
+ */
+function gateBody(raw: Buffer, commit: () => Promise<boolean>): Readable {
+  let asked = false;
+  const body = new Readable({
+    read() {
+      if (asked) return;
+      asked = true;
+      commit().then(
+        (go) => {
+          if (!go) return body.destroy(new Error('not sent: the ledger has it as sent already'));
+          body.push(raw);
+          body.push(null);
+        },
+        (error: unknown) => body.destroy(error instanceof Error ? error : new Error(String(error))),
+      );
+    },
   });
   return body;
 }
 
 /** How far the SMTP client read the message stream: not at all, partly, or to the end. */
-function progress(stream: Readable | undefined): BodyProgress {
-  if (!stream?.readableDidRead) return 'none';
-  return stream?.readableEnded ? 'all' : 'partial';
+function progress(stream: Readable): BodyProgress {
+  if (!stream.readableDidRead) return 'none';
+  return stream.readableEnded ? 'all' : 'partial';
 }
