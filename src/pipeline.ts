@@ -89,10 +89,10 @@ async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCac
     timeZone: config.timeZone,
     window,
     index: cache?.index,
-    // A build that must read most files will render too (no cached email can match): load MJML
-    // now, while the scan workers read, instead of after the scan.
-    onScanStart: ({ files, toRead }) => {
-      if (files > 0 && toRead > files / 2) preloadMjml();
+    // A build that must read most files will render too (no cached email can match): with scan
+    // workers reading, load MJML now on this thread instead of after the scan.
+    onScanStart: ({ files, toRead, threads }) => {
+      if (threads > 0 && toRead > files / 2) preloadMjml();
     },
   });
   if (req.strict && loaded.problems.length > 0) throw strictError(loaded.problems);

@@ -4,7 +4,7 @@ import type { Article, Considered, ContentProblem } from '../types.js';
 import { classify, fromParsed, inWindow, type Outcome, outcomeOf, outOfWindow } from './_classify.js';
 import { findArticleFiles } from './_find.js';
 import type { ContentIndex, IndexSession } from './_index.js';
-import { type ParallelOptions, scanAll } from './_parallel.js';
+import { type ParallelOptions, scanAll, scanThreads } from './_parallel.js';
 import { readArticleFile } from './_read.js';
 import { TOO_LARGE, UNCHANGED, UNREADABLE } from './_scan.js';
 
@@ -17,7 +17,7 @@ export interface LoadOptions {
   concurrency?: number;
   /** The content index to consult and update (openContentIndex); without one every file is read. */
   index?: ContentIndex;
-  /** Scan worker threads besides this one (see scanAll). Default: CPUs - 1, at most 3. */
+  /** Scan worker threads besides this one (see scanThreads). Default 0. */
   threads?: ParallelOptions['threads'];
   /** The compiled scan worker (tests running TS sources pass dist's). */
   workerScript?: ParallelOptions['workerScript'];
@@ -28,7 +28,7 @@ export interface LoadOptions {
    * are and how many must be read. A cold build can start other slow work (loading MJML) now,
    * on this thread, while the scan workers read.
    */
-  onScanStart?: (scan: { files: number; toRead: number }) => void;
+  onScanStart?: (scan: { files: number; toRead: number; threads: number }) => void;
 }
 
 export interface LoadResult {
@@ -81,15 +81,18 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
       known.set(session.stampAt(at), 4 * i);
     }
   }
+  const input = { prefix, paths, timeZone, window, known };
+  const parallel = {
+    threads: opts.threads,
+    workerScript: opts.workerScript,
+    minFilesForWorkers: opts.minFilesForWorkers,
+  };
   if (opts.onScanStart) {
     let toRead = 0;
     for (let i = 0; i < n; i++) if (entry[i] === -1) toRead++;
-    opts.onScanStart({ files: n, toRead });
+    opts.onScanStart({ files: n, toRead, threads: scanThreads(input, parallel) });
   }
-  const { output, extras, inWorkers } = await scanAll(
-    { prefix, paths, timeZone, window, known },
-    { threads: opts.threads, workerScript: opts.workerScript, minFilesForWorkers: opts.minFilesForWorkers },
-  );
+  const { output, extras, inWorkers } = await scanAll(input, parallel);
 
   const counts = { read: 0, parsed: 0, fromIndex: 0, inWorkers };
   const slots: Outcome[] = new Array(n);
