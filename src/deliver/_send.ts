@@ -5,6 +5,7 @@ import {
   type DeliveryState,
   type Ledger,
   normalizeEmail,
+  type ResultEntry,
   type Subscriber,
   type SubscriberStore,
 } from '../store/index.js';
@@ -247,6 +248,9 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
   }
 }
 
+/** Longest an outcome waits for the next `sending` commit to carry it into the ledger, ms. */
+const RESULT_FLUSH_MS = 100;
+
 interface RunOutcome {
   sent: number;
   bytes: number;
@@ -277,6 +281,31 @@ async function deliverAll(
   let consecutive = 0;
   let failed = 0;
   const out: RunOutcome = { sent: 0, bytes: 0, messageBytes: 0 };
+  // Group commit: outcomes wait here and go into the ledger with the next `sending` commit (one
+  // transaction per message instead of two), or after RESULT_FLUSH_MS when no message follows.
+  // A crash loses only these, whose rows are still `sending` and so become `unknown`, never resent
+  // without --resend-unknown: the same as a crash while they were on the wire.
+  const unsettled: ResultEntry[] = [];
+  let flushTimer: NodeJS.Timeout | undefined;
+  const takeUnsettled = () => {
+    clearTimeout(flushTimer);
+    flushTimer = undefined;
+    return unsettled.splice(0);
+  };
+  const flush = async () => {
+    const batch = takeUnsettled();
+    if (batch.length === 0) return;
+    try {
+      await ledger.markResults(key, batch);
+    } catch (error) {
+      unsettled.unshift(...batch);
+      throw error;
+    }
+  };
+  const settle = (entry: ResultEntry) => {
+    unsettled.push(entry);
+    flushTimer ??= setTimeout(() => flush().catch(() => undefined), RESULT_FLUSH_MS);
+  };
 
   const halted = () => {
     if (!out.stopped && signal?.aborted)
@@ -314,7 +343,14 @@ async function deliverAll(
     // `sending` is committed when the transport is about to let the message out (see OutgoingMessage.commit).
     let refused = false;
     const commit = async () => {
-      const go = await ledger.markSending(key, subscriber.id);
+      const batch = takeUnsettled();
+      let go: boolean;
+      try {
+        go = await ledger.markSending(key, subscriber.id, batch);
+      } catch (error) {
+        unsettled.unshift(...batch);
+        throw error;
+      }
       refused = !go;
       return go;
     };
@@ -345,10 +381,9 @@ async function deliverAll(
       if (refused) return; // another run sent it meanwhile: never twice, and nothing to record
       if (outcome.state === 'sent') out.bytes += raw.length;
     }
-    await ledger.markResult(key, subscriber.id, {
-      state: outcome.state,
-      code: outcome.code,
-      reply: outcome.reply,
+    settle({
+      subscriberId: subscriber.id,
+      result: { state: outcome.state, code: outcome.code, reply: outcome.reply },
     });
     if (outcome.state === 'sent') {
       out.sent++;
@@ -404,6 +439,7 @@ async function deliverAll(
   } finally {
     signal?.removeEventListener('abort', onAbort);
     wake.notify();
+    await flush();
   }
   return out;
 }

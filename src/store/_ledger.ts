@@ -53,6 +53,12 @@ export interface DeliveryResult {
   reply?: string;
 }
 
+/** The outcome of an attempt at one subscriber, for committing several at once. */
+export interface ResultEntry {
+  subscriberId: number;
+  result: DeliveryResult;
+}
+
 /** A digest that a send run started (what the web archive lists). */
 export interface DigestRecord {
   digestKey: string;
@@ -87,13 +93,19 @@ export interface Ledger {
   enqueue(digestKey: string, entries: DeliveryEntry[]): Promise<number>;
   /** Every row of a digest, by subscriber id. */
   list(digestKey: string): Promise<DeliveryRecord[]>;
-  /** Commit `sending` just before a message goes out; false when the row is `sent` (or `sending`) already, or missing. */
-  markSending(digestKey: string, subscriberId: number): Promise<boolean>;
+  /**
+   * Commit `sending` just before a message goes out; false when the row is `sent` (or `sending`) already,
+   * or missing. `settle`: outcomes of earlier attempts, committed first in the same transaction (one
+   * commit per message instead of two; see markResults).
+   */
+  markSending(digestKey: string, subscriberId: number, settle?: ResultEntry[]): Promise<boolean>;
   /**
    * Commit the outcome of an attempt (+1 attempt). Applies to any row not `sent`: an attempt the server
    * refused at the envelope never reached `sending`.
    */
   markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void>;
+  /** markResult for each entry, in order, in one transaction. */
+  markResults(digestKey: string, entries: ResultEntry[]): Promise<void>;
   /** How many rows are in each state. */
   counts(digestKey: string): Promise<Record<DeliveryState, number>>;
   /**

@@ -8,6 +8,7 @@ import {
   type DigestRecord,
   emptyCounts,
   type Ledger,
+  type ResultEntry,
   type SendLock,
 } from './_ledger.js';
 
@@ -72,7 +73,8 @@ export class MemoryLedger implements Ledger {
       .map((r) => ({ ...r }));
   }
 
-  async markSending(digestKey: string, subscriberId: number): Promise<boolean> {
+  async markSending(digestKey: string, subscriberId: number, settle: ResultEntry[] = []): Promise<boolean> {
+    for (const e of settle) this.#apply(digestKey, e.subscriberId, e.result);
     const row = this.#digest(digestKey).get(subscriberId);
     if (!row || row.state === 'sent' || row.state === 'sending') return false;
     row.state = 'sending';
@@ -81,6 +83,10 @@ export class MemoryLedger implements Ledger {
   }
 
   async markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void> {
+    this.#apply(digestKey, subscriberId, result);
+  }
+
+  #apply(digestKey: string, subscriberId: number, result: DeliveryResult): void {
     const row = this.#digest(digestKey).get(subscriberId);
     if (!row || row.state === 'sent') return;
     const now = this.#now();
@@ -90,6 +96,11 @@ export class MemoryLedger implements Ledger {
     row.lastReply = result.reply ?? null;
     row.updatedAt = now;
     if (result.state === 'sent') row.sentAt = now;
+  }
+
+  async markResults(digestKey: string, entries: ResultEntry[]): Promise<void> {
+    // All at once, like the SQLite transaction: no other call sees half of them.
+    for (const e of entries) this.#apply(digestKey, e.subscriberId, e.result);
   }
 
   async counts(digestKey: string): Promise<Record<DeliveryState, number>> {

@@ -11,6 +11,7 @@ import {
   type DigestRecord,
   emptyCounts,
   type Ledger,
+  type ResultEntry,
   type SendLock,
 } from './_ledger.js';
 
@@ -61,6 +62,9 @@ export class SqliteLedger implements Ledger {
   readonly #staleAfterMs: number;
   readonly #markSending;
   readonly #markResult;
+  // One transaction, one WAL commit, for several rows: a commit per row was most of the ledger's cost.
+  readonly #settle;
+  readonly #settleThenSending;
 
   constructor(db: SqliteDatabase, options: SqliteLedgerOptions = {}) {
     this.#db = db;
@@ -80,6 +84,15 @@ export class SqliteLedger implements Ledger {
       `UPDATE deliveries SET state = ?, last_code = ?, last_reply = ?, updated_at = ?, attempts = attempts + 1,
          sent_at = CASE WHEN ? = 'sent' THEN ? ELSE sent_at END
        WHERE digest_key = ? AND subscriber_id = ? AND state <> 'sent'`,
+    );
+    this.#settle = db.transaction((digestKey: string, entries: ResultEntry[]) => {
+      for (const e of entries) this.#writeResult(digestKey, e.subscriberId, e.result);
+    });
+    this.#settleThenSending = db.transaction(
+      (digestKey: string, subscriberId: number, entries: ResultEntry[]): boolean => {
+        for (const e of entries) this.#writeResult(digestKey, e.subscriberId, e.result);
+        return this.#markSending.run(this.#now(), digestKey, subscriberId).changes === 1;
+      },
     );
   }
 
@@ -172,11 +185,20 @@ export class SqliteLedger implements Ledger {
       .map(toRecord);
   }
 
-  async markSending(digestKey: string, subscriberId: number): Promise<boolean> {
-    return this.#markSending.run(this.#now(), digestKey, subscriberId).changes === 1;
+  async markSending(digestKey: string, subscriberId: number, settle: ResultEntry[] = []): Promise<boolean> {
+    if (settle.length === 0) return this.#markSending.run(this.#now(), digestKey, subscriberId).changes === 1;
+    return this.#settleThenSending.immediate(digestKey, subscriberId, settle);
   }
 
   async markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void> {
+    this.#writeResult(digestKey, subscriberId, result);
+  }
+
+  async markResults(digestKey: string, entries: ResultEntry[]): Promise<void> {
+    if (entries.length > 0) this.#settle.immediate(digestKey, entries);
+  }
+
+  #writeResult(digestKey: string, subscriberId: number, result: DeliveryResult): void {
     const now = this.#now();
     this.#markResult.run(
       result.state,

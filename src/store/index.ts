@@ -24,6 +24,7 @@ export {
   type DigestRecord,
   emptyCounts,
   type Ledger,
+  type ResultEntry,
   type SendLock,
 } from './_ledger.js';
 export { MemoryLedger } from './_memory-ledger.js';
