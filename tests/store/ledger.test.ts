@@ -56,6 +56,31 @@ describe.each([
     expect(await ledger.list('other')).toEqual([]);
   });
 
+  it('commits earlier outcomes together with the next sending (group commit), in order', async () => {
+    const ledger = make();
+    await ledger.enqueue('d1', entries);
+    expect(await ledger.markSending('d1', 1)).toBe(true);
+    expect(await ledger.markSending('d1', 2)).toBe(true);
+    // 2's first outcome (451) settles before its retry is marked sending again, in the same call.
+    const settle = [
+      { subscriberId: 1, result: { state: 'sent' as const, code: 250, reply: '250 OK' } },
+      { subscriberId: 2, result: { state: 'failed_temp' as const, code: 451, reply: '451 later' } },
+    ];
+    expect(await ledger.markSending('d1', 2, settle)).toBe(true);
+    expect(await ledger.markSending('d1', 1, [])).toBe(false);
+    await ledger.markResults('d1', [
+      { subscriberId: 2, result: { state: 'sent', code: 250, reply: '250 OK' } },
+      { subscriberId: 3, result: { state: 'failed_perm', code: 550, reply: '550 no' } },
+    ]);
+    await ledger.markResults('d1', []);
+    const rows = await ledger.list('d1');
+    expect(rows.map((r) => [r.subscriberId, r.state, r.attempts, r.lastCode])).toEqual([
+      [1, 'sent', 1, 250],
+      [2, 'sent', 2, 250],
+      [3, 'failed_perm', 1, 550],
+    ]);
+  });
+
   it('records an attempt refused before it was sending (e.g. at RCPT TO)', async () => {
     const ledger = make();
     await ledger.enqueue('d1', entries);
