@@ -64,12 +64,10 @@ function writeJson(value: Record<string, unknown>, sink: Sink): void {
     if (Array.isArray(v) && v.length > 0) {
       sink.put('[\n');
       for (let j = 0; j < v.length; j++) {
-        sink.put('    ');
-        if (!putFlatObject(v[j], sink)) {
-          // Inside a JSON text every newline is indentation (newlines in strings are escaped).
-          sink.put((JSON.stringify(v[j], null, 2) ?? 'null').replace(/\n/g, '\n    '));
-        }
-        sink.put(j < v.length - 1 ? ',\n' : '\n');
+        const end = j < v.length - 1 ? ',\n' : '\n';
+        // Inside a JSON text every newline is indentation (newlines in strings are escaped).
+        const text = flatObject(v[j]) ?? (JSON.stringify(v[j], null, 2) ?? 'null').replace(/\n/g, '\n    ');
+        sink.put(`    ${text}${end}`);
       }
       sink.put('  ]');
     } else {
@@ -80,58 +78,53 @@ function writeJson(value: Record<string, unknown>, sink: Sink): void {
   sink.put('}');
 }
 
-// What JSON.stringify would escape in a string (controls, quote, backslash, any surrogate).
-const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
-
 /**
  * A plain object whose values are all strings, finite numbers, booleans or null (what a
- * `considered` entry is), written at depth 2 without stringifying it as a whole: over 100,000
- * entries the generic stringify-then-reindent costs several times more. False (nothing written)
- * for anything else.
+ * `considered` entry is), as JSON at depth 2, made as one string without stringifying the
+ * object as a whole: over 100,000 entries the generic stringify-then-reindent costs several
+ * times more. Undefined for anything else.
  */
-function putFlatObject(v: unknown, sink: Sink): boolean {
+function flatObject(v: unknown): string | undefined {
   if (
     typeof v !== 'object' ||
     v === null ||
     Array.isArray(v) ||
     Object.getPrototypeOf(v) !== Object.prototype
   ) {
-    return false;
+    return undefined;
   }
-  const entries = Object.entries(v).filter(([, item]) => item !== undefined);
-  for (const [, item] of entries) {
-    const type = typeof item;
-    if (
-      type !== 'string' &&
-      type !== 'boolean' &&
-      item !== null &&
-      !(type === 'number' && Number.isFinite(item))
+  let text = '';
+  for (const key in v) {
+    const item = (v as Record<string, unknown>)[key];
+    if (item === undefined) continue;
+    let value: string;
+    if (typeof item === 'string') value = quoted(item);
+    else if (
+      typeof item === 'boolean' ||
+      item === null ||
+      (typeof item === 'number' && Number.isFinite(item))
     ) {
-      return false;
-    }
+      value = String(item);
+    } else return undefined;
+    text += `${text === '' ? '\n      ' : ',\n      '}${quotedKey(key)}: ${value}`;
   }
-  if (entries.length === 0) {
-    sink.put('{}');
-    return true;
-  }
-  sink.put('{');
-  for (const [k, [key, item]] of entries.entries()) {
-    sink.put(k === 0 ? '\n      ' : ',\n      ');
-    putString(key, sink);
-    sink.put(': ');
-    if (typeof item === 'string') putString(item, sink);
-    else sink.put(JSON.stringify(item));
-  }
-  sink.put('\n    }');
-  return true;
+  return text === '' ? '{}' : `{${text}\n    }`;
 }
 
-function putString(text: string, sink: Sink): void {
-  if (NEEDS_ESCAPE.test(text)) {
-    sink.put(JSON.stringify(text));
-    return;
+// What JSON.stringify would escape in a string (controls, quote, backslash, any surrogate).
+const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+function quoted(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;
+}
+
+// An entry's few keys, quoted once.
+const quotedKeys = new Map<string, string>();
+function quotedKey(key: string): string {
+  let text = quotedKeys.get(key);
+  if (text === undefined) {
+    text = JSON.stringify(key);
+    if (quotedKeys.size < 1000) quotedKeys.set(key, text);
   }
-  sink.put('"');
-  sink.put(text);
-  sink.put('"');
+  return text;
 }
