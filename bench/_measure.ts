@@ -8,6 +8,8 @@ export interface ProcessRun {
   wallMs: number;
   /** Peak resident set size in bytes; undefined when it could not be measured. */
   peakRss?: number;
+  /** CPU time (user + system) of the process, ms; undefined when it could not be measured. */
+  cpuMs?: number;
   code: number;
   stdout: string;
   stderr: string;
@@ -16,7 +18,7 @@ export interface ProcessRun {
 const GNU_TIME = '/usr/bin/time';
 /** How peak RSS is measured, for the report. */
 export const RSS_METHOD = existsSync(GNU_TIME)
-  ? 'GNU time (/usr/bin/time -f %M): the maximum resident set size the kernel reports for the process'
+  ? 'GNU time (/usr/bin/time -f "%M %U %S") around node: the maximum resident set size and the user + system CPU time the kernel reports for the process'
   : 'not measured (/usr/bin/time is not installed)';
 
 // Longest a single measured process may run: the whole benchmark must end in 10 minutes.
@@ -35,7 +37,7 @@ export function runNode(
   const rssFile = join(scratch, 'rss');
   const nodeArgs = [...(options.nodeFlags ?? []), ...args];
   const [command, argv] = existsSync(GNU_TIME)
-    ? [GNU_TIME, ['-f', '%M', '-o', rssFile, process.execPath, ...nodeArgs]]
+    ? [GNU_TIME, ['-f', '%M %U %S', '-o', rssFile, process.execPath, ...nodeArgs]]
     : [process.execPath, nodeArgs];
   return new Promise((resolve, reject) => {
     const started = performance.now();
@@ -54,16 +56,20 @@ export function runNode(
       const wallMs = performance.now() - started;
       clearTimeout(timer);
       let peakRss: number | undefined;
+      let cpuMs: number | undefined;
       try {
-        const kb = Number.parseInt(readFileSync(rssFile, 'utf8').trim().split('\n').at(-1) ?? '', 10);
-        if (Number.isFinite(kb)) peakRss = kb * 1024;
+        const last = readFileSync(rssFile, 'utf8').trim().split('\n').at(-1) ?? '';
+        const [kb, user, system] = last.split(' ').map(Number);
+        if (Number.isFinite(kb)) peakRss = (kb as number) * 1024;
+        if (Number.isFinite(user) && Number.isFinite(system))
+          cpuMs = ((user as number) + (system as number)) * 1000;
       } catch {
-        // No GNU time: peak RSS stays unknown.
+        // No GNU time: peak RSS and CPU time stay unknown.
       }
       rmSync(scratch, { recursive: true, force: true });
       if (code === null)
         reject(new Error(`node ${args.join(' ')} was killed after ${PROCESS_TIMEOUT_MS} ms`));
-      else resolve({ wallMs, peakRss, code, stdout, stderr });
+      else resolve({ wallMs, peakRss, cpuMs, code, stdout, stderr });
     });
   });
 }

@@ -9,6 +9,8 @@ export interface Result {
   wallMsEach?: number[];
   /** Highest peak RSS over the runs, bytes. */
   peakRss?: number;
+  /** Median CPU time (user + system), ms: less sensitive than wall time to other load on the machine. */
+  cpuMs?: number;
   throughput?: number;
   throughputUnit?: string;
   /** A plain value (e.g. a count) for measurements that are not timings. */
@@ -34,6 +36,7 @@ export function printTable(
   const rows = results.map((r) => [
     r.name,
     r.wallMs === undefined ? '' : `${(r.wallMs / 1000).toFixed(2)} s`,
+    r.cpuMs === undefined ? '' : `${(r.cpuMs / 1000).toFixed(2)} s`,
     r.throughput === undefined
       ? r.value === undefined
         ? ''
@@ -46,7 +49,10 @@ export function printTable(
   const lines = [
     `news-digest benchmark, N = ${info.n} article files`,
     '',
-    ...table(['measurement', 'wall (median)', 'throughput', 'peak RSS', 'runs', 'what'], rows),
+    ...table(
+      ['measurement', 'wall (median)', 'cpu (median)', 'throughput', 'peak RSS', 'runs', 'what'],
+      rows,
+    ),
     '',
     ...table(
       ['ratio', 'value'],
@@ -60,7 +66,7 @@ export function printTable(
       targets.map((t) => [t.name, fmt(t.value), t.met ? 'yes' : 'NO']),
     ),
     '',
-    `Peak RSS: ${info.rssMethod}.`,
+    `Peak RSS and CPU: ${info.rssMethod}.`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
 }

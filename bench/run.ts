@@ -91,73 +91,75 @@ const buildArgs = (db: string, out: string) => [
 const results: Result[] = [];
 
 try {
-  // 1. floor: read every file's bytes, nothing else. A first, unmeasured read warms the page cache.
+  // 1, 3, 4, 5: floor, cold, warm and warm-after-edit, measured in rounds (one of each per
+  // round) so that a change in the machine's load during the benchmark affects them alike.
   const floorRun = () => runNode([join(DIST, 'floor.js'), corpus.dir], { cwd: work });
-  log('warm-up read of every file (page cache)');
+  log('warm-up read of every file (page cache), and two builds to make the index warm');
   checked(await floorRun(), 'floor');
-  const floor = await repeat('floor', RUNS, async () => checked(await floorRun(), 'floor'));
-  results.push(buildResult('floor', 'read every file (list + readFileSync)', floor, N, 'files'));
-
-  // 3. cold: no database, so no index and no render cache.
-  const cold = await repeat('cold', RUNS, async () => {
-    rmSync(buildDb, { force: true });
-    rmSync(`${buildDb}-wal`, { force: true });
-    rmSync(`${buildDb}-shm`, { force: true });
-    return checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'cold build');
-  });
-  results.push(buildResult('cold', 'digest build, empty database', cold, N, 'files'));
-
-  // 4. warm: the same build again, nothing changed.
   checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'warm-up build');
-  const warm = await repeat('warm', RUNS, async () =>
-    checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'warm build'),
-  );
-  results.push(buildResult('warm', 'digest build again, nothing changed', warm, N, 'files'));
-
-  // 5. warm-after-edit: 100 changed, 10 added (for the next day), 10 deleted, spread over the
-  //    folder; then the same with the digest's own day touched (10 of the changes, and the 10 new
-  //    articles on that day), which makes the email change and MJML run again.
+  checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'warm-up build');
   const report = JSON.parse(readFileSync(join(buildOut, DATE, 'digest.json'), 'utf8')) as DigestReport;
-  const inWindow = report.considered.filter((c) => c.status !== 'outOfWindow' && c.status !== 'invalid');
+  const inWindow = report.considered
+    .filter((c) => c.status !== 'outOfWindow' && c.status !== 'invalid')
+    .map((c) => c.path);
   const paths = await findArticleFiles(corpus.dir);
   const nextDay = new Date(Date.parse(DATE) + 86_400_000).toISOString().slice(0, 10);
-  const editRuns = async (name: string, runs: number, touchWindow: boolean) => {
-    let note = '';
-    const measured = await repeat(name, runs, async () => {
-      const edits = applyEdits(
-        corpus.dir,
-        paths,
-        inWindow.map((c) => c.path),
-        { addDate: touchWindow ? DATE : nextDay, touchWindow },
-      );
-      note = `${edits.changed} changed, ${edits.added} added, ${edits.deleted} deleted`;
-      try {
-        return checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after edit');
-      } finally {
-        edits.revert();
-        // Let the restored files settle, then let a build remember them, so each run starts warm.
-        await sleep(SETTLE_MS);
-        checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after revert');
-      }
+  const coldDb = join(work, 'cold.db');
+  const coldOut = join(work, 'cold-out');
+  let editNote = '';
+  // 100 changed, 10 added, 10 deleted, spread over the folder (new articles for the next day);
+  // or with the digest's own day touched (10 of the changes, the 10 new articles on that day),
+  // which changes the email, so MJML runs again.
+  const editRun = async (touchWindow: boolean) => {
+    const edits = applyEdits(corpus.dir, paths, inWindow, {
+      addDate: touchWindow ? DATE : nextDay,
+      touchWindow,
     });
-    return { measured, note };
+    editNote = `${edits.changed} changed, ${edits.added} added, ${edits.deleted} deleted`;
+    try {
+      return checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after edit');
+    } finally {
+      edits.revert();
+      // Let the restored files settle, then let a build remember them, so the next run starts warm.
+      await sleep(SETTLE_MS);
+      checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after revert');
+    }
   };
-  const edited = await editRuns('warm-after-edit', RUNS, false);
+  const rounds = { floor: [] as ProcessRun[], cold: [] as ProcessRun[], warm: [] as ProcessRun[] };
+  const edited: ProcessRun[] = [];
+  const dayEdited: ProcessRun[] = [];
+  for (let round = 1; round <= RUNS; round++) {
+    rounds.floor.push(logged(`floor ${round}/${RUNS}`, checked(await floorRun(), 'floor')));
+    for (const file of [coldDb, `${coldDb}-wal`, `${coldDb}-shm`]) rmSync(file, { force: true });
+    const cold = await runNode(buildArgs(coldDb, coldOut), { cwd: work });
+    rounds.cold.push(logged(`cold ${round}/${RUNS}`, checked(cold, 'cold build')));
+    const warm = await runNode(buildArgs(buildDb, buildOut), { cwd: work });
+    rounds.warm.push(logged(`warm ${round}/${RUNS}`, checked(warm, 'warm build')));
+    edited.push(logged(`warm-after-edit ${round}/${RUNS}`, await editRun(false)));
+    if (round <= HEAVY)
+      dayEdited.push(logged(`warm-after-edit-in-day ${round}/${HEAVY}`, await editRun(true)));
+  }
   results.push(
     buildResult(
-      'warm-after-edit',
-      `digest build after ${edited.note}, spread over the folder`,
-      edited.measured,
+      'floor',
+      'read every file: list, then open/fstat/read/close into one buffer',
+      rounds.floor,
       N,
       'files',
     ),
-  );
-  const dayEdited = await editRuns('warm-after-edit-in-day', HEAVY, true);
-  results.push(
+    buildResult('cold', 'digest build, empty database', rounds.cold, N, 'files'),
+    buildResult('warm', 'digest build again, nothing changed', rounds.warm, N, 'files'),
+    buildResult(
+      'warm-after-edit',
+      `digest build after ${editNote}, spread over the folder`,
+      edited,
+      N,
+      'files',
+    ),
     buildResult(
       'warm-after-edit-in-day',
-      `the same, with 10 of the changes and the 10 new files on the digest's day (re-render; no target)`,
-      dayEdited.measured,
+      "the same, with 10 of the changes and the 10 new files on the digest's day (re-render; no target)",
+      dayEdited,
       N,
       'files',
     ),
@@ -370,19 +372,28 @@ function computeRatios(all: Result[]): Record<string, number | undefined> {
   const wall = (name: string) => all.find((r) => r.name === name)?.wallMs;
   const rate = (name: string) => all.find((r) => r.name === name)?.throughput;
   const ratio = (a?: number, b?: number) => (a !== undefined && b !== undefined && b > 0 ? a / b : undefined);
+  const cpu = (name: string) => all.find((r) => r.name === name)?.cpuMs;
   return {
     'cold/floor': ratio(wall('cold'), wall('floor')),
     'naive/cold': ratio(wall('naive'), wall('cold')),
     'warm/floor': ratio(wall('warm'), wall('floor')),
     'warm-after-edit/floor': ratio(wall('warm-after-edit'), wall('floor')),
     'smtp/smtp-naive': ratio(rate('smtp'), rate('smtp-naive')),
+    // The same by CPU time, for a machine with other load on it (not targets).
+    'cpu: cold/floor': ratio(cpu('cold'), cpu('floor')),
+    'cpu: naive/cold': ratio(cpu('naive'), cpu('cold')),
+    'cpu: warm/floor': ratio(cpu('warm'), cpu('floor')),
+    'cpu: warm-after-edit/floor': ratio(cpu('warm-after-edit'), cpu('floor')),
   };
 }
 
 function computeTargets(all: Result[]): Target[] {
   const r = computeRatios(all);
   const find = (name: string) => all.find((x) => x.name === name);
-  const builds = ['cold', 'warm', 'warm-after-edit'].map(find).filter((x): x is Result => x !== undefined);
+  // Every build of the folder counts, the re-rendering one too.
+  const builds = ['cold', 'warm', 'warm-after-edit', 'warm-after-edit-in-day']
+    .map(find)
+    .filter((x): x is Result => x !== undefined);
   const targets: Target[] = [];
   const add = (name: string, limit: number, value: number | undefined, atMost: boolean) => {
     if (value === undefined) return;
@@ -404,12 +415,14 @@ function computeTargets(all: Result[]): Target[] {
 /** A measurement from process runs: median wall time, the highest peak RSS, throughput. */
 function buildResult(name: string, what: string, runs: ProcessRun[], items: number, unit: string): Result {
   const wallMs = median(runs.map((r) => r.wallMs));
+  const cpu = runs.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
   return {
     name,
     what,
     runs: runs.length,
     wallMs,
     wallMsEach: runs.map((r) => Math.round(r.wallMs)),
+    cpuMs: cpu.length === runs.length && cpu.length > 0 ? median(cpu) : undefined,
     peakRss: maxRss(runs),
     throughput: items / (wallMs / 1000),
     throughputUnit: `${unit}/s`,
@@ -423,14 +436,15 @@ function maxRss(runs: ProcessRun[]): number | undefined {
 
 async function repeat(name: string, times: number, run: () => Promise<ProcessRun>): Promise<ProcessRun[]> {
   const out: ProcessRun[] = [];
-  for (let i = 0; i < times; i++) {
-    const r = await run();
-    log(
-      `${name} ${i + 1}/${times}: ${(r.wallMs / 1000).toFixed(2)} s, ${r.peakRss ? `${(r.peakRss / 2 ** 20).toFixed(0)} MB` : '? MB'}`,
-    );
-    out.push(r);
-  }
+  for (let i = 0; i < times; i++) out.push(logged(`${name} ${i + 1}/${times}`, await run()));
   return out;
+}
+
+function logged(label: string, r: ProcessRun): ProcessRun {
+  const rss = r.peakRss ? `${(r.peakRss / 2 ** 20).toFixed(0)} MB` : '? MB';
+  const cpu = r.cpuMs === undefined ? '' : `, cpu ${(r.cpuMs / 1000).toFixed(2)} s`;
+  log(`${label}: ${(r.wallMs / 1000).toFixed(2)} s${cpu}, ${rss}`);
+  return r;
 }
 
 function checked(run: ProcessRun, what: string): ProcessRun {
