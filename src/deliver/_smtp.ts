@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { DigestError } from '../errors.js';
@@ -215,6 +216,9 @@ function openConnection(
     );
     connection.connect((error) => {
       if (error) return fail(error);
+      // Commands and a message's last bytes are small writes that wait for the answer; without
+      // Nagle's delay they leave at once. SMTPConnection has no option for it, hence its socket.
+      (connection as unknown as { _socket?: Socket })._socket?.setNoDelay?.(true);
       if (!credentials || !connection.allowsAuth) {
         settled = true;
         return resolve(connection);
