@@ -33,6 +33,7 @@ export interface ContentIndexOptions {
 }
 
 const DAY = 86_400_000;
+const PLACEHOLDER_STAMP = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
 // Full parses not used for this long are dropped, so the table follows the days being built.
 const PARSED_KEEP_MS = 30 * DAY;
 
@@ -227,10 +228,13 @@ export class IndexSession {
     return undefined;
   }
 
-  /** The stamp of entry `i`: size, mtimeMs, ctimeMs, ino. */
-  stampAt(i: number): [number, number, number, number] {
+  /** Copy the stamp of entry `i` (size, mtimeMs, ctimeMs, ino) into `into` at `at`. */
+  copyStamp(i: number, into: Float64Array, at: number): void {
     const o = this.old;
-    return [o.size[i] as number, o.mtimeMs[i] as number, o.ctimeMs[i] as number, o.ino[i] as number];
+    into[at] = o.size[i] as number;
+    into[at + 1] = o.mtimeMs[i] as number;
+    into[at + 2] = o.ctimeMs[i] as number;
+    into[at + 3] = o.ino[i] as number;
   }
 
   /** The entry's date in this build's zone, or undefined when it has none that can be trusted here. */
@@ -281,16 +285,24 @@ export class IndexSession {
   keep(i: number, path: string): void {
     const o = this.old;
     const flags = o.flags[i] as number;
-    const stamp = {
-      size: o.size[i] as number,
-      mtimeMs: o.mtimeMs[i] as number,
-      ctimeMs: o.ctimeMs[i] as number,
-      ino: o.ino[i] as number,
-    };
     const ms = this.dateOf(i);
     if (this.init.oldZone !== this.init.timeZone && flags & ZONED) this.changed = true;
     const fromParseLost = ms === undefined && !Number.isNaN(o.dateMs[i] as number);
-    pushEntry(this.next, path, stamp, ms ?? Number.NaN, fromParseLost ? 0 : flags, o.dateText.get(i));
+    // The stamp is the old entry's (the file is unchanged), copied column by column below: no
+    // object per file.
+    pushEntry(
+      this.next,
+      path,
+      PLACEHOLDER_STAMP,
+      ms ?? Number.NaN,
+      fromParseLost ? 0 : flags,
+      o.dateText.get(i),
+    );
+    const at = this.next.count - 1;
+    this.next.size[at] = o.size[i] as number;
+    this.next.mtimeMs[at] = o.mtimeMs[i] as number;
+    this.next.ctimeMs[at] = o.ctimeMs[i] as number;
+    this.next.ino[at] = o.ino[i] as number;
   }
 
   /** What reading `path` gave; remembered unless the file changed moments before it was read. */

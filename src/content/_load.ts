@@ -78,7 +78,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
       const at = session.match(paths[i] as string);
       if (at === undefined) continue;
       entry[i] = at;
-      known.set(session.stampAt(at), 4 * i);
+      session.copyStamp(at, known, 4 * i);
     }
   }
   const input = { prefix, paths, timeZone, window, known };
