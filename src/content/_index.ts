@@ -34,6 +34,7 @@ export interface ContentIndexOptions {
 
 const DAY = 86_400_000;
 const PLACEHOLDER_STAMP = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
+const KEEP_PARSES_WINDOW_MS = 62 * DAY;
 // Full parses not used for this long are dropped, so the table follows the days being built.
 const PARSED_KEEP_MS = 30 * DAY;
 
@@ -66,9 +67,15 @@ export class ContentIndex {
     return this.db !== undefined;
   }
 
-  /** Start a scan of the content folder whose real path is `root`, in `timeZone`. */
-  begin(root: string, timeZone: string): IndexSession {
+  /**
+   * Start a scan of the content folder whose real path is `root`, in `timeZone`, for `window`.
+   * Full parses are remembered for windows of up to two months (a day's digest, a week); a
+   * longer one (`--date latest`, all time) would store every article of the folder, so there
+   * only those of files without a cheap date are kept.
+   */
+  begin(root: string, timeZone: string, window?: { since: number; until: number }): IndexSession {
     const { readonly, now, racyMs } = this.options;
+    const keepParses = window === undefined || window.until - window.since <= KEEP_PARSES_WINDOW_MS;
     const open = (db: SqliteDatabase | undefined, old: StoredSnapshot | undefined, oldZone: string) =>
       new IndexSession({
         db: readonly ? undefined : db,
@@ -80,6 +87,7 @@ export class ContentIndex {
         notes: this.notes,
         racyMs,
         startedAt: now(),
+        keepParses,
       });
     const db = this.db;
     if (!db) return open(undefined, undefined, '');
@@ -166,6 +174,8 @@ interface SessionInit {
   notes: string[];
   racyMs: number;
   startedAt: number;
+  /** Remember full parses of files that have a cheap date (see ContentIndex.begin). */
+  keepParses: boolean;
 }
 
 interface ParsedRow {
@@ -328,7 +338,7 @@ export class IndexSession {
     } else {
       pushEntry(this.next, path, stamp, Number.NaN, 0);
     }
-    if (parsed) this.parsedWrites.push([path, stamp, parsed]);
+    if (parsed && (this.init.keepParses || !cheap)) this.parsedWrites.push([path, stamp, parsed]);
   }
 
   /** `path` could not be read: the index forgets it. */

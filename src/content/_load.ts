@@ -66,7 +66,7 @@ export interface LoadResult {
 export async function loadArticles(dir: string, opts: LoadOptions): Promise<LoadResult> {
   const paths = await findArticleFiles(dir);
   const { timeZone, window } = opts;
-  const session = opts.index?.begin(await realpath(dir), timeZone);
+  const session = opts.index?.begin(await realpath(dir), timeZone, window);
   const n = paths.length;
   // Not path.join: it normalises every path again, a measurable cost at 100,000 files.
   const prefix = dir.endsWith(sep) || dir.endsWith('/') ? dir : `${dir}/`;

@@ -229,3 +229,21 @@ describe('the content index between runs', () => {
     expect((await s.indexed({ ...SETTLED, readonly: true })).counts.read).toBe(1);
   });
 });
+
+describe('what the index keeps', () => {
+  it('keeps the full parses of a day, but not of every article for an all-time window', async () => {
+    const s = await setup();
+    const all = { since: -8.64e15, until: 8.64e15 };
+    const index = openContentIndex(s.dbFile, SETTLED);
+    const loaded = await loadArticles(s.dir, { timeZone: ZONE, window: all, index });
+    index.close();
+    const db = new Database(s.dbFile);
+    const parsedRows = (db.prepare('SELECT COUNT(*) AS n FROM content_parsed').get() as { n: number }).n;
+    db.close();
+    // Only files the cheap look could not date are remembered in full (tricky and broken ones).
+    expect(loaded.articles.length).toBeGreaterThan(250);
+    expect(parsedRows).toBeLessThan(20);
+    // A day's build after it still agrees with a full parse.
+    await expectFaithful(s, await s.indexed());
+  });
+});
