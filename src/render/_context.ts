@@ -68,7 +68,7 @@ export interface ItemView {
   related: LinkView[];
 }
 
-/** The object every template is rendered with. See docs/render.md. */
+/** The object every template is rendered with. See "Templates and rendering" in README.md. */
 export interface TemplateContext {
   title: string;
   /** `YYYY-MM-DD`, the local date of the digest. */
