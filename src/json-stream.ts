@@ -112,6 +112,7 @@ function flatObject(v: unknown): string | undefined {
 }
 
 // What JSON.stringify would escape in a string (controls, quote, backslash, any surrogate).
+// biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters JSON must escape
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 function quoted(text: string): string {
