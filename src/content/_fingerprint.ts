@@ -4,16 +4,23 @@ import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The modules whose code decides what a file parses to; a change to any of them empties the index. */
+/**
+ * The modules whose code decides what a file parses to, and how the index stores it; a change to
+ * any of them empties the index.
+ */
 const PARSER_MODULES = [
   '_cheap',
   '_classify',
   '_dates',
   '_fields',
   '_frontmatter',
+  '_index',
   '_parse',
   '_problem',
   '_read',
+  '_scan',
+  '_shape',
+  '_snapshot',
 ];
 const PARSER_PACKAGES = ['gray-matter', 'js-yaml'];
 
