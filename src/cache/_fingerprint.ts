@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../_package-version.js';
 
 /** Packages whose output is part of a rendered email. */
 const RENDER_PACKAGES = ['mjml', 'handlebars', 'date-fns', '@date-fns/tz'];
@@ -31,27 +32,4 @@ export function renderFingerprint(): string {
   for (const name of RENDER_PACKAGES) hash.update(`${name}@${packageVersion(require, name)}\n`);
   cached = hash.digest('base64url').slice(0, 22);
   return cached;
-}
-
-/** The version in a dependency's package.json, found by walking up from its entry file. */
-export function packageVersion(require: NodeJS.Require, name: string): string {
-  let dir: string;
-  try {
-    dir = dirname(require.resolve(name));
-  } catch {
-    return 'missing';
-  }
-  for (let up = 0; up < 8; up++) {
-    try {
-      const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-        name?: string;
-        version?: string;
-      };
-      if (pkg.name === name) return String(pkg.version);
-    } catch {
-      // No package.json at this level: keep walking up.
-    }
-    dir = dirname(dir);
-  }
-  return 'unknown';
 }
