@@ -3,20 +3,16 @@ import { formatProblem, loadArticles } from '../content/index.js';
 import { causeChain } from '../errors.js';
 import { buildDigest, latestDay, templatesDir } from '../pipeline.js';
 import { loadTemplates } from '../render/index.js';
-import { buildRequestFrom, configFrom } from './_build-options.js';
-import type { Command } from './_command.js';
+import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
+import type { Command, OptionSpec } from './_command.js';
 
 export const checkCommand: Command = {
   name: 'check',
   summary: 'Validate the config, every article file and the templates; exit 1 listing each problem',
   options: {
-    content: {
-      type: 'string',
-      valueName: 'DIR',
-      description: 'Folder of article .md files (default content/)',
-    },
-    templates: { type: 'string', valueName: 'DIR', description: 'Folder of templates (default templates/)' },
-    tz: { type: 'string', valueName: 'zone', description: 'IANA time zone (default: config timeZone, UTC)' },
+    content: BUILD_OPTIONS.content as OptionSpec,
+    templates: BUILD_OPTIONS.templates as OptionSpec,
+    tz: BUILD_OPTIONS.tz as OptionSpec,
     json: { type: 'boolean', description: 'Print {ok, problems[]} as JSON on stdout' },
   },
   async run({ values }, ctx) {

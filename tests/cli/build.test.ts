@@ -9,25 +9,22 @@ import { CORPUS, ROOT, runCli, spawnCli } from '../helpers/cli.js';
 
 const ELECTION = join(CORPUS, 'election');
 const fresh = () => mkdtempSync(join(tmpdir(), 'digest-cli-'));
+/** `digest build` over the election corpus with the bundled templates, plus the given flags. */
+const electionBuild = (...flags: string[]) => [
+  'build',
+  '--content',
+  ELECTION,
+  '--templates',
+  join(ROOT, 'templates'),
+  ...flags,
+];
 
 describe('digest build on the real election corpus', () => {
   it('prints the JSON report: top item is the best of the local day, window, caps, size, unique URLs', () => {
     const cwd = fresh();
-    const run = spawnCli(
-      [
-        'build',
-        '--content',
-        ELECTION,
-        '--templates',
-        join(ROOT, 'templates'),
-        '--date',
-        '2020-09-13',
-        '--tz',
-        'America/New_York',
-        '--json',
-      ],
-      { cwd },
-    );
+    const run = spawnCli(electionBuild('--date', '2020-09-13', '--tz', 'America/New_York', '--json'), {
+      cwd,
+    });
     expect(run.stderr).toMatch(/Built digest 2020-09-13: \d+ items/);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as DigestReport;
@@ -59,19 +56,7 @@ describe('digest build on the real election corpus', () => {
   it('writes html, txt, mjml and json; the html is safe and every image has alt text', async () => {
     const cwd = fresh();
     const run = await runCli(
-      [
-        'build',
-        '--content',
-        ELECTION,
-        '--templates',
-        join(ROOT, 'templates'),
-        '--date',
-        '2020-09-12',
-        '--tz',
-        'America/New_York',
-        '--out',
-        'o',
-      ],
+      electionBuild('--date', '2020-09-12', '--tz', 'America/New_York', '--out', 'o'),
       { cwd },
     );
     expect(run.code, run.stderr).toBe(0);
@@ -87,20 +72,7 @@ describe('digest build on the real election corpus', () => {
     const outputs = [];
     for (const out of ['a', 'b']) {
       const cwd = fresh();
-      await runCli(
-        [
-          'build',
-          '--content',
-          ELECTION,
-          '--templates',
-          join(ROOT, 'templates'),
-          '--date',
-          '2020-09-13',
-          '--out',
-          out,
-        ],
-        { cwd },
-      );
+      await runCli(electionBuild('--date', '2020-09-13', '--out', out), { cwd });
       outputs.push(
         ['digest.html', 'digest.txt', 'digest.json'].map((f) =>
           readFileSync(join(cwd, out, '2020-09-13', f), 'utf8'),
