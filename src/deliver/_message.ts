@@ -12,6 +12,7 @@ import {
   textHeader,
   unsubscribeMailto,
 } from './_headers.js';
+import { dataTerminator, dotStuff, lastByte, type PrevByte } from './_dot-stuff.js';
 
 /** The message settings of a digest (from config). */
 export interface MessageSettings {
@@ -33,6 +34,19 @@ export interface MessageRecipient {
   unsubscribeUrl: string;
 }
 
+/** One recipient's copy of a digest, as pieces (no 60 KB concatenation per recipient). */
+export interface MessageCopy {
+  /** The message in order: joined, they are the message (CRLF line ends, 7-bit). */
+  readonly pieces: readonly Buffer[];
+  /**
+   * The same message as SMTP DATA content: dot-stuffed piece by piece (the constant pieces once per
+   * digest), ending with the `.` line. The bytes nodemailer's DataStream would make of `pieces`.
+   */
+  readonly data: readonly Buffer[];
+  /** Bytes of the message (of `pieces`). */
+  readonly length: number;
+}
+
 /** A digest made into a message template, ready to stamp out one copy per recipient. */
 export interface DigestMessage {
   /** The Subject as sent (one line). */
@@ -43,25 +57,35 @@ export interface DigestMessage {
   domain: string;
   /** The whole message for one recipient, CRLF line ends, 7-bit, ready for SMTP. */
   build(recipient: MessageRecipient): Buffer;
+  /** The same message as pieces, and as SMTP DATA content. */
+  copy(recipient: MessageRecipient): MessageCopy;
 }
 
 type Key = keyof RecipientParts;
-type Segment = Buffer | Key;
+/** A constant piece of a message, with its dot-stuffed form after a line end. */
+interface Fixed {
+  raw: Buffer;
+  data: Buffer;
+}
+type Segment = Fixed | Key;
 
 const KEYS = Object.keys(PLACEHOLDERS) as Key[];
 const MARKERS = new RegExp(`(${KEYS.map((k) => escapeRegExp(PLACEHOLDERS[k])).join('|')})`);
 const KEY_OF = new Map(KEYS.map((k) => [PLACEHOLDERS[k] as string, k]));
 // Recipient values never hold a line break (personalize makes them one line), so one can separate them.
 const PROBE = KEYS.map((k) => PLACEHOLDERS[k]).join('\n');
+const LF = 0x0a;
 
 /**
  * Turn a rendered digest into a message template, once per digest:
  * 1. check the sender, List-Id and mailto settings (E_CONFIG) and that the HTML has a visible
  *    unsubscribe link (E_TEMPLATE); give the text part one if its template has none;
  * 2. build the headers that are the same for everyone (From, Subject, Date, List-*, MIME);
- * 3. cut the HTML and text at the recipient markers and quoted-printable encode each piece.
+ * 3. cut the HTML and text at the recipient markers, quoted-printable encode each piece and
+ *    dot-stuff it for SMTP.
  * Each copy is then the pieces joined with that recipient's few encoded values, so the cost per
- * recipient is a hash, an HMAC and a memory copy, never a render or an encoding of the whole body.
+ * recipient is a hash, an HMAC and the few small pieces, never a render, an encoding or a
+ * dot-stuffing pass over the whole body.
  */
 export function prepareDigestMessage(
   rendered: Pick<RenderedDigest, 'subject' | 'html' | 'text'>,
@@ -83,42 +107,79 @@ export function prepareDigestMessage(
   const htmlSegments = segments(crlf(rendered.html));
   const textSegments = segments(crlf(text));
   const boundary = `=_nd_${createHash('sha256').update(rendered.html).update(text).digest('hex').slice(0, 24)}`;
-  const fromLine = headerLine('From', mailbox(sender.name, sender.address));
-  const middle = ascii(
+  const fromLine = fixed(`${headerLine('From', mailbox(sender.name, sender.address))}\r\n`);
+  const middle = fixed(
     `${subjectLine}\r\nDate: ${rfc5322Date(settings.date)}\r\n` + `${headerLine('List-Id', listId)}\r\n`,
   );
-  const tail = ascii(
+  const tail = fixed(
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nMIME-Version: 1.0\r\n' +
       `Content-Type: multipart/alternative; boundary="${boundary}"\r\n\r\n` +
       partHead(boundary, 'text/plain'),
   );
-  const between = ascii(`\r\n${partHead(boundary, 'text/html')}`);
-  const end = ascii(`\r\n--${boundary}--\r\n`);
+  const between = fixed(`\r\n${partHead(boundary, 'text/html')}`);
+  const end = fixed(`\r\n--${boundary}--\r\n`);
+
+  const copy = (recipient: MessageRecipient): MessageCopy => {
+    const values = recipientValues(recipient);
+    const url = asciiUrl(values.url);
+    const unsubscribe = mailto ? `<${url}>,\r\n <${mailto}>` : `<${url}>`;
+    const out = new CopyBuilder();
+    out.fixed(fromLine);
+    out.dynamic(
+      `${headerLine('To', mailbox(recipient.name, recipient.email))}\r\nMessage-ID: ${recipient.messageId}\r\n`,
+    );
+    out.fixed(middle);
+    out.dynamic(`List-Unsubscribe: ${unsubscribe}\r\n`);
+    out.fixed(tail);
+    fill(out, textSegments, values.text);
+    out.fixed(between);
+    fill(out, htmlSegments, values.html);
+    out.fixed(end);
+    return out.finish();
+  };
 
   return {
     subject,
     fromAddress: sender.address,
     domain: sender.domain,
+    copy,
     build(recipient) {
-      const values = recipientValues(recipient);
-      const url = asciiUrl(values.url);
-      const unsubscribe = mailto ? `<${url}>,\r\n <${mailto}>` : `<${url}>`;
-      const chunks: Buffer[] = [
-        ascii(
-          `${fromLine}\r\n${headerLine('To', mailbox(recipient.name, recipient.email))}\r\n` +
-            `Message-ID: ${recipient.messageId}\r\n`,
-        ),
-        middle,
-        ascii(`List-Unsubscribe: ${unsubscribe}\r\n`),
-        tail,
-      ];
-      fill(chunks, textSegments, values.text);
-      chunks.push(between);
-      fill(chunks, htmlSegments, values.html);
-      chunks.push(end);
-      return Buffer.concat(chunks);
+      const { pieces, length } = copy(recipient);
+      return Buffer.concat(pieces as Buffer[], length);
     },
   };
+}
+
+/** Collects a copy's pieces and their dot-stuffed form, keeping the byte each piece follows. */
+class CopyBuilder {
+  readonly #pieces: Buffer[] = [];
+  readonly #data: Buffer[] = [];
+  #length = 0;
+  #prev: PrevByte;
+
+  fixed(piece: Fixed): void {
+    // A fixed piece's stuffed form is for the start of a line; anywhere else, stuff it now.
+    const prev = this.#prev;
+    this.#add(piece.raw, prev === undefined || prev === LF ? piece.data : dotStuff(piece.raw, prev));
+  }
+
+  dynamic(text: string): void {
+    const raw = ascii(text);
+    this.#add(raw, dotStuff(raw, this.#prev));
+  }
+
+  finish(): MessageCopy {
+    this.#data.push(dataTerminator(this.#prev));
+    return { pieces: this.#pieces, data: this.#data, length: this.#length };
+  }
+
+  #add(raw: Buffer, data: Buffer): void {
+    if (raw.length === 0) return;
+    this.#pieces.push(raw);
+    this.#data.push(data);
+    this.#length += raw.length;
+    this.#prev = lastByte(raw, this.#prev);
+  }
 }
 
 /** The recipient's values exactly as `personalize` would insert them, in HTML and in text. */
@@ -133,27 +194,40 @@ function recipientValues(recipient: MessageRecipient) {
   return { html: byKey(html), text: raw, url: raw.unsubscribeUrl };
 }
 
-function fill(chunks: Buffer[], parts: Segment[], values: Record<Key, string>): void {
-  const start = chunks.length;
-  for (const part of parts) chunks.push(typeof part === 'string' ? ascii(qpSegment(values[part])) : part);
-  // A part must not end on a soft line break; the boundary's CRLF follows.
-  const last = chunks[chunks.length - 1];
-  if (
-    chunks.length > start &&
-    last &&
-    last.length >= 3 &&
-    last.toString('latin1', last.length - 3) === '=\r\n'
-  ) {
-    chunks[chunks.length - 1] = last.subarray(0, last.length - 3);
+/**
+ * One body part: its pieces with the recipient's values, encoded. A part must not end on a soft
+ * line break (the boundary's CRLF follows): a fixed last piece had it cut off once (see segments).
+ */
+function fill(out: CopyBuilder, parts: Segment[], values: Record<Key, string>): void {
+  const last = parts.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const part = parts[i] as Segment;
+    if (typeof part !== 'string') out.fixed(part);
+    else {
+      const encoded = qpSegment(values[part]);
+      out.dynamic(i === last && encoded.endsWith(SOFT_BREAK) ? encoded.slice(0, -SOFT_BREAK.length) : encoded);
+    }
   }
 }
 
-/** Static pieces encoded once, markers kept as keys. */
+const SOFT_BREAK = '=\r\n';
+
+/** Static pieces encoded and dot-stuffed once, markers kept as keys; the last piece without a final soft break. */
 function segments(body: string): Segment[] {
-  return body
-    .split(MARKERS)
-    .filter((piece) => piece !== '')
-    .map((piece) => KEY_OF.get(piece) ?? ascii(qpSegment(piece)));
+  const pieces = body.split(MARKERS).filter((piece) => piece !== '');
+  return pieces.map((piece, i) => {
+    const key = KEY_OF.get(piece);
+    if (key) return key;
+    const encoded = qpSegment(piece);
+    return fixed(
+      i === pieces.length - 1 && encoded.endsWith(SOFT_BREAK) ? encoded.slice(0, -SOFT_BREAK.length) : encoded,
+    );
+  });
+}
+
+function fixed(text: string): Fixed {
+  const raw = ascii(text);
+  return { raw, data: dotStuff(raw, undefined) };
 }
 
 /**

@@ -12,9 +12,14 @@ import {
 import type { RenderedDigest } from '../types.js';
 import type { MessageSigner } from './_dkim.js';
 import { messageIdFor } from './_headers.js';
-import { type DigestMessage, type MessageSettings, prepareDigestMessage } from './_message.js';
+import {
+  type DigestMessage,
+  type MessageCopy,
+  type MessageSettings,
+  prepareDigestMessage,
+} from './_message.js';
 import { signToken, unsubscribeUrl } from './_token.js';
-import type { DeliveryOutcome, DeliveryTransport } from './_transport.js';
+import type { DeliveryOutcome, DeliveryTransport, OutgoingMessage } from './_transport.js';
 
 /** Pacing and retry settings (config `send.*`). */
 export interface SendSettings {
@@ -362,24 +367,27 @@ async function deliverAll(
         { purpose: 'unsub', subscriberId: subscriber.id, email: address.email },
         input.secret,
       );
-      let raw = message.build({
+      const recipient = {
         email: address.email,
         name: subscriber.name,
         messageId: job.messageId,
         unsubscribeUrl: unsubscribeUrl(input.publicUrl, token),
-      });
-      if (deps.signer) raw = await deps.signer(raw);
-      out.messageBytes = raw.length;
-      outcome = await transport.send({
-        seq: job.seq,
-        from: message.fromAddress,
-        to: address.email,
-        messageId: job.messageId,
-        raw,
-        commit,
-      });
+      };
+      const outgoing = deps.signer
+        ? signedMessage(await deps.signer(message.build(recipient)))
+        : copyMessage(message.copy(recipient));
+      out.messageBytes = outgoing.size;
+      outcome = await transport.send(
+        Object.assign(outgoing, {
+          seq: job.seq,
+          from: message.fromAddress,
+          to: address.email,
+          messageId: job.messageId,
+          commit,
+        }),
+      );
       if (refused) return; // another run sent it meanwhile: never twice, and nothing to record
-      if (outcome.state === 'sent') out.bytes += raw.length;
+      if (outcome.state === 'sent') out.bytes += outgoing.size;
     }
     settle({
       subscriberId: subscriber.id,
@@ -442,6 +450,26 @@ async function deliverAll(
     await flush();
   }
   return out;
+}
+
+type MessageBody = Pick<OutgoingMessage, 'raw' | 'size' | 'data'>;
+
+/** A signed message: one buffer, dot-stuffed by the transport. */
+function signedMessage(raw: Buffer): MessageBody {
+  return { raw, size: raw.length };
+}
+
+/** A copy from the template: its SMTP form ready, the joined message made only if a transport asks. */
+function copyMessage(copy: MessageCopy): MessageBody {
+  let raw: Buffer | undefined;
+  return {
+    get raw() {
+      raw ??= Buffer.concat(copy.pieces as Buffer[], copy.length);
+      return raw;
+    },
+    size: copy.length,
+    data: copy.data,
+  };
 }
 
 /** Lets idle workers wait for a retry to fall due, a message to finish, or a stop. */

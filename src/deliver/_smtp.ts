@@ -141,8 +141,8 @@ class Lane {
 
   /** Send one message; never rejects. */
   async deliver(message: OutgoingMessage, clean: (text: string) => string): Promise<DeliveryOutcome> {
-    const body = gateBody(message.raw, message.commit);
     let connection: SMTPConnection | undefined;
+    const body = gateBody(message, () => socketOf(connection));
     try {
       connection = await this.#ready();
       const live = connection;
@@ -194,6 +194,12 @@ class Lane {
   }
 }
 
+/** The socket under an SMTPConnection (not public API; used for Nagle's flag and DATA writes). */
+function socketOf(connection: SMTPConnection | undefined): Socket | undefined {
+  const socket = (connection as unknown as { _socket?: Socket } | undefined)?._socket;
+  return socket && typeof socket.cork === 'function' ? socket : undefined;
+}
+
 /** Connect, greet, log in when the server offers AUTH; rejects with nodemailer's error. */
 function openConnection(
   options: SMTPConnection.Options,
@@ -218,7 +224,7 @@ function openConnection(
       if (error) return fail(error);
       // Commands and a message's last bytes are small writes that wait for the answer; without
       // Nagle's delay they leave at once. SMTPConnection has no option for it, hence its socket.
-      (connection as unknown as { _socket?: Socket })._socket?.setNoDelay?.(true);
+      socketOf(connection)?.setNoDelay?.(true);
       if (!credentials || !connection.allowsAuth) {
         settled = true;
         return resolve(connection);
@@ -235,19 +241,43 @@ function openConnection(
 /**
  * The message as a stream that gives nothing until its first read (the server has accepted the
  * envelope and said 354) and the commit has resolved. Until then nothing of the message has left,
- * so a crash before it leaves the ledger row `pending`, not `unknown`. Then the whole message in
- * one chunk: one pass of nodemailer's dot-stuffing and one socket write.
+ * so a crash before it leaves the ledger row `pending`, not `unknown`.
+ *
+ * A message with its DATA form ready (`data`: dot-stuffed, with the `.` line) is written straight
+ * to the socket, corked into one write, and the stream then ends empty: nodemailer's DataStream,
+ * which SMTPConnection pipes to the socket, would otherwise scan every byte of every copy again
+ * to dot-stuff it. That stream is unpiped from the socket first, so its own `.` line goes nowhere.
+ * Otherwise (a signed message, or a nodemailer that does not look as expected) the whole message
+ * goes through DataStream in one chunk.
  */
-function gateBody(raw: Buffer, commit: () => Promise<boolean>): Readable {
+function gateBody(message: OutgoingMessage, socketOf: () => Socket | undefined): GatedBody {
   let asked = false;
-  const body = new Readable({
+  const body = new GatedBody({
     read() {
       if (asked) return;
       asked = true;
-      commit().then(
+      message.commit().then(
         (go) => {
           if (!go) return body.destroy(new Error('not sent: the ledger has it as sent already'));
-          body.push(raw);
+          const socket = socketOf();
+          const target = body.target as unknown as Partial<Readable> | undefined;
+          if (
+            message.data &&
+            socket &&
+            !socket.destroyed &&
+            typeof target?.unpipe === 'function' &&
+            typeof target.resume === 'function'
+          ) {
+            target.unpipe(socket);
+            target.resume();
+            body.handedOn = true;
+            socket.cork();
+            for (const chunk of message.data) socket.write(chunk);
+            socket.uncork();
+            body.push(null);
+            return;
+          }
+          body.push(message.raw);
           body.push(null);
         },
         (error: unknown) => body.destroy(error instanceof Error ? error : new Error(String(error))),
@@ -257,8 +287,21 @@ function gateBody(raw: Buffer, commit: () => Promise<boolean>): Readable {
   return body;
 }
 
+/** A Readable that remembers where it was piped (SMTPConnection's DataStream for the message). */
+class GatedBody extends Readable {
+  target: NodeJS.WritableStream | undefined;
+  /** The whole message, final dot included, was written to the socket. */
+  handedOn = false;
+
+  override pipe<T extends NodeJS.WritableStream>(destination: T, options?: { end?: boolean }): T {
+    this.target = destination;
+    return super.pipe(destination, options);
+  }
+}
+
 /** How far the SMTP client read the message stream: not at all, partly, or to the end. */
-function progress(stream: Readable): BodyProgress {
+function progress(stream: GatedBody): BodyProgress {
+  if (stream.handedOn) return 'all';
   if (!stream.readableDidRead) return 'none';
   return stream.readableEnded ? 'all' : 'partial';
 }

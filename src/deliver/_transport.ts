@@ -6,8 +6,15 @@ export interface OutgoingMessage {
   from: string;
   to: string;
   messageId: string;
-  /** The whole message, CRLF line ends. */
-  raw: Buffer;
+  /** The whole message, CRLF line ends (may be joined from its pieces on first use). */
+  readonly raw: Buffer;
+  /** Bytes of `raw`. */
+  readonly size: number;
+  /**
+   * The message as SMTP DATA content when it is known already: dot-stuffed, ending with the `.`
+   * line (see MessageCopy.data). An SMTP transport then writes these as they are.
+   */
+  readonly data?: readonly Buffer[];
   /**
    * Record that the message is about to reach the recipient. A transport awaits it before the message
    * body leaves (for SMTP: after the envelope was accepted, before DATA content), so a crash can only
