@@ -3,6 +3,7 @@ import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { DigestError } from '../errors.js';
 import { PLACEHOLDERS, personalize } from '../render/index.js';
 import type { RecipientParts, RenderedDigest } from '../types.js';
+import { dataTerminator, dotStuff, lastByte, type PrevByte } from './_dot-stuff.js';
 import {
   headerLine,
   listIdValue,
@@ -12,7 +13,6 @@ import {
   textHeader,
   unsubscribeMailto,
 } from './_headers.js';
-import { dataTerminator, dotStuff, lastByte, type PrevByte } from './_dot-stuff.js';
 
 /** The message settings of a digest (from config). */
 export interface MessageSettings {
@@ -205,7 +205,9 @@ function fill(out: CopyBuilder, parts: Segment[], values: Record<Key, string>): 
     if (typeof part !== 'string') out.fixed(part);
     else {
       const encoded = qpSegment(values[part]);
-      out.dynamic(i === last && encoded.endsWith(SOFT_BREAK) ? encoded.slice(0, -SOFT_BREAK.length) : encoded);
+      out.dynamic(
+        i === last && encoded.endsWith(SOFT_BREAK) ? encoded.slice(0, -SOFT_BREAK.length) : encoded,
+      );
     }
   }
 }
@@ -220,7 +222,9 @@ function segments(body: string): Segment[] {
     if (key) return key;
     const encoded = qpSegment(piece);
     return fixed(
-      i === pieces.length - 1 && encoded.endsWith(SOFT_BREAK) ? encoded.slice(0, -SOFT_BREAK.length) : encoded,
+      i === pieces.length - 1 && encoded.endsWith(SOFT_BREAK)
+        ? encoded.slice(0, -SOFT_BREAK.length)
+        : encoded,
     );
   });
 }
