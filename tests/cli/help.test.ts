@@ -16,7 +16,11 @@ describe('help text', () => {
 
   it.each(COMMANDS.map((c) => [c.name, c] as const))(
     '`digest %s --help` prints its generated help',
-    async (name, command) => {
+    async (name, entry) => {
+      const command = await entry.load();
+      // The command list's summary is the command's own.
+      expect(command.name).toBe(name);
+      expect(entry.summary).toBe(command.summary);
       const run = await runCli([name, '--help'], { cwd: ROOT });
       expect(run.code).toBe(0);
       expect(run.stdout).toBe(commandHelp(command));
