@@ -91,6 +91,7 @@ async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCac
     timeZone: config.timeZone,
     window,
     index: cache?.index,
+    threads: SCAN_THREADS,
     // A build that must read most files will render too (no cached email can match): with scan
     // workers reading, load MJML now on this thread instead of after the scan.
     onScanStart: ({ files, toRead, threads }) => {
@@ -113,7 +114,8 @@ async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCac
   if (selection.items.length > 0) {
     ({ selection, rendered, trimmed } = await renderFitted(selection, req, window, cache));
   }
-  const considered = [...loaded.considered, ...selection.considered].sort(byPath);
+  // Both in path order (the loaded entries as listed): merged, not 100,000 entries sorted again.
+  const considered = mergeByPath(loaded.considered, [...selection.considered].sort(byPath));
   const report = buildReport({
     window,
     selection,
@@ -163,6 +165,11 @@ async function renderFitted(
   if (key) cache?.render?.put(key, { rendered: fitted.rendered, trimmed: fitted.trimmed });
   return fitted;
 }
+
+// Scan worker threads of a build besides the main one (none on a 1-CPU machine, see scanThreads):
+// reading or statting a large folder is system calls that a second core halves. One, not more:
+// each worker costs memory, and a build's peak memory has a target (issue 7).
+const SCAN_THREADS = 1;
 
 // From this many files on, a build collects its garbage once after loading (see collectGarbage).
 const LARGE_FOLDER = 10_000;
@@ -239,6 +246,7 @@ export async function articleDays(
     timeZone,
     window: { since: -8.64e15, until: 8.64e15 },
     index,
+    threads: SCAN_THREADS,
   });
   const counts = new Map<string, number>();
   for (const article of all.articles) {
@@ -273,6 +281,21 @@ function strictError(problems: ContentProblem[]): DigestError {
 }
 
 const byPath = (a: Considered, b: Considered) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+
+/** Two lists sorted by path as one (stable: on equal paths, `a`'s entry first). */
+function mergeByPath(a: Considered[], b: Considered[]): Considered[] {
+  const out: Considered[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) {
+    out[k++] =
+      byPath(b[j] as Considered, a[i] as Considered) < 0 ? (b[j++] as Considered) : (a[i++] as Considered);
+  }
+  while (i < a.length) out[k++] = a[i++] as Considered;
+  while (j < b.length) out[k++] = b[j++] as Considered;
+  return out;
+}
 
 interface ReportInput {
   window: DigestWindow;

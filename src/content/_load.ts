@@ -4,7 +4,7 @@ import type { Article, Considered, ContentProblem } from '../types.js';
 import { classify, fromParsed, inWindow, type Outcome, outcomeOf, outOfWindow } from './_classify.js';
 import { findArticleFiles } from './_find.js';
 import type { ContentIndex, IndexSession } from './_index.js';
-import { type ParallelOptions, scanAll, scanThreads } from './_parallel.js';
+import { type ParallelOptions, scanAll, scanThreads, startScanWorkers } from './_parallel.js';
 import { readArticleFile } from './_read.js';
 import { TOO_LARGE, UNCHANGED, UNREADABLE } from './_scan.js';
 
@@ -66,13 +66,28 @@ export interface LoadResult {
 export async function loadArticles(dir: string, opts: LoadOptions): Promise<LoadResult> {
   const paths = await findArticleFiles(dir);
   const { timeZone, window } = opts;
-  const session = opts.index?.begin(await realpath(dir), timeZone, window);
+  const parallel = {
+    threads: opts.threads,
+    workerScript: opts.workerScript,
+    minFilesForWorkers: opts.minFilesForWorkers,
+  };
+  // Workers start now, when the folder is large enough to want them anyway, so that their
+  // start-up overlaps reading the index and matching the files with it.
+  const early = startScanWorkers(paths.length, parallel);
+  let session: IndexSession | undefined;
+  try {
+    session = opts.index?.begin(await realpath(dir), timeZone, window);
+  } catch (error) {
+    early?.cancel();
+    throw error;
+  }
   const n = paths.length;
   // Not path.join: it normalises every path again, a measurable cost at 100,000 files.
   const prefix = dir.endsWith(sep) || dir.endsWith('/') ? dir : `${dir}/`;
 
   const entry = new Int32Array(n).fill(-1);
-  const known = new Float64Array(4 * n).fill(Number.NaN);
+  // Shared, so that scan workers read it without a copy.
+  const known = new Float64Array(new SharedArrayBuffer(32 * n)).fill(Number.NaN);
   if (session) {
     for (let i = 0; i < n; i++) {
       const at = session.match(paths[i] as string);
@@ -82,17 +97,12 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     }
   }
   const input = { prefix, paths, timeZone, window, known };
-  const parallel = {
-    threads: opts.threads,
-    workerScript: opts.workerScript,
-    minFilesForWorkers: opts.minFilesForWorkers,
-  };
   if (opts.onScanStart) {
     let toRead = 0;
     for (let i = 0; i < n; i++) if (entry[i] === -1) toRead++;
     opts.onScanStart({ files: n, toRead, threads: scanThreads(input, parallel) });
   }
-  const { output, extras, inWorkers } = await scanAll(input, parallel);
+  const { output, extras, inWorkers } = await scanAll(input, parallel, early);
 
   const counts = { read: 0, parsed: 0, fromIndex: 0, inWorkers };
   const slots: Outcome[] = new Array(n);

@@ -4,10 +4,15 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { NOT_DONE, type ScanExtra, type ScanInput, type ScanOutput, scanOutput, scanRange } from './_scan.js';
 
-/** What a scan worker gets (workerData): the input without its paths, which travel as one string. */
+/**
+ * What a scan worker is sent (one message): the input without its paths, which travel as UTF-8
+ * bytes in shared memory (the i-th is `pathBytes[pathStart[i] .. pathStart[i + 1]]`), so that
+ * neither thread builds or copies one long string of every path.
+ */
 export interface ScanJob {
   input: Omit<ScanInput, 'paths'>;
-  pathText: string;
+  pathBytes: Uint8Array;
+  pathStart: Uint32Array;
   output: ScanOutput;
   /** The next chunk to claim, shared by every thread. */
   counter: Int32Array;
@@ -19,14 +24,86 @@ export interface ParallelOptions {
   threads?: number;
   /** The compiled worker module; default `_scan-worker.js` beside this module (absent when running TS sources). */
   workerScript?: URL;
-  /** Files to read below which no worker starts. Default 4000. */
+  /** Work (files to read; a stat counts a fifth) below which no worker starts. Default 4000. */
   minFilesForWorkers?: number;
 }
 
 // Files per claim: small enough to share the work evenly, large enough that claiming is free.
 const CHUNK = 256;
-// Below this many files to read, a worker's start-up costs more than it saves.
+// Below this much work (files to read, see STATS_PER_READ), a worker's start-up costs more than it saves.
 const MIN_FILES_FOR_WORKERS = 4000;
+// A stat of an unchanged file costs about a fifth of reading and classifying a file (measured).
+const STATS_PER_READ = 5;
+// A worker's heap: it keeps only the full parses of its share of the window's files, so a small
+// young generation keeps the process's peak memory down (a default worker added about 30 MB).
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
+
+/** What a worker posts when it is done. */
+interface WorkerResult {
+  extras: [number, ScanExtra][];
+  /** Files it scanned. */
+  scanned: number;
+}
+
+/**
+ * Scan workers started before their job is known: a worker takes about as long to start (a
+ * thread, a V8 heap, the parser modules) as listing a large folder and matching it with the
+ * content index, so a build starts them first and both happen at once (see loadArticles).
+ */
+export class ScanWorkers {
+  private readonly workers: Worker[];
+  private readonly results: Promise<WorkerResult | undefined>[];
+  private sent = false;
+
+  constructor(threads: number, script: URL) {
+    this.workers = Array.from(
+      { length: threads },
+      () => new Worker(script, { resourceLimits: WORKER_LIMITS }),
+    );
+    this.results = this.workers.map(
+      (worker) =>
+        new Promise((resolve) => {
+          let result: WorkerResult | undefined;
+          worker.once('message', (message: WorkerResult) => {
+            result = message;
+          });
+          worker.once('error', () => {
+            result = undefined;
+          });
+          worker.once('exit', (code) => resolve(code === 0 ? result : undefined));
+        }),
+    );
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  /** Send the job to every worker; resolves with each one's result (undefined for one that failed). */
+  run(job: ScanJob): Promise<(WorkerResult | undefined)[]> {
+    this.sent = true;
+    for (const worker of this.workers) worker.postMessage(job);
+    return Promise.all(this.results);
+  }
+
+  /** Stop workers that were not given a job (the scan turned out too small for them). */
+  cancel(): void {
+    if (this.sent) return;
+    for (const worker of this.workers) void worker.terminate();
+  }
+}
+
+/**
+ * Workers for a scan of a folder of `files` files, started now when that many files are worth a
+ * worker whatever the index knows (every file at least statted), else undefined: scanAll then
+ * decides, once it is known how many files must be read.
+ */
+export function startScanWorkers(files: number, options: ParallelOptions): ScanWorkers | undefined {
+  const wanted = wantedThreads(options);
+  if (wanted === 0 || files / STATS_PER_READ < minWork(options)) return undefined;
+  const script = workerScript(options);
+  return existsSync(fileURLToPath(script)) ? new ScanWorkers(wanted, script) : undefined;
+}
 
 /**
  * Scan every file of `input` on this thread and, when asked for (see scanThreads), on worker
@@ -34,36 +111,40 @@ const MIN_FILES_FOR_WORKERS = 4000;
  * several cores at once. The threads claim chunks of files from a shared counter; this thread
  * yields to the event loop between its chunks, so other work of the build (loading MJML) can
  * run meanwhile while the workers go on. If a worker fails, every chunk this thread did not scan
- * is scanned again here: the result never depends on the workers.
+ * is scanned again here: the result never depends on the workers. `early`: workers from
+ * startScanWorkers, used when the scan needs them and stopped when it does not.
  */
 export async function scanAll(
   input: ScanInput,
   options: ParallelOptions = {},
+  early?: ScanWorkers,
 ): Promise<{ output: ScanOutput; extras: Map<number, ScanExtra>; inWorkers: number }> {
   const n = input.paths.length;
   const output = scanOutput(n);
   const extras = new Map<number, ScanExtra>();
   const counter = new Int32Array(new SharedArrayBuffer(4));
-  const script = workerScript(options);
   const threads = scanThreads(input, options);
-  const job: ScanJob = {
+  let crew = early;
+  if (threads === 0) {
+    early?.cancel();
+    crew = undefined;
+  } else crew ??= new ScanWorkers(threads, workerScript(options));
+  const done = crew?.run({
     input: { ...input, paths: undefined } as Omit<ScanInput, 'paths'>,
-    pathText: '',
+    ...sharedPaths(input.paths),
     output,
     counter,
     chunk: CHUNK,
-  };
-  if (threads > 0) job.pathText = input.paths.join('\0');
-  const workers = Array.from({ length: threads }, () => runWorker(script, job));
+  });
 
   const chunks = Math.ceil(n / CHUNK);
   const mine = new Uint8Array(chunks);
   for (let c = Atomics.add(counter, 0, 1); c < chunks; c = Atomics.add(counter, 0, 1)) {
     scanRange(input, output, extras, c * CHUNK, Math.min(n, (c + 1) * CHUNK));
     mine[c] = 1;
-    if (threads > 0 || c % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
+    if (crew || c % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
   }
-  const results = await Promise.all(workers);
+  const results = (await done) ?? [];
   let inWorkers = 0;
   for (const found of results) {
     for (const [i, extra] of found?.extras ?? []) extras.set(i, extra);
@@ -84,43 +165,44 @@ export async function scanAll(
   return { output, extras, inWorkers };
 }
 
-/** What a worker posts when it is done. */
-interface WorkerResult {
-  extras: [number, ScanExtra][];
-  /** Files it scanned. */
-  scanned: number;
+/** The paths as UTF-8 in shared memory, with where each starts (see ScanJob). */
+function sharedPaths(paths: string[]): Pick<ScanJob, 'pathBytes' | 'pathStart'> {
+  const pathStart = new Uint32Array(new SharedArrayBuffer(4 * (paths.length + 1)));
+  let total = 0;
+  for (let i = 0; i < paths.length; i++) {
+    pathStart[i] = total;
+    total += Buffer.byteLength(paths[i] as string);
+  }
+  pathStart[paths.length] = total;
+  const pathBytes = Buffer.from(new SharedArrayBuffer(Math.max(1, total)));
+  for (let i = 0; i < paths.length; i++) pathBytes.write(paths[i] as string, pathStart[i] as number);
+  return { pathBytes: new Uint8Array(pathBytes.buffer, 0, total), pathStart };
 }
 
 function workerScript(options: ParallelOptions): URL {
   return options.workerScript ?? new URL('./_scan-worker.js', import.meta.url);
 }
 
-/**
- * How many worker threads a scan of `input` will use: none unless asked for (`threads`), there
- * are enough files to read (statting alone is over before a worker has loaded its modules) and
- * the compiled worker exists. Off by default: on the 2-core benchmark machine a worker added
- * about 30 MB of peak memory to a cold build and, with other work running, saved no time.
- */
-export function scanThreads(input: Pick<ScanInput, 'known'>, options: ParallelOptions): number {
-  const wanted = Math.max(0, Math.min(options.threads ?? 0, availableParallelism() - 1));
-  if (wanted === 0) return 0;
-  let toRead = 0;
-  for (let i = 0; i < input.known.length; i += 4) if (Number.isNaN(input.known[i] as number)) toRead++;
-  if (toRead < (options.minFilesForWorkers ?? MIN_FILES_FOR_WORKERS)) return 0;
-  return existsSync(fileURLToPath(workerScript(options))) ? wanted : 0;
+function wantedThreads(options: ParallelOptions): number {
+  return Math.max(0, Math.min(options.threads ?? 0, availableParallelism() - 1));
 }
 
-/** One worker's result, or undefined when it failed. */
-function runWorker(script: URL, job: ScanJob): Promise<WorkerResult | undefined> {
-  return new Promise((resolve) => {
-    let result: WorkerResult | undefined;
-    const worker = new Worker(script, { workerData: job });
-    worker.once('message', (message: WorkerResult) => {
-      result = message;
-    });
-    worker.once('error', () => {
-      result = undefined;
-    });
-    worker.once('exit', (code) => resolve(code === 0 ? result : undefined));
-  });
+function minWork(options: ParallelOptions): number {
+  return options.minFilesForWorkers ?? MIN_FILES_FOR_WORKERS;
+}
+
+/**
+ * How many worker threads a scan of `input` will use: none unless asked for (`threads`), there
+ * is enough work (statting alone is over before a worker has loaded its modules: a stat counts
+ * as a fifth of a read, so a warm build of 20,000 files or more gets one) and the compiled
+ * worker exists.
+ */
+export function scanThreads(input: Pick<ScanInput, 'known'>, options: ParallelOptions): number {
+  const wanted = wantedThreads(options);
+  if (wanted === 0) return 0;
+  let toRead = 0;
+  const files = input.known.length / 4;
+  for (let i = 0; i < input.known.length; i += 4) if (Number.isNaN(input.known[i] as number)) toRead++;
+  if (toRead + (files - toRead) / STATS_PER_READ < minWork(options)) return 0;
+  return existsSync(fileURLToPath(workerScript(options))) ? wanted : 0;
 }
