@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/index.js';
+import { reportJson } from '../json-stream.js';
 import type { BuildResult } from '../pipeline.js';
 import { PREVIEW_CSS } from './_asset-css.js';
 import { PREVIEW_JS } from './_asset-js.js';
@@ -178,7 +179,7 @@ async function sendRaw(
   }
   const { result, web } = outcome.build;
   if (format === 'json') {
-    send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(result.report, null, 2)}\n`);
+    send(res, 200, 'application/json; charset=utf-8', reportJson({ ...result.report }));
     return;
   }
   if (!web) {

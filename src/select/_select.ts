@@ -54,8 +54,8 @@ export function selectDigest(
   const candidates: Article[] = [];
   for (const article of articles) {
     if (article.publishedMs < window.since || article.publishedMs >= window.until) {
-      const range = `${new Date(window.since).toISOString()} .. ${new Date(window.until).toISOString()}`;
-      considered.push(consideredEntry(article, 'outOfWindow', `published outside the window ${range}`));
+      const side = article.publishedMs < window.since ? 'before' : 'after';
+      considered.push(consideredEntry(article, 'outOfWindow', `published ${side} the window`));
       continue;
     }
     const verdict = topicVerdict(article, include, exclude);
