@@ -1,7 +1,29 @@
-import type { Dirent } from 'node:fs';
+import { type Dirent, statSync } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DigestError } from '../errors.js';
+
+/**
+ * A folder's identity when it was listed: its entries change only with its mtime, and its ctime
+ * also moves when something sets the mtime back (`touch -d`, `rsync -t`).
+ */
+export interface FolderStamp {
+  /** `/`-separated, relative to the content folder; '' for the content folder itself. */
+  path: string;
+  mtimeMs: number;
+  ctimeMs: number;
+  ino: number;
+}
+
+export interface Listing {
+  /** Sorted paths of the `.md` files, as findArticleFiles gives them. */
+  files: string[];
+  /**
+   * Every folder walked, each statted before it was read; undefined when the walk met a symlink
+   * (what it points to can change without any of these folders changing).
+   */
+  folders?: FolderStamp[];
+}
 
 /**
  * Every `*.md` file under `dir`, nested folders included, as sorted `/`-separated paths relative
@@ -9,6 +31,15 @@ import { DigestError } from '../errors.js';
  * folder already visited (by its real path) is not entered again, so link loops end.
  */
 export async function findArticleFiles(dir: string): Promise<string[]> {
+  return (await listArticleFiles(dir)).files;
+}
+
+/**
+ * findArticleFiles, with the stamp of every folder walked (see Listing), so that the content
+ * index can tell next time that no folder changed and the same list can be used without
+ * reading any folder (see foldersUnchanged).
+ */
+export async function listArticleFiles(dir: string): Promise<Listing> {
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) {
     throw new DigestError(
@@ -21,14 +52,21 @@ export async function findArticleFiles(dir: string): Promise<string[]> {
     );
   }
   const files: string[] = [];
+  const folders: FolderStamp[] = [];
+  let linked = false;
   const seen = new Set<string>([await realpath(dir)]);
   // An explicit stack instead of recursion: deep trees can't overflow, and the walk is bounded
   // by the number of distinct real folders.
   const pending: string[] = [''];
   while (pending.length > 0) {
     const rel = pending.pop() as string;
+    // Statted before it is read: a change during the read leaves a stamp that will not match.
+    const stamp = await stat(join(dir, rel)).catch(() => undefined);
+    if (stamp) folders.push({ path: rel, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs, ino: stamp.ino });
+    else linked = true;
     for (const entry of await listFolder(join(dir, rel))) {
       if (entry.name.startsWith('.')) continue;
+      if (entry.isSymbolicLink()) linked = true;
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
       // The common case first and without building a path: 100,000 path.join calls are noticeable.
       if (entry.isFile()) {
@@ -46,7 +84,27 @@ export async function findArticleFiles(dir: string): Promise<string[]> {
       }
     }
   }
-  return files.sort();
+  return { files: files.sort(), folders: linked ? undefined : folders };
+}
+
+/**
+ * Whether every folder of a listing still has its stamp: then no entry was added, removed or
+ * renamed in any of them, and listing again would give the same files. One stat per folder.
+ */
+export function foldersUnchanged(dir: string, folders: readonly FolderStamp[]): boolean {
+  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
+  for (const folder of folders) {
+    const now = statSync(folder.path === '' ? dir : prefix + folder.path, { throwIfNoEntry: false });
+    if (
+      !now?.isDirectory() ||
+      now.mtimeMs !== folder.mtimeMs ||
+      now.ctimeMs !== folder.ctimeMs ||
+      now.ino !== folder.ino
+    ) {
+      return false;
+    }
+  }
+  return folders.length > 0;
 }
 
 async function listFolder(path: string): Promise<Dirent[]> {

@@ -3,6 +3,7 @@ import type { Statement } from 'better-sqlite3';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import type { Classified } from './_classify.js';
 import { parsePublished } from './_dates.js';
+import type { FolderStamp } from './_find.js';
 import { parserFingerprint } from './_fingerprint.js';
 import type { ParseResult } from './_parse.js';
 import type { FileStamp } from './_read.js';
@@ -201,6 +202,11 @@ export class IndexSession {
   private probe = Buffer.allocUnsafe(1024);
   private cursor = 0;
   private changed = false;
+  /** The paths are the old snapshot's, in order (see previousListing): path i is entry i. */
+  private reused = false;
+  /** The folders of this build's listing, to store when every listed file gets an entry. */
+  private folders: FolderStamp[] | undefined;
+  private listed = -1;
   private damaged = 0;
   private readonly parsedWrites: [string, FileStamp, ParseResult][] = [];
   private readonly parsedUsed: string[] = [];
@@ -218,11 +224,42 @@ export class IndexSession {
   }
 
   /**
+   * The paths of the last listing and the stamps of its folders, when the old snapshot holds all
+   * of that listing (see Snapshot.folders); undefined otherwise.
+   */
+  previousListing(): { folders: FolderStamp[]; files: number; paths: () => string[] } | undefined {
+    const { folders } = this.old;
+    if (!folders) return undefined;
+    return {
+      folders,
+      files: this.old.count,
+      paths: () => Array.from({ length: this.old.count }, (_, i) => storedPath(this.old, i)),
+    };
+  }
+
+  /**
+   * This build's listing: `files` paths, reused from previousListing or not, and its folders
+   * (undefined when they can't be trusted). Call before `match`. Folders changed moments before
+   * they were listed are not remembered: a second change in the same timestamp tick would keep
+   * their stamps.
+   */
+  setListing(files: number, folders: FolderStamp[] | undefined, reused: boolean): void {
+    const { startedAt, racyMs } = this.init;
+    const settled = folders?.every((f) => Math.max(f.mtimeMs, f.ctimeMs) <= startedAt - racyMs);
+    this.folders = settled ? folders : undefined;
+    this.listed = files;
+    this.reused = reused && files === this.old.count;
+    if (JSON.stringify(this.folders ?? null) !== JSON.stringify(this.old.folders ?? null))
+      this.changed = true;
+  }
+
+  /**
    * The old entry of `path` (its position), or undefined when the index does not know the file.
    * Compares UTF-8 bytes, whose order can differ from the list's (UTF-16) order only for paths
    * with characters beyond U+FFFF; such a path is then merely read again, never mismatched.
    */
   match(path: string): number | undefined {
+    if (this.reused) return this.cursor < this.old.count ? this.cursor++ : undefined;
     const { pathData, pathStart, count } = this.old;
     if (this.probe.length < path.length * 3) this.probe = Buffer.allocUnsafe(path.length * 3);
     const length = this.probe.write(path, 0, 'utf8');
@@ -358,6 +395,9 @@ export class IndexSession {
       );
     }
     if (!db || (!this.changed && this.parsedUsed.length === 0)) return;
+    // The folders stand for the listing only when every listed file has an entry (a file changed
+    // moments ago or unreadable has none, and would be missing from a list taken from here).
+    this.next.folders = this.next.count === this.listed ? this.folders : undefined;
     try {
       const fingerprint = parserFingerprint();
       const snapshot = this.changed ? encodeSnapshot(this.next) : undefined;

@@ -2,7 +2,7 @@ import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { Article, Considered, ContentProblem } from '../types.js';
 import { classify, fromParsed, inWindow, type Outcome, outcomeOf, outOfWindow } from './_classify.js';
-import { findArticleFiles } from './_find.js';
+import { foldersUnchanged, type Listing, listArticleFiles } from './_find.js';
 import type { ContentIndex, IndexSession } from './_index.js';
 import { type ParallelOptions, scanAll, scanThreads, startScanWorkers } from './_parallel.js';
 import { readArticleFile } from './_read.js';
@@ -42,16 +42,18 @@ export interface LoadResult {
   files: number;
   /**
    * How the files were decided: read from disk, parsed in full, known from the index by stat
-   * alone; and how many of them scan workers handled.
+   * alone; how many of them scan workers handled; whether the list of files came from the index
+   * (no folder had changed) instead of reading the folders.
    */
-  counts: { read: number; parsed: number; fromIndex: number; inWorkers: number };
+  counts: { read: number; parsed: number; fromIndex: number; inWorkers: number; reusedListing: boolean };
   /** Notes about the content index (unavailable, rebuilt, damaged entries), one line each. */
   notes: string[];
 }
 
 /**
  * Read every article file under `dir` and keep those inside the window.
- * 1. find the `.md` files (sorted paths);
+ * 1. find the `.md` files (sorted paths), or with an index whose last listing's folders all
+ *    still have their stamps, take that listing's paths (see foldersUnchanged);
  * 2. with an index, line each file up with its index entry (the stamp it had when last read);
  * 3. scan, on this thread and worker threads together (see scanAll): a file whose stat matches
  *    its entry is not read; every other file is read and looked at cheaply, then parsed in full
@@ -64,23 +66,33 @@ export interface LoadResult {
  * With or without the index and workers, the result is the same (tests/scale compares them).
  */
 export async function loadArticles(dir: string, opts: LoadOptions): Promise<LoadResult> {
-  const paths = await findArticleFiles(dir);
   const { timeZone, window } = opts;
   const parallel = {
     threads: opts.threads,
     workerScript: opts.workerScript,
     minFilesForWorkers: opts.minFilesForWorkers,
   };
-  // Workers start now, when the folder is large enough to want them anyway, so that their
-  // start-up overlaps reading the index and matching the files with it.
-  const early = startScanWorkers(paths.length, parallel);
-  let session: IndexSession | undefined;
+  const root = opts.index ? await realpath(dir).catch(() => undefined) : undefined;
+  const session = root === undefined ? undefined : opts.index?.begin(root, timeZone, window);
+  const previous = session?.previousListing();
+  // Workers start as soon as the folder is known to be large enough to want them anyway, so
+  // that their start-up overlaps the listing and the matching with the index.
+  let early = previous ? startScanWorkers(previous.files, parallel) : undefined;
+  let listing: Listing;
+  let reused = false;
   try {
-    session = opts.index?.begin(await realpath(dir), timeZone, window);
+    if (previous && foldersUnchanged(dir, previous.folders)) {
+      // No folder changed since the last listing: the same files, without reading any folder.
+      listing = { files: previous.paths(), folders: previous.folders };
+      reused = true;
+    } else listing = await listArticleFiles(dir);
   } catch (error) {
     early?.cancel();
     throw error;
   }
+  const paths = listing.files;
+  early ??= startScanWorkers(paths.length, parallel);
+  session?.setListing(paths.length, listing.folders, reused);
   const n = paths.length;
   // Not path.join: it normalises every path again, a measurable cost at 100,000 files.
   const prefix = dir.endsWith(sep) || dir.endsWith('/') ? dir : `${dir}/`;
@@ -104,7 +116,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
   }
   const { output, extras, inWorkers } = await scanAll(input, parallel, early);
 
-  const counts = { read: 0, parsed: 0, fromIndex: 0, inWorkers };
+  const counts = { read: 0, parsed: 0, fromIndex: 0, inWorkers, reusedListing: reused };
   const slots: Outcome[] = new Array(n);
   for (let i = 0; i < n; i++) {
     const path = paths[i] as string;

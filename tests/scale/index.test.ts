@@ -5,6 +5,7 @@ import {
   renameSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -245,5 +246,95 @@ describe('what the index keeps', () => {
     expect(parsedRows).toBeLessThan(20);
     // A day's build after it still agrees with a full parse.
     await expectFaithful(s, await s.indexed());
+  });
+});
+
+describe('the listing kept in the index', () => {
+  /** Build twice more after `change`: the first must list the folders again and agree with a full parse. */
+  async function afterChange(s: Setup, change: () => void) {
+    change();
+    const next = await s.indexed();
+    expect(next.counts.reusedListing).toBe(false);
+    await expectFaithful(s, next);
+    // The new listing is remembered: the build after it lists nothing.
+    const again = await s.indexed();
+    expect(again.counts.reusedListing).toBe(true);
+    await expectFaithful(s, again);
+    return next;
+  }
+
+  it('is used while no folder changed, also when a file was edited in place', async () => {
+    const s = await setup();
+    expect((await s.indexed()).counts.reusedListing).toBe(false);
+    const warm = await s.indexed();
+    expect(warm.counts).toMatchObject({ reusedListing: true, read: 0 });
+    await expectFaithful(s, warm);
+    // An edit in place changes the file, not its folder: the listing stays, the stat tells.
+    const path = join(s.dir, 'tricky/local-time.md');
+    appendFileSync(path, '\n');
+    const edited = await s.indexed();
+    expect(edited.counts).toMatchObject({ reusedListing: true, read: 1 });
+    await expectFaithful(s, edited);
+  });
+
+  it('is not used after a file is added, deleted or renamed, or a folder is added', async () => {
+    const s = await setup();
+    await s.indexed();
+    await s.indexed();
+    const some = (await s.indexed()).considered.map((c) => c.path).filter((p) => !p.startsWith('tricky/'));
+    const [first, second, third] = some as [string, string, string];
+    const added = await afterChange(s, () =>
+      writeFileSync(
+        join(s.dir, first.replace(/[^/]*$/, 'new-one.md')),
+        front('publishedDateTime: 2026-03-09T20:00:00Z'),
+      ),
+    );
+    expect(added.articles.map((a) => a.path)).toContain(first.replace(/[^/]*$/, 'new-one.md'));
+    const deleted = await afterChange(s, () => rmSync(join(s.dir, second)));
+    expect(deleted.considered.map((c) => c.path)).not.toContain(second);
+    await afterChange(s, () => renameSync(join(s.dir, third), join(s.dir, `${third}.moved.md`)));
+    const nested = await afterChange(s, () => {
+      mkdirSync(join(s.dir, 'deeper/still'), { recursive: true });
+      writeFileSync(join(s.dir, 'deeper/still/x.md'), front('publishedDateTime: 2026-03-09T21:00:00Z'));
+    });
+    expect(nested.articles.map((a) => a.path)).toContain('deeper/still/x.md');
+  });
+
+  it('is not used when a folder changed but its modification time was set back (rsync -t, touch -d)', async () => {
+    const s = await setup();
+    await s.indexed();
+    const folder = join(s.dir, 'tricky');
+    const added = await afterChange(s, () =>
+      keepTimes(folder, () =>
+        writeFileSync(join(folder, 'slipped-in.md'), front('publishedDateTime: 2026-03-09T22:00:00Z')),
+      ),
+    );
+    expect(added.articles.map((a) => a.path)).toContain('tricky/slipped-in.md');
+  });
+
+  it('is never used for a folder with a symlink in it', async () => {
+    const s = await setup();
+    const elsewhere = temp.make('digest-scale-linked-');
+    writeFileSync(join(elsewhere, 'linked.md'), front('publishedDateTime: 2026-03-09T20:00:00Z'));
+    symlinkSync(elsewhere, join(s.dir, 'linked'));
+    await s.indexed();
+    const second = await s.indexed();
+    expect(second.counts.reusedListing).toBe(false);
+    // A file added behind the link changes none of the content folder's own folders.
+    writeFileSync(join(elsewhere, 'behind-the-link.md'), front('publishedDateTime: 2026-03-09T21:00:00Z'));
+    const third = await s.indexed();
+    expect(third.counts.reusedListing).toBe(false);
+    expect(third.articles.map((a) => a.path)).toContain('linked/behind-the-link.md');
+    await expectFaithful(s, third);
+  });
+
+  it('is not kept from a listing of folders changed moments before', async () => {
+    const s = await setup();
+    // The real clock: the folders were written just now.
+    await s.indexed({});
+    expect((await s.indexed({})).counts.reusedListing).toBe(false);
+    // Once they have settled (the clock a minute on), the listing is kept and then used.
+    await s.indexed();
+    expect((await s.indexed()).counts.reusedListing).toBe(true);
   });
 });
