@@ -25,7 +25,8 @@ interface Waiting {
 
 /**
  * An SMTP transport that keeps `connections` of nodemailer's SMTPConnection open and hands each one
- * prebuilt messages (`raw`) straight to `send`. Not nodemailer's sendMail and pool: their per-message
+ * prebuilt messages straight to `send` (their DATA bytes, already dot-stuffed, go straight to the
+ * socket; see gateBody). Not nodemailer's sendMail and pool: their per-message
  * work (composing a MIME tree around a raw message, a random Message-ID, stream layers, a queue with
  * requeues) cost more CPU than the rest of the send. nodemailer still does the protocol. A failed
  * message comes back as an outcome and the send loop, through the ledger, decides about retries.
@@ -259,6 +260,8 @@ function gateBody(message: OutgoingMessage, socketOf: () => Socket | undefined):
       message.commit().then(
         (go) => {
           if (!go) return body.destroy(new Error('not sent: the ledger has it as sent already'));
+          // The attempt already failed (the connection went while the commit was under way).
+          if (body.destroyed) return;
           const socket = socketOf();
           const target = body.target as unknown as Partial<Readable> | undefined;
           if (

@@ -7,12 +7,15 @@ import { dataTerminator, dotStuff, lastByte, type PrevByte } from '../../src/del
 import {
   createFileTransport,
   createSmtpTransport,
+  type MessageSigner,
   prepareDigestMessage,
+  type SendInput,
+  type SendReport,
   sendDigest,
   smtpFromEnv,
 } from '../../src/deliver/index.js';
 import { PLACEHOLDERS } from '../../src/render/index.js';
-import { MemoryLedger, openStore } from '../../src/store/index.js';
+import { MemoryLedger, openStore, type Store } from '../../src/store/index.js';
 import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
 import { startSmtpServer } from '../helpers/smtp.js';
 import { parse, sampleRendered } from './helpers.js';
@@ -127,57 +130,93 @@ describe('SMTP dot-stuffing of prepared messages', () => {
   });
 
   it('lines starting with "." arrive intact over a real SMTP server, byte-identical to the dry run', async () => {
-    const dir = tempDir();
-    const store = openStore(join(dir, 'digest.db'));
-    cleanups.push(() => store.close());
-    await store.subscribers.importMany([
-      { email: 'a@example.com', name: '.Dot Reader', topics: [] },
-      { email: 'b@example.com', name: 'Plain Reader', topics: [] },
-    ]);
+    const { store, dir } = await dottedStore();
     const server = await startSmtpServer();
-    const settings = smtpFromEnv({ SMTP_URL: server.url });
-    if (!settings) throw new Error('no settings');
-    const input = {
-      digestKey: 'day:2020-09-13@UTC',
-      date: '2020-09-13',
-      rendered: dottedRendered(),
-      message: { from: SETTINGS.from, unsubscribeMailto: SETTINGS.unsubscribeMailto },
-      publicUrl: 'https://news.example.com',
-      secret: 'test-secret-test-secret-test-secret-0123',
-      settings: { connections: 2, rateLimit: 0, maxAttempts: 1, retryDelayMs: 10, maxConsecutiveFailures: 5 },
-    };
     const out = join(dir, 'eml');
-    const dry = await sendDigest(input, {
+    const dry = await sendDigest(dottedInput(), {
       subscribers: store.subscribers,
       ledger: new MemoryLedger(),
       transport: createFileTransport(out, 2),
       now: () => NOW,
     });
     expect(dry.counts.sent).toBe(2);
-    const transport = createSmtpTransport(settings, { connections: 2, connectTimeoutMs: 3000 });
-    try {
-      const report = await sendDigest(input, {
-        subscribers: store.subscribers,
-        ledger: store.ledger,
-        transport,
-        now: () => NOW,
-      });
-      expect(report).toMatchObject({ complete: true, counts: { sent: 2 } });
-    } finally {
-      await transport.close();
-    }
+    const report = await smtpSend(server.url, store);
+    expect(report).toMatchObject({ complete: true, counts: { sent: 2 } });
     expect(server.received.length).toBe(2);
     for (const m of server.received) {
       const eml = readFileSync(join(out, `000${m.to[0] === 'a@example.com' ? 1 : 2}-${m.to[0]}.eml`));
       expect(m.raw.equals(eml)).toBe(true);
-      const mail = await parse(m.raw);
-      const lines = (mail.text ?? '').split(/\r?\n/);
-      expect(lines).toContain('.a line that starts with a dot');
-      expect(lines).toContain('..two dots');
-      expect(lines).toContain('.');
-      expect(lines).toContain(`.${m.to[0]}`);
-      if (m.to[0] === 'a@example.com') expect(lines[0]).toBe('.Dot Reader');
-      expect(mail.html).toContain(`.<p>${'x'.repeat(73)}.${'y'.repeat(200)}</p>`);
+      await expectDotsIntact(m.raw, m.to[0] ?? '');
+    }
+  });
+
+  it('a signed message (one buffer, no prepared DATA) is dot-stuffed by nodemailer and arrives intact', async () => {
+    const { store } = await dottedStore();
+    const server = await startSmtpServer();
+    const signed: Buffer[] = [];
+    const signer = async (raw: Buffer) => {
+      const out = Buffer.concat([Buffer.from('X-Signed: yes\r\n'), raw]);
+      signed.push(out);
+      return out;
+    };
+    const report = await smtpSend(server.url, store, signer);
+    expect(report).toMatchObject({ complete: true, counts: { sent: 2 } });
+    expect(server.received.length).toBe(2);
+    for (const m of server.received) {
+      expect(signed.some((s) => s.equals(m.raw))).toBe(true);
+      expect(m.raw.toString('latin1').startsWith('X-Signed: yes\r\n')).toBe(true);
+      await expectDotsIntact(m.raw, m.to[0] ?? '');
     }
   });
 });
+
+async function dottedStore() {
+  const dir = tempDir();
+  const store = openStore(join(dir, 'digest.db'));
+  cleanups.push(() => store.close());
+  await store.subscribers.importMany([
+    { email: 'a@example.com', name: '.Dot Reader', topics: [] },
+    { email: 'b@example.com', name: 'Plain Reader', topics: [] },
+  ]);
+  return { store, dir };
+}
+
+function dottedInput(): SendInput {
+  return {
+    digestKey: 'day:2020-09-13@UTC',
+    date: '2020-09-13',
+    rendered: dottedRendered(),
+    message: { from: SETTINGS.from, unsubscribeMailto: SETTINGS.unsubscribeMailto },
+    publicUrl: 'https://news.example.com',
+    secret: 'test-secret-test-secret-test-secret-0123',
+    settings: { connections: 2, rateLimit: 0, maxAttempts: 1, retryDelayMs: 10, maxConsecutiveFailures: 5 },
+  };
+}
+
+async function smtpSend(url: string, store: Store, signer?: MessageSigner): Promise<SendReport> {
+  const settings = smtpFromEnv({ SMTP_URL: url });
+  if (!settings) throw new Error('no settings');
+  const transport = createSmtpTransport(settings, { connections: 2, connectTimeoutMs: 3000 });
+  try {
+    return await sendDigest(dottedInput(), {
+      subscribers: store.subscribers,
+      ledger: store.ledger,
+      transport,
+      signer,
+      now: () => NOW,
+    });
+  } finally {
+    await transport.close();
+  }
+}
+
+async function expectDotsIntact(raw: Buffer, to: string): Promise<void> {
+  const mail = await parse(raw);
+  const lines = (mail.text ?? '').split(/\r?\n/);
+  expect(lines).toContain('.a line that starts with a dot');
+  expect(lines).toContain('..two dots');
+  expect(lines).toContain('.');
+  expect(lines).toContain(`.${to}`);
+  if (to === 'a@example.com') expect(lines[0]).toBe('.Dot Reader');
+  expect(mail.html).toContain(`.<p>${'x'.repeat(73)}.${'y'.repeat(200)}</p>`);
+}
