@@ -18,6 +18,7 @@ import {
   type Snapshot,
   type StoredSnapshot,
   storedPath,
+  storedPaths,
   ZONED,
 } from './_snapshot.js';
 
@@ -233,7 +234,7 @@ export class IndexSession {
     return {
       folders,
       files: this.old.count,
-      paths: () => Array.from({ length: this.old.count }, (_, i) => storedPath(this.old, i)),
+      paths: () => storedPaths(this.old),
     };
   }
 

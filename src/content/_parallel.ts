@@ -168,15 +168,20 @@ export async function scanAll(
 /** The paths as UTF-8 in shared memory, with where each starts (see ScanJob). */
 function sharedPaths(paths: string[]): Pick<ScanJob, 'pathBytes' | 'pathStart'> {
   const pathStart = new Uint32Array(new SharedArrayBuffer(4 * (paths.length + 1)));
-  let total = 0;
+  // One string, written once: 100,000 separate writes cost several times more.
+  const joined = paths.join('');
+  const total = Buffer.byteLength(joined);
+  const ascii = total === joined.length;
+  let at = 0;
   for (let i = 0; i < paths.length; i++) {
-    pathStart[i] = total;
-    total += Buffer.byteLength(paths[i] as string);
+    pathStart[i] = at;
+    // A string's length is its UTF-8 length when the text is ASCII, as paths mostly are.
+    at += ascii ? (paths[i] as string).length : Buffer.byteLength(paths[i] as string);
   }
   pathStart[paths.length] = total;
-  const pathBytes = Buffer.from(new SharedArrayBuffer(Math.max(1, total)));
-  for (let i = 0; i < paths.length; i++) pathBytes.write(paths[i] as string, pathStart[i] as number);
-  return { pathBytes: new Uint8Array(pathBytes.buffer, 0, total), pathStart };
+  const pathBytes = new Uint8Array(new SharedArrayBuffer(Math.max(1, total)), 0, total);
+  Buffer.from(pathBytes.buffer, 0, total).write(joined);
+  return { pathBytes, pathStart };
 }
 
 function workerScript(options: ParallelOptions): URL {

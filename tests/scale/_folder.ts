@@ -9,6 +9,8 @@ export const TRICKY: [string, string][] = [
   ['tricky/2026-03-20-named-late.md', front('publishedDateTime: "2026-03-08T06:30:00+01:00"')],
   ['tricky/single-quoted.md', front("publishedDateTime: '2026-03-10T23:59:59-05:00'")],
   ['tricky/local-time.md', front('publishedDateTime: 2026-03-08T02:30:00')],
+  // A name that is not ASCII (its UTF-8 length differs from its string length).
+  ['tricky/zürich-東京-😀.md', front('publishedDateTime: 2026-03-09T11:00:00Z')],
   ['tricky/date-only.md', front('publishedDateTime: 2026-03-11')],
   ['tricky/space-form.md', front('publishedDateTime: 2026-03-12 00:00:00 +01:00 # from a feed')],
   ['tricky/crlf.md', front('publishedDateTime: 2026-03-09T00:00:00Z').replace(/\n/g, '\r\n')],
