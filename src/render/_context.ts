@@ -1,6 +1,5 @@
-import { tz } from '@date-fns/tz';
-import { format } from 'date-fns/format';
 import type { Article, ImageRef, Provider, RecipientParts, RelatedArticle, Selection } from '../types.js';
+import { formatDate } from './_date-format.js';
 import { neutralizeText, neutralizeUrl } from './_placeholders.js';
 import { singleLine } from './_text.js';
 import { host, httpUrl, safeUrl } from './_url.js';
@@ -101,7 +100,6 @@ export function buildContext(
   ctx: RenderContext,
   recipient: RecipientParts,
 ): TemplateContext {
-  const zone = tz(ctx.timeZone);
   const items = selection.items.map(
     (item, i): ItemView => ({
       rank: i + 1,
@@ -114,8 +112,8 @@ export function buildContext(
   return {
     title: text(ctx.title),
     date: selection.window.date,
-    dateLabel: format(selection.window.since, 'EEEE, MMMM d, yyyy', { in: zone }),
-    dateShort: format(selection.window.since, 'MMM d, yyyy', { in: zone }),
+    dateLabel: formatDate(selection.window.since, 'EEEE, MMMM d, yyyy', ctx.timeZone),
+    dateShort: formatDate(selection.window.since, 'MMM d, yyyy', ctx.timeZone),
     timeZone: ctx.timeZone,
     since: selection.window.since,
     until: selection.window.until,

@@ -1,8 +1,8 @@
-import { tz } from '@date-fns/tz';
 // The function's own module: the date-fns index loads all of date-fns (about 0.2 s at start-up).
-import { format } from 'date-fns/format';
+
 import type Handlebars from 'handlebars';
 import type { HelperOptions } from 'handlebars';
+import { formatDate } from './_date-format.js';
 import { truncate, wrap } from './_text.js';
 import { host, safeUrl } from './_url.js';
 
@@ -26,7 +26,7 @@ export function formatDateHelper(value: unknown, ...rest: unknown[]): string {
     typeof hash.tz === 'string' ? hash.tz : typeof root?.timeZone === 'string' ? root.timeZone : 'UTC';
   const ms = typeof value === 'number' ? value : typeof value === 'string' ? Date.parse(value) : Number.NaN;
   if (!Number.isFinite(ms)) return '';
-  return format(ms, pattern, { in: tz(zone) });
+  return formatDate(ms, pattern, zone);
 }
 
 /** Register the template helpers on one isolated Handlebars instance. */

@@ -2,6 +2,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type Handlebars from 'handlebars';
 import { DigestError } from '../errors.js';
+import { loadDateFormat } from './_date-format.js';
 import { templateError } from './_errors.js';
 import { registerHelpers } from './_helpers.js';
 
@@ -52,6 +53,7 @@ const marking = new WeakSet<Templates>();
 export async function loadTemplates(dir: string): Promise<Templates> {
   // Loaded here, not at import: a build whose email comes from the render cache never needs it.
   const hb = (await import('handlebars')).default.create();
+  await loadDateFormat();
   registerHelpers(hb);
   await checkFolder(dir);
   const partialFiles = await listPartials(dir);
