@@ -182,23 +182,33 @@ try {
     detail: `of which loading MJML ${median(renderTimes.map((r) => r.mjmlLoadMs)).toFixed(0)} ms`,
   });
 
-  // 2. naive: gray-matter on every file, filter the day, sort.
+  // 2. naive: gray-matter on every file, filter the day, sort; as documented (its cache on), and
+  // once with the cache off (an options object), for comparison.
   if (!values['skip-naive']) {
+    const naiveArgs = [
+      join(DIST, 'naive.js'),
+      corpus.dir,
+      new Date(window.since).toISOString(),
+      new Date(window.until).toISOString(),
+    ];
     const naive = await repeat('naive', HEAVY, async () =>
-      checked(
-        await runNode(
-          [
-            join(DIST, 'naive.js'),
-            corpus.dir,
-            new Date(window.since).toISOString(),
-            new Date(window.until).toISOString(),
-          ],
-          { cwd: work },
-        ),
-        'naive',
+      checked(await runNode(naiveArgs, { cwd: work }), 'naive'),
+    );
+    results.push(
+      buildResult('naive', 'gray-matter `matter(text)` on every file, filter, sort', naive, N, 'files'),
+    );
+    const noCache = await repeat('naive-nocache', 1, async () =>
+      checked(await runNode([...naiveArgs, '--no-cache'], { cwd: work }), 'naive --no-cache'),
+    );
+    results.push(
+      buildResult(
+        'naive-nocache',
+        "the same with `matter(text, {})`: gray-matter's cache off (one run; no target)",
+        noCache,
+        N,
+        'files',
       ),
     );
-    results.push(buildResult('naive', 'gray-matter on every file, filter, sort', naive, N, 'files'));
   }
 
   if (!values['skip-send']) results.push(...(await sendMeasurements()));
@@ -376,6 +386,7 @@ function computeRatios(all: Result[]): Record<string, number | undefined> {
   return {
     'cold/floor': ratio(wall('cold'), wall('floor')),
     'naive/cold': ratio(wall('naive'), wall('cold')),
+    'naive-nocache/cold': ratio(wall('naive-nocache'), wall('cold')),
     'warm/floor': ratio(wall('warm'), wall('floor')),
     'warm-after-edit/floor': ratio(wall('warm-after-edit'), wall('floor')),
     'smtp/smtp-naive': ratio(rate('smtp'), rate('smtp-naive')),

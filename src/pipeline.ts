@@ -309,7 +309,10 @@ interface ReportInput {
 
 function buildReport(input: ReportInput): DigestReport {
   const { window, selection, rendered, considered } = input;
-  const count = (status: Considered['status']) => considered.filter((c) => c.status === status).length;
+  // One pass over what can be 100,000 entries, not one per status.
+  const tally = new Map<Considered['status'], number>();
+  for (const c of considered) tally.set(c.status, (tally.get(c.status) ?? 0) + 1);
+  const count = (status: Considered['status']) => tally.get(status) ?? 0;
   const items: ReportItem[] = selection.items.map(({ lead, alsoCoveredBy, related }) => ({
     title: lead.title,
     webUrl: lead.webUrl,

@@ -208,6 +208,13 @@ export class IndexSession {
   /** The folders of this build's listing, to store when every listed file gets an entry. */
   private folders: FolderStamp[] | undefined;
   private listed = -1;
+  /**
+   * While every decision so far kept the old entry at the same position (a warm build where
+   * nothing changed), `next` is not built: its first `mirrored` entries would be the old
+   * snapshot's own. The first other decision copies them in at once (see materialize). -1 once
+   * `next` is being built.
+   */
+  private mirrored: number;
   private damaged = 0;
   private readonly parsedWrites: [string, FileStamp, ParseResult][] = [];
   private readonly parsedUsed: string[] = [];
@@ -219,6 +226,7 @@ export class IndexSession {
     this.old = init.old ?? emptyStored();
     this.next = emptySnapshot(Math.max(64, this.old.count + 16));
     this.changed = init.old === undefined;
+    this.mirrored = init.old !== undefined && init.oldZone === init.timeZone ? 0 : -1;
     this.getParsed = init.reader?.prepare(
       'SELECT size, mtime_ms, ctime_ms, ino, time_zone, fingerprint, result, used_at FROM content_parsed WHERE root = ? AND path = ?',
     );
@@ -331,6 +339,12 @@ export class IndexSession {
 
   /** Keep an unchanged file's entry, now at `path` (its date recomputed when this build's zone differs). */
   keep(i: number, path: string): void {
+    // The same zone, the same position: the entry would be the old one, unchanged.
+    if (i === this.mirrored) {
+      this.mirrored++;
+      return;
+    }
+    this.materialize();
     const o = this.old;
     const flags = o.flags[i] as number;
     const ms = this.dateOf(i);
@@ -361,6 +375,7 @@ export class IndexSession {
       return;
     }
     const { cheap, parsed } = classified;
+    this.materialize();
     if (cheap) {
       pushEntry(
         this.next,
@@ -398,7 +413,9 @@ export class IndexSession {
     if (!db || (!this.changed && this.parsedUsed.length === 0)) return;
     // The folders stand for the listing only when every listed file has an entry (a file changed
     // moments ago or unreadable has none, and would be missing from a list taken from here).
-    this.next.folders = this.next.count === this.listed ? this.folders : undefined;
+    const entries = this.mirrored >= 0 ? this.mirrored : this.next.count;
+    this.next.folders = entries === this.listed ? this.folders : undefined;
+    if (this.changed) this.materialize();
     try {
       const fingerprint = parserFingerprint();
       const snapshot = this.changed ? encodeSnapshot(this.next) : undefined;
@@ -441,6 +458,22 @@ export class IndexSession {
         `the content index could not be updated (${messageOf(error)}); the next build reads the changed files again`,
       );
     }
+  }
+
+  /** Build `next` from here on: copy in the old entries it has mirrored so far. */
+  private materialize(): void {
+    const n = this.mirrored;
+    if (n < 0) return;
+    this.mirrored = -1;
+    if (n === 0) return;
+    const o = this.old;
+    const next = this.next;
+    for (const key of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dateMs'] as const)
+      next[key].set(o[key].subarray(0, n));
+    next.flags.set(o.flags.subarray(0, n));
+    next.paths = storedPaths(o).slice(0, n);
+    for (const [k, text] of o.dateText) if (k < n) next.dateText.set(k, text);
+    next.count = n;
   }
 
   private dropOld(i: number): void {
