@@ -12,6 +12,7 @@ export {
 } from './_headers.js';
 export {
   type DigestMessage,
+  type MessageCopy,
   type MessageRecipient,
   type MessageSettings,
   prepareDigestMessage,
