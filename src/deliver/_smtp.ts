@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { Readable } from 'node:stream';
 import SMTPConnection from 'nodemailer/lib/smtp-connection';
 import { DigestError } from '../errors.js';
@@ -127,11 +128,22 @@ export function createSmtpTransport(
   };
 }
 
-/** One pooled connection: opened on first use, renewed after `perConnection` messages or a failure. */
+/**
+ * One pooled connection: opened on first use, renewed after `perConnection` messages or a failure.
+ * The next connection is opened while the current one sends its last few messages, so a renewal
+ * does not leave the lane idle for a connect and greeting (a server's greeting can take 100 ms or
+ * seconds: reverse DNS, greet pause). For that short overlap a lane has two connections open.
+ */
 class Lane {
   busy = false;
   #connection: SMTPConnection | undefined;
   #sent = 0;
+  /** The next connection, opening; undefined when its open failed (then the lane opens one itself). */
+  #spare: Promise<SMTPConnection | undefined> | undefined;
+  #closed = false;
+  /** How long the last open took, and the recent time per message on this lane, ms. */
+  #openMs = 0;
+  #messageMs = 0;
   readonly #open: () => Promise<SMTPConnection>;
   readonly #perConnection: number;
 
@@ -147,12 +159,15 @@ class Lane {
     try {
       connection = await this.#ready();
       const live = connection;
+      const started = performance.now();
       const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
         live.send({ from: message.from, to: [message.to] }, body, (error, sent) =>
           error ? reject(error) : resolve(sent),
         ),
       );
       this.#sent++;
+      const took = performance.now() - started;
+      this.#messageMs = this.#messageMs === 0 ? took : 0.8 * this.#messageMs + 0.2 * took;
       const reply = clean(String(info.response ?? '250 OK'));
       return { state: 'sent', code: replyCode(reply), reply };
     } catch (cause) {
@@ -166,6 +181,16 @@ class Lane {
   }
 
   close(): void {
+    this.#closed = true;
+    this.#retire();
+    const spare = this.#spare;
+    this.#spare = undefined;
+    spare?.then((connection) => {
+      if (connection && !connection.destroyed) connection.quit();
+    });
+  }
+
+  #retire(): void {
     const connection = this.#connection;
     this.#connection = undefined;
     if (connection && !connection.destroyed) connection.quit();
@@ -173,11 +198,39 @@ class Lane {
 
   async #ready(): Promise<SMTPConnection> {
     const current = this.#connection;
-    if (current && !current.destroyed && this.#sent < this.#perConnection) return current;
-    this.close();
+    if (current && !current.destroyed && this.#sent < this.#perConnection) {
+      this.#prepareNext();
+      return current;
+    }
+    this.#retire();
     this.#sent = 0;
-    this.#connection = await this.#open();
+    const spare = this.#spare;
+    this.#spare = undefined;
+    const next = spare ? await spare : undefined;
+    this.#connection = next && !next.destroyed ? next : await this.#timedOpen();
     return this.#connection;
+  }
+
+  /**
+   * Start opening the next connection once the messages left on the current one take about as
+   * long as an open did (twice that, for margin). A failed open here is forgotten: the renewal then
+   * opens again and reports that error to the message.
+   */
+  #prepareNext(): void {
+    if (this.#spare || this.#closed || this.#messageMs === 0) return;
+    const left = this.#perConnection - this.#sent;
+    if (left * this.#messageMs > 2 * this.#openMs + 1) return;
+    this.#spare = this.#timedOpen().then(
+      (connection) => connection,
+      () => undefined,
+    );
+  }
+
+  async #timedOpen(): Promise<SMTPConnection> {
+    const started = performance.now();
+    const connection = await this.#open();
+    this.#openMs = performance.now() - started;
+    return connection;
   }
 
   /**
