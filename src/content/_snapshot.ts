@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { FolderStamp } from './_find.js';
 
 /**
@@ -47,7 +48,7 @@ export const FROM_PARSE = 1;
 export const ZONED = 2;
 
 const MAGIC = 0x4e444958; // "NDIX"
-const LAYOUT = 3;
+const LAYOUT = 4;
 const HEADER = 16;
 const NUMBER_COLUMNS = 5;
 
@@ -91,9 +92,14 @@ export function encodeSnapshot(s: Snapshot): { data: Buffer; checksum: string } 
   data.set(pathBytes, at);
   data.set(textBytes, at + pathBytes.length);
   data.set(folderBytes, at + pathBytes.length + textBytes.length);
-  // Not compressed: at 100,000 files the raw 13 MB come back from SQLite in about 15 ms, while
-  // inflating a deflated copy took 60-110 ms of every warm build (measured).
-  return { data, checksum: checksumOf(data) };
+  // Deflated (paths repeat their folders and dates), after the raw length: at 100,000 files 1.9 MB
+  // instead of 13. Measured here in a fresh process: reading the 13 MB back from SQLite took
+  // 115-190 ms, reading 1.9 MB and inflating it in one output chunk 75-80 ms; and writing 13 MB
+  // (WAL, then checkpoint) took about 280 ms, against 50 ms to deflate and little to write.
+  const length = Buffer.alloc(4);
+  length.writeUInt32LE(data.length, 0);
+  const stored = Buffer.concat([length, deflateRawSync(data, { level: 2 })]);
+  return { data: stored, checksum: checksumOf(stored) };
 }
 
 /**
@@ -101,9 +107,20 @@ export function encodeSnapshot(s: Snapshot): { data: Buffer; checksum: string } 
  * match, or any length or field that does not add up.
  */
 export function decodeSnapshot(stored: Uint8Array, checksum: string): StoredSnapshot | undefined {
-  if (checksumOf(stored) !== checksum) return undefined;
-  const data = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
-  if (data.length < HEADER) return undefined;
+  if (checksumOf(stored) !== checksum || stored.length < 4) return undefined;
+  const packed = Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength);
+  const rawLength = packed.readUInt32LE(0);
+  let data: Buffer;
+  try {
+    // One output chunk of the known size: no chunks to join, no second copy.
+    data = inflateRawSync(packed.subarray(4), {
+      chunkSize: Math.max(1024, rawLength),
+      maxOutputLength: Math.max(1, rawLength),
+    });
+  } catch {
+    return undefined;
+  }
+  if (data.length !== rawLength || data.length < HEADER) return undefined;
   const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
   if (view.getUint32(0, true) !== MAGIC || view.getUint32(4, true) !== LAYOUT) return undefined;
   const n = view.getUint32(8, true);
