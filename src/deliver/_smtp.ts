@@ -141,9 +141,10 @@ class Lane {
   /** The next connection, opening; undefined when its open failed (then the lane opens one itself). */
   #spare: Promise<SMTPConnection | undefined> | undefined;
   #closed = false;
-  /** How long the last open took, and the recent time per message on this lane, ms. */
+  /** How long the last open took, and the recent time from one message to the next on this lane, ms. */
   #openMs = 0;
   #messageMs = 0;
+  #lastStart = 0;
   readonly #open: () => Promise<SMTPConnection>;
   readonly #perConnection: number;
 
@@ -156,18 +157,22 @@ class Lane {
   async deliver(message: OutgoingMessage, clean: (text: string) => string): Promise<DeliveryOutcome> {
     let connection: SMTPConnection | undefined;
     const body = gateBody(message, () => socketOf(connection));
+    // The lane's pace, idle time between messages included (e.g. with a rate limit).
+    const started = performance.now();
+    if (this.#lastStart > 0) {
+      const gap = started - this.#lastStart;
+      this.#messageMs = this.#messageMs === 0 ? gap : 0.8 * this.#messageMs + 0.2 * gap;
+    }
+    this.#lastStart = started;
     try {
       connection = await this.#ready();
       const live = connection;
-      const started = performance.now();
       const info = await new Promise<SMTPConnection.SentMessageInfo>((resolve, reject) =>
         live.send({ from: message.from, to: [message.to] }, body, (error, sent) =>
           error ? reject(error) : resolve(sent),
         ),
       );
       this.#sent++;
-      const took = performance.now() - started;
-      this.#messageMs = this.#messageMs === 0 ? took : 0.8 * this.#messageMs + 0.2 * took;
       const reply = clean(String(info.response ?? '250 OK'));
       return { state: 'sent', code: replyCode(reply), reply };
     } catch (cause) {
