@@ -5,6 +5,7 @@ import type { Classified } from './_classify.js';
 import { parsePublished } from './_dates.js';
 import type { FolderStamp } from './_find.js';
 import { parserFingerprint } from './_fingerprint.js';
+import type { PathBytes } from './_parallel.js';
 import type { ParseResult } from './_parse.js';
 import type { FileStamp } from './_read.js';
 import { checkParsed } from './_shape.js';
@@ -236,13 +237,17 @@ export class IndexSession {
    * The paths of the last listing and the stamps of its folders, when the old snapshot holds all
    * of that listing (see Snapshot.folders); undefined otherwise.
    */
-  previousListing(): { folders: FolderStamp[]; files: number; paths: () => string[] } | undefined {
+  previousListing():
+    | { folders: FolderStamp[]; files: number; paths: () => string[]; bytes: PathBytes }
+    | undefined {
     const { folders } = this.old;
     if (!folders) return undefined;
     return {
       folders,
       files: this.old.count,
       paths: () => storedPaths(this.old),
+      // The same paths as UTF-8, NUL-separated: what scan workers are given.
+      bytes: { data: this.old.pathData, start: this.old.pathStart },
     };
   }
 

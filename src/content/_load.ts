@@ -114,7 +114,12 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     for (let i = 0; i < n; i++) if (entry[i] === -1) toRead++;
     opts.onScanStart({ files: n, toRead, threads: scanThreads(input, parallel) });
   }
-  const { output, extras, inWorkers } = await scanAll(input, parallel, early);
+  const { output, extras, inWorkers } = await scanAll(
+    input,
+    parallel,
+    early,
+    reused ? previous?.bytes : undefined,
+  );
 
   const counts = { read: 0, parsed: 0, fromIndex: 0, inWorkers, reusedListing: reused };
   const slots: Outcome[] = new Array(n);

@@ -22,7 +22,7 @@ parentPort?.once('message', (job: ScanJob) => {
     const from = c * job.chunk;
     const to = Math.min(n, from + job.chunk);
     for (let i = from; i < to; i++) {
-      paths[i] = bytes.toString('utf8', pathStart[i] as number, pathStart[i + 1] as number);
+      paths[i] = bytes.toString('utf8', pathStart[i] as number, (pathStart[i + 1] as number) - 1);
     }
     scanRange(input, job.output, extras, from, to);
     scanned += to - from;

@@ -1,9 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   type ContentIndex,
+  findArticleFiles,
   type LoadResult,
   loadArticles,
   openContentIndex,
@@ -121,6 +122,22 @@ describe('fast paths against a full parse: a generated folder', () => {
 });
 
 describe('scan workers', () => {
+  it("get the index's path bytes in the layout they read: each one decodes to its path", async () => {
+    const dir = await generatedFolder(temp.make('digest-scale-content-'), 300);
+    const index = freshIndex();
+    const window = dayWindow('2026-03-09', 'UTC');
+    await loadArticles(dir, { timeZone: 'UTC', window, index });
+    const listing = index.begin(realpathSync(dir), 'UTC', window).previousListing();
+    const files = await findArticleFiles(dir);
+    expect(listing?.paths()).toEqual(files);
+    const bytes = Buffer.from(listing?.bytes.data ?? []);
+    const start = listing?.bytes.start ?? new Uint32Array(1);
+    expect(start.length).toBe(files.length + 1);
+    const decoded = files.map((_, i) => bytes.toString('utf8', start[i], (start[i + 1] as number) - 1));
+    expect(decoded).toEqual(files);
+    expect(files.some((f) => Buffer.byteLength(f) !== f.length)).toBe(true);
+  });
+
   const WORKER = pathToFileURL(join(import.meta.dirname, '../../dist/src/content/_scan-worker.js'));
   const BROKEN = pathToFileURL(join(temp.make('digest-scale-worker-'), 'broken-worker.mjs'));
   writeFileSync(BROKEN, "throw new Error('a worker that fails at once');\n");
@@ -143,5 +160,7 @@ describe('scan workers', () => {
     expect(sameParts(cold)).toBe(sameParts(single));
     expect(sameParts(warm)).toBe(sameParts(single));
     expect(warm.counts.read).toBe(0);
+    // The warm pass takes its listing, and the workers' path bytes, from the index.
+    expect(warm.counts.reusedListing).toBe(true);
   });
 });
