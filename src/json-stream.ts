@@ -57,9 +57,18 @@ export function writeJsonFile(path: string, value: Record<string, unknown>): voi
   }
 }
 
+/** What JSON.stringify leaves out of an object: undefined, functions, symbols, and a toJSON giving undefined. */
+function omitted(v: unknown): boolean {
+  if (v === undefined || typeof v === 'function' || typeof v === 'symbol') return true;
+  const toJSON = (v as { toJSON?: unknown } | null)?.toJSON;
+  return typeof toJSON === 'function' && omitted(toJSON.call(v));
+}
+
 /** The report layout of an object (see jsonPieces), handed to `sink` in pieces. */
 function writeJson(value: Record<string, unknown>, sink: Sink): void {
-  const keys = Object.keys(value).filter((k) => JSON.stringify(value[k]) !== undefined);
+  // The keys JSON.stringify would keep, decided without stringifying each value (one of them is a
+  // 100,000-entry list).
+  const keys = Object.keys(value).filter((k) => !omitted(value[k]));
   if (keys.length === 0) {
     sink.put('{}');
     return;
