@@ -3,6 +3,16 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 // Bytes handed to the file at a time.
 const CHUNK_BYTES = 1 << 20;
 
+/**
+ * A list written without its elements as objects: its length and each element's one-line JSON
+ * (`JSON.stringify(element)`), in order. Given for a top-level key, it is written in the report
+ * layout in place of that key's value.
+ */
+export interface JsonLines {
+  readonly length: number;
+  forEachJson(visit: (text: string) => void): void;
+}
+
 /** Where the JSON text goes, piece by piece. */
 interface Sink {
   put(text: string): void;
@@ -16,22 +26,26 @@ interface Sink {
  * `considered` entries is never one long string, which alone would put a large build over its
  * memory budget. tests/scale checks the layout against JSON.stringify.
  */
-export function jsonPieces(value: Record<string, unknown>): string[] {
+export function jsonPieces(value: Record<string, unknown>, lines: Record<string, JsonLines> = {}): string[] {
   const pieces: string[] = [];
-  writeJson(value, { put: (text) => pieces.push(text) });
+  writeJson(value, { put: (text) => pieces.push(text) }, lines);
   return pieces;
 }
 
 /** The report layout of `value` (see jsonPieces) as one text, with a final newline. */
-export function reportJson(value: Record<string, unknown>): string {
-  return `${jsonPieces(value).join('')}\n`;
+export function reportJson(value: Record<string, unknown>, lines: Record<string, JsonLines> = {}): string {
+  return `${jsonPieces(value, lines).join('')}\n`;
 }
 
 /**
  * Write the report layout of `value` (see jsonPieces) and a final newline to `path`, through one
  * reused buffer. Synchronous: the writes go to the page cache, and a build waits for them anyway.
  */
-export function writeJsonFile(path: string, value: Record<string, unknown>): void {
+export function writeJsonFile(
+  path: string,
+  value: Record<string, unknown>,
+  lines: Record<string, JsonLines> = {},
+): void {
   const fd = openSync(path, 'w');
   try {
     let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
@@ -40,16 +54,20 @@ export function writeJsonFile(path: string, value: Record<string, unknown>): voi
       for (let at = 0; at < used; ) at += writeSync(fd, buffer, at, used - at);
       used = 0;
     };
-    writeJson(value, {
-      put(text) {
-        // At most 3 bytes per UTF-16 unit: no need to measure the text first.
-        if (used + text.length * 3 > buffer.length) {
-          flush();
-          if (text.length * 3 > buffer.length) buffer = Buffer.allocUnsafe(text.length * 3);
-        }
-        used += buffer.write(text, used);
+    writeJson(
+      value,
+      {
+        put(text) {
+          // At most 3 bytes per UTF-16 unit: no need to measure the text first.
+          if (used + text.length * 3 > buffer.length) {
+            flush();
+            if (text.length * 3 > buffer.length) buffer = Buffer.allocUnsafe(text.length * 3);
+          }
+          used += buffer.write(text, used);
+        },
       },
-    });
+      lines,
+    );
     flush();
     writeSync(fd, '\n');
   } finally {
@@ -64,19 +82,34 @@ function omitted(v: unknown): boolean {
   return typeof toJSON === 'function' && omitted(toJSON.call(v));
 }
 
-/** The report layout of an object (see jsonPieces), handed to `sink` in pieces. */
-function writeJson(value: Record<string, unknown>, sink: Sink): void {
+/**
+ * The report layout of an object (see jsonPieces), handed to `sink` in pieces; a key of `lines`
+ * is written from that JsonLines, and its value in `value` is never read.
+ */
+function writeJson(value: Record<string, unknown>, sink: Sink, lines: Record<string, JsonLines>): void {
   // The keys JSON.stringify would keep, decided without stringifying each value (one of them is a
   // 100,000-entry list).
-  const keys = Object.keys(value).filter((k) => !omitted(value[k]));
+  const keys = Object.keys(value).filter((k) => Object.hasOwn(lines, k) || !omitted(value[k]));
   if (keys.length === 0) {
     sink.put('{}');
     return;
   }
   sink.put('{\n');
   for (const [i, key] of keys.entries()) {
-    const v = value[key];
     sink.put(`  ${JSON.stringify(key)}: `);
+    const list = Object.hasOwn(lines, key) ? lines[key] : undefined;
+    if (list) {
+      if (list.length === 0) sink.put('[]');
+      else {
+        sink.put('[\n');
+        let j = 0;
+        list.forEachJson((text) => sink.put(`    ${text}${++j < list.length ? ',\n' : '\n'}`));
+        sink.put('  ]');
+      }
+      sink.put(i < keys.length - 1 ? ',\n' : '\n');
+      continue;
+    }
+    const v = value[key];
     if (Array.isArray(v) && v.length > 0) {
       sink.put('[\n');
       for (let j = 0; j < v.length; j++) {

@@ -6,9 +6,10 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type BuildCache, openBuildCache, renderKey } from './cache/index.js';
 import type { Config } from './config/index.js';
+import { ConsideredList } from './considered-list.js';
 import { type ContentIndex, loadArticles } from './content/index.js';
 import { DigestError } from './errors.js';
-import { writeJsonFile } from './json-stream.js';
+import { reportJson, writeJsonFile } from './json-stream.js';
 import {
   fitToBudget,
   genericRecipient,
@@ -56,6 +57,8 @@ export interface BuildResult {
   /** Undefined when the window holds no articles. */
   rendered?: RenderedDigest;
   report: DigestReport;
+  /** The report's `considered` list as the writer takes it (see reportText, writeDigest). */
+  considered: ConsideredList;
   problems: ContentProblem[];
   /** Notes for stderr, e.g. that the content index was unavailable or rebuilt. */
   notes: string[];
@@ -114,8 +117,12 @@ async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCac
   if (selection.items.length > 0) {
     ({ selection, rendered, trimmed } = await renderFitted(selection, req, window, cache));
   }
-  // Both in path order (the loaded entries as listed): merged, not 100,000 entries sorted again.
-  const considered = mergeByPath(loaded.considered, [...selection.considered].sort(byPath));
+  // All in path order (the loaded entries as listed): merged, not 100,000 entries sorted again;
+  // the files outside the window stay columns (see ConsideredList).
+  const considered = new ConsideredList(
+    loaded.outside,
+    mergeByPath(loaded.invalid, [...selection.considered].sort(byPath)),
+  );
   const report = buildReport({
     window,
     selection,
@@ -131,6 +138,7 @@ async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCac
     selection,
     rendered,
     report,
+    considered,
     problems: loaded.problems,
     notes: loaded.notes,
   };
@@ -302,17 +310,14 @@ interface ReportInput {
   selection: Selection;
   rendered?: RenderedDigest;
   trimmed: string[];
-  considered: Considered[];
+  considered: ConsideredList;
   files: number;
   config: Config;
 }
 
 function buildReport(input: ReportInput): DigestReport {
   const { window, selection, rendered, considered } = input;
-  // One pass over what can be 100,000 entries, not one per status.
-  const tally = new Map<Considered['status'], number>();
-  for (const c of considered) tally.set(c.status, (tally.get(c.status) ?? 0) + 1);
-  const count = (status: Considered['status']) => tally.get(status) ?? 0;
+  const count = (status: Considered['status']) => considered.count(status);
   const items: ReportItem[] = selection.items.map(({ lead, alsoCoveredBy, related }) => ({
     title: lead.title,
     webUrl: lead.webUrl,
@@ -349,7 +354,10 @@ function buildReport(input: ReportInput): DigestReport {
     textBytes: rendered ? Buffer.byteLength(rendered.text) : 0,
     sizeBudget: input.config.sizeBudget,
     items,
-    considered,
+    // Made from the columns when read (the preview, tests); the report file is written from them.
+    get considered() {
+      return considered.toArray();
+    },
     trimmed: input.trimmed,
     counts: {
       files: input.files,
@@ -405,9 +413,19 @@ export async function writeDigest(
     }),
     // Streamed: with 100,000 files `considered` makes this report tens of MB (see json-stream.ts).
     (async () => {
-      writeJsonFile(`${files.json}.tmp`, { ...result.report });
+      writeJsonFile(`${files.json}.tmp`, reportFields(result.report), { considered: result.considered });
       await rename(`${files.json}.tmp`, files.json);
     })(),
   ]);
   return files;
+}
+
+/** The report as the JSON writer takes it; its `considered` getter is not read (see reportText). */
+function reportFields(report: DigestReport): Record<string, unknown> {
+  return report as unknown as Record<string, unknown>;
+}
+
+/** The report in its file layout (digest.json, `--json`), written from the considered columns. */
+export function reportText(result: Pick<BuildResult, 'report' | 'considered'>): string {
+  return reportJson(reportFields(result.report), { considered: result.considered });
 }

@@ -1,8 +1,7 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatProblem } from '../content/index.js';
-import { reportJson } from '../json-stream.js';
-import { type BuildResult, buildDigest, writeDigest } from '../pipeline.js';
+import { type BuildResult, buildDigest, reportText, writeDigest } from '../pipeline.js';
 import { BUILD_OPTIONS, buildRequestFrom } from './_build-options.js';
 import type { CliContext, Command } from './_command.js';
 
@@ -17,14 +16,14 @@ export const buildCommand: Command = {
     const result = await buildDigest(request);
     reportProblems(result, ctx);
     if (!result.rendered) {
-      if (values.json) ctx.stdout.write(reportJson({ ...result.report }));
+      if (values.json) ctx.stdout.write(reportText(result));
       ctx.stderr.write(
         `No articles in the window of ${result.window.date} (${windowText(result)}); no email built.\n`,
       );
       return 0;
     }
     const files = await writeDigest(result, resolve(ctx.cwd, request.config.out), request.config.publicUrl);
-    if (values.json) ctx.stdout.write(reportJson({ ...result.report }));
+    if (values.json) ctx.stdout.write(reportText(result));
     else
       ctx.stderr.write(
         `Wrote ${files.html}\n      ${files.text}\n      ${files.mjml}\n      ${files.json}\n`,

@@ -373,7 +373,7 @@ export class IndexSession {
   }
 
   /** What reading `path` gave; remembered unless the file changed moments before it was read. */
-  record(path: string, stamp: FileStamp, classified: Classified): void {
+  record(path: string, stamp: FileStamp, classified: Omit<Classified, 'outcome'>): void {
     this.changed = true;
     if (Math.max(stamp.mtimeMs, stamp.ctimeMs) > this.init.startedAt - this.init.racyMs) {
       this.gone.push(path);

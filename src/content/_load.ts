@@ -1,9 +1,10 @@
 import { realpath } from 'node:fs/promises';
 import { sep } from 'node:path';
 import type { Article, Considered, ContentProblem } from '../types.js';
-import { classify, fromParsed, inWindow, type Outcome, outcomeOf, outOfWindow } from './_classify.js';
+import { classify, fromParsed, inWindow, type Outcome, outcomeOf } from './_classify.js';
 import { foldersUnchanged, type Listing, listArticleFiles } from './_find.js';
 import type { ContentIndex, IndexSession } from './_index.js';
+import { OutsideWindow } from './_outside.js';
 import { type ParallelOptions, scanAll, scanThreads, startScanWorkers } from './_parallel.js';
 import { readArticleFile } from './_read.js';
 import { TOO_LARGE, UNCHANGED, UNREADABLE } from './_scan.js';
@@ -34,8 +35,15 @@ export interface LoadOptions {
 export interface LoadResult {
   /** Valid articles inside the window, in path order. */
   articles: Article[];
-  /** Every other file: `outOfWindow` or `invalid`, in path order. */
-  considered: Considered[];
+  /** The files dated outside the window, in path order, as columns (see OutsideWindow). */
+  outside: OutsideWindow;
+  /** The `invalid` entry of each file that could not be used, in path order. */
+  invalid: Considered[];
+  /**
+   * Every file but the articles in the window: `outOfWindow` or `invalid`, in path order. Made
+   * from `outside` and `invalid` each time it is read (100,000 objects in a large folder).
+   */
+  readonly considered: Considered[];
   /** Why each invalid file was skipped, in path order. */
   problems: ContentProblem[];
   /** Number of `.md` files found. */
@@ -122,33 +130,56 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
   );
 
   const counts = { read: 0, parsed: 0, fromIndex: 0, inWorkers, reusedListing: reused };
-  const slots: Outcome[] = new Array(n);
+  const outside = new OutsideWindow(window);
+  const articles: Article[] = [];
+  const problems: ContentProblem[] = [];
+  const invalid: Considered[] = [];
+  // Every file lands in one list, in path order, as it is decided.
+  const settle = (path: string, outcome: Outcome) => {
+    if ('publishedMs' in outcome) articles.push(outcome);
+    else if ('status' in outcome) {
+      if (outcome.status === 'outOfWindow') outside.push(path, Date.parse(outcome.publishedAt as string));
+      else invalid.push(outcome);
+    } else {
+      problems.push(outcome);
+      invalid.push({ path: outcome.path, status: 'invalid', reason: `${outcome.field}: ${outcome.message}` });
+    }
+  };
   for (let i = 0; i < n; i++) {
     const path = paths[i] as string;
     const kind = output.kind[i];
     if (kind === UNCHANGED && session) {
-      const known = fromIndex(session, entry[i] as number, path, window);
+      const at = entry[i] as number;
+      // The common case of a large folder: unchanged, dated outside the window. No object made.
+      const ms = session.dateOf(at);
+      if (ms !== undefined && !inWindow(ms, window)) {
+        session.keep(at, path);
+        counts.fromIndex++;
+        outside.push(path, ms);
+        continue;
+      }
+      const known = fromStoredParse(session, at, path, window);
       if (known) {
         counts.fromIndex++;
-        slots[i] = known;
+        settle(path, known);
         continue;
       }
       // In the window (or undated) without a stored full parse: read it here.
-      slots[i] = readHere(prefix, path, timeZone, window, session, counts);
+      settle(path, readHere(prefix, path, timeZone, window, session, counts));
       continue;
     }
     counts.read++;
     const extra = extras.get(i);
     if (kind === UNREADABLE) {
       session?.forget(path);
-      slots[i] = extra?.problem as ContentProblem;
+      settle(path, extra?.problem as ContentProblem);
       continue;
     }
     const stamp = stampAt(output.stamp, i);
     if (kind === TOO_LARGE) {
       const problem = extra?.problem as ContentProblem;
-      session?.record(path, stamp, { outcome: problem, parsed: { problem } });
-      slots[i] = problem;
+      session?.record(path, stamp, { parsed: { problem } });
+      settle(path, problem);
       continue;
     }
     const ms = output.cheapMs[i] as number;
@@ -157,41 +188,45 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
       : { ms, zoned: output.cheapZoned[i] === 1, text: extra?.cheapText ?? '' };
     const parsed = extra?.parsed;
     if (parsed) counts.parsed++;
-    const outcome = outcomeOf(path, cheap, parsed, window);
-    session?.record(path, stamp, { outcome, cheap, parsed });
-    slots[i] = outcome;
+    session?.record(path, stamp, { cheap, parsed });
+    if (cheap && !inWindow(cheap.ms, window)) outside.push(path, cheap.ms);
+    else settle(path, outcomeOf(path, cheap, parsed, window));
   }
   session?.finish();
 
-  const out: LoadResult = {
-    articles: [],
-    considered: [],
-    problems: [],
+  return {
+    articles,
+    outside,
+    invalid,
+    // Made only when asked for: the entries of the files outside the window are columns until then.
+    get considered() {
+      return mergeOutside(outside, invalid);
+    },
+    problems,
     files: n,
     counts,
     notes: opts.index?.notes ?? [],
   };
-  for (const slot of slots) {
-    if ('status' in slot) out.considered.push(slot);
-    else if ('publishedMs' in slot) out.articles.push(slot);
-    else {
-      out.problems.push(slot);
-      out.considered.push({ path: slot.path, status: 'invalid', reason: `${slot.field}: ${slot.message}` });
-    }
+}
+
+/** The entries of `outside` and `others` (both in path order) as one list in path order. */
+export function mergeOutside(outside: OutsideWindow, others: readonly Considered[]): Considered[] {
+  const out: Considered[] = [];
+  let j = 0;
+  for (let k = 0; k < outside.length; k++) {
+    const path = outside.paths[k] as string;
+    while (j < others.length && (others[j] as Considered).path < path) out.push(others[j++] as Considered);
+    out.push(outside.entry(k));
   }
+  while (j < others.length) out.push(others[j++] as Considered);
   return out;
 }
 
 /**
- * The outcome of an unchanged file from the index alone: its date when that is outside the
- * window, else its stored full parse; undefined when neither is there (the file is read).
+ * The outcome of an unchanged file (not known to be outside the window) from its stored full
+ * parse; undefined when there is none (the file is read).
  */
-function fromIndex(session: IndexSession, i: number, path: string, window: LoadOptions['window']) {
-  const ms = session.dateOf(i);
-  if (ms !== undefined && !inWindow(ms, window)) {
-    session.keep(i, path);
-    return outOfWindow(path, ms, window);
-  }
+function fromStoredParse(session: IndexSession, i: number, path: string, window: LoadOptions['window']) {
   const parsed = session.parsed(path, i);
   if (!parsed) return undefined;
   session.keep(i, path);
@@ -210,8 +245,7 @@ function readHere(
   counts.read++;
   const read = readArticleFile(prefix + path, path);
   if ('problem' in read) {
-    if (read.stamp)
-      session.record(path, read.stamp, { outcome: read.problem, parsed: { problem: read.problem } });
+    if (read.stamp) session.record(path, read.stamp, { parsed: { problem: read.problem } });
     else session.forget(path);
     return read.problem;
   }

@@ -8,6 +8,7 @@ export {
   IndexSession,
   openContentIndex,
 } from './_index.js';
-export { type LoadOptions, type LoadResult, loadArticles } from './_load.js';
+export { type LoadOptions, type LoadResult, loadArticles, mergeOutside } from './_load.js';
+export { isoTime, OutsideWindow } from './_outside.js';
 export { type ParseOptions, type ParseResult, parseArticle } from './_parse.js';
 export { formatProblem, MAX_ARTICLE_BYTES } from './_problem.js';

@@ -1,7 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/index.js';
-import { reportJson } from '../json-stream.js';
-import type { BuildResult } from '../pipeline.js';
+import { type BuildResult, reportText } from '../pipeline.js';
 import { PREVIEW_CSS } from './_asset-css.js';
 import { PREVIEW_JS } from './_asset-js.js';
 import type { ArticleDay, BuildCache } from './_builds.js';
@@ -179,7 +178,7 @@ async function sendRaw(
   }
   const { result, web } = outcome.build;
   if (format === 'json') {
-    send(res, 200, 'application/json; charset=utf-8', reportJson({ ...result.report }));
+    send(res, 200, 'application/json; charset=utf-8', reportText(result));
     return;
   }
   if (!web) {

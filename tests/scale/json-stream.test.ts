@@ -1,7 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { ConsideredList } from '../../src/considered-list.js';
+import { isoTime, OutsideWindow } from '../../src/content/index.js';
 import { jsonPieces, writeJsonFile } from '../../src/json-stream.js';
+import type { Considered } from '../../src/types.js';
 import { tempDirs } from './_helpers.js';
 
 const temp = tempDirs();
@@ -46,6 +49,58 @@ describe('jsonPieces', () => {
     expect(text).toBe(`${reportLayout(report)}\n`);
     expect(text).toContain(`\n    ${JSON.stringify(considered[7])},\n`);
     expect(text.split('\n')).toHaveLength(considered.length + 12);
+  });
+});
+
+describe('the considered list written from columns', () => {
+  const window = { since: Date.parse('2026-03-09T05:00:00Z'), until: Date.parse('2026-03-10T05:00:00Z') };
+  // In path order, as a load lists them.
+  const outsidePaths = ['a/1.md', 'b/quote".md', 'b/back\\slash.md', 'c/zürich-😀.md', 'd/2.md', 'f/3.md'].sort();
+  const others: Considered[] = [
+    { path: '0-first.md', status: 'invalid', reason: 'title: missing' },
+    { path: 'b/included.md', status: 'included', reason: 'item 1', title: 'A "title"', quality: 5 },
+    { path: 'e/merged.md', status: 'merged', reason: 'same story', mergedInto: 'https://x.example/1' },
+    { path: 'z-last.md', status: 'invalid', reason: 'bad' },
+  ];
+  const list = () => {
+    const outside = new OutsideWindow(window);
+    outsidePaths.forEach((p, k) => {
+      outside.push(p, k % 2 ? window.since - 1 - k * 86_400_123 : window.until + k * 3_600_007);
+    });
+    return new ConsideredList(outside, others);
+  };
+
+  it('writes the same text as the generic writer given the entries as objects', () => {
+    const l = list();
+    const entries = l.toArray();
+    expect(entries.map((c) => c.path)).toEqual([...entries.map((c) => c.path)].sort());
+    expect(entries).toHaveLength(outsidePaths.length + others.length);
+    const report = { window: { since: 'x' }, considered: entries, counts: { n: 1 } };
+    const file = join(temp.make('digest-json-'), 'digest.json');
+    // The value under `considered` is never read when the list is given.
+    writeJsonFile(file, { ...report, considered: 'not read' }, { considered: l });
+    expect(readFileSync(file, 'utf8')).toBe(`${reportLayout(report)}\n`);
+    expect(
+      jsonPieces({ considered: [] }, { considered: new ConsideredList(new OutsideWindow(window), []) }).join(
+        '',
+      ),
+    ).toBe(reportLayout({ considered: [] }));
+  });
+
+  it('counts statuses without making the entries', () => {
+    const l = list();
+    expect(l.count('outOfWindow')).toBe(outsidePaths.length);
+    expect(l.count('invalid')).toBe(2);
+    expect(l.length).toBe(outsidePaths.length + others.length);
+  });
+
+  it('isoTime is toISOString for whole milliseconds, before 1970 and across leap days too', () => {
+    const samples = [
+      0, -1, 951_782_400_000, 951_868_799_999, 1_709_164_800_000, -62_135_596_800_000, 253_402_300_799_999,
+    ];
+    for (let k = 0; k < 2000; k++) samples.push(Math.floor((Math.sin(k * 7.1) + 1) * 2e12) - 1e12);
+    for (const ms of samples) expect(isoTime(ms), String(ms)).toBe(new Date(ms).toISOString());
+    expect(isoTime(0.5)).toBe(new Date(0.5).toISOString());
   });
 });
 
