@@ -6,6 +6,8 @@
  * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-naive), --subscribers S (default 10000),
  * --skip-naive, --skip-send.
  */
+
+import { execFileSync } from 'node:child_process';
 import {
   copyFileSync,
   cpSync,
@@ -117,6 +119,7 @@ try {
     });
     editNote = `${edits.changed} changed, ${edits.added} added, ${edits.deleted} deleted`;
     try {
+      settleDisk();
       return checked(await runNode(buildArgs(buildDb, buildOut), { cwd: work }), 'build after edit');
     } finally {
       edits.revert();
@@ -129,10 +132,13 @@ try {
   const edited: ProcessRun[] = [];
   const dayEdited: ProcessRun[] = [];
   for (let round = 1; round <= RUNS; round++) {
+    settleDisk();
     rounds.floor.push(logged(`floor ${round}/${RUNS}`, checked(await floorRun(), 'floor')));
     for (const file of [coldDb, `${coldDb}-wal`, `${coldDb}-shm`]) rmSync(file, { force: true });
+    settleDisk();
     const cold = await runNode(buildArgs(coldDb, coldOut), { cwd: work });
     rounds.cold.push(logged(`cold ${round}/${RUNS}`, checked(cold, 'cold build')));
+    settleDisk();
     const warm = await runNode(buildArgs(buildDb, buildOut), { cwd: work });
     rounds.warm.push(logged(`warm ${round}/${RUNS}`, checked(warm, 'warm build')));
     edited.push(logged(`warm-after-edit ${round}/${RUNS}`, await editRun(false)));
@@ -447,8 +453,20 @@ function maxRss(runs: ProcessRun[]): number | undefined {
 
 async function repeat(name: string, times: number, run: () => Promise<ProcessRun>): Promise<ProcessRun[]> {
   const out: ProcessRun[] = [];
-  for (let i = 0; i < times; i++) out.push(logged(`${name} ${i + 1}/${times}`, await run()));
+  for (let i = 0; i < times; i++) {
+    settleDisk();
+    out.push(logged(`${name} ${i + 1}/${times}`, await run()));
+  }
   return out;
+}
+
+/**
+ * Flush what earlier steps wrote (a cold build writes its index and a 20 MB report) before the
+ * next measured process starts, outside its timing: otherwise the kernel writes those pages back
+ * while that process runs and charges it for the earlier step's work.
+ */
+function settleDisk(): void {
+  execFileSync('sync');
 }
 
 function logged(label: string, r: ProcessRun): ProcessRun {
