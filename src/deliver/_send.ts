@@ -452,7 +452,7 @@ async function deliverAll(
   return out;
 }
 
-type MessageBody = Pick<OutgoingMessage, 'raw' | 'size' | 'data'>;
+type MessageBody = Pick<OutgoingMessage, 'raw' | 'size' | 'data' | 'pieces'>;
 
 /** A signed message: one buffer, dot-stuffed by the transport. */
 function signedMessage(raw: Buffer): MessageBody {
@@ -468,6 +468,7 @@ function copyMessage(copy: MessageCopy): MessageBody {
       return raw;
     },
     size: copy.length,
+    pieces: copy.pieces,
     data: copy.data,
   };
 }

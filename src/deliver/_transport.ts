@@ -11,6 +11,11 @@ export interface OutgoingMessage {
   /** Bytes of `raw`. */
   readonly size: number;
   /**
+   * The message as pieces that joined are `raw`, when it is made of pieces: a transport that can write
+   * them as they are (the dry run's files) never needs the joined copy.
+   */
+  readonly pieces?: readonly Buffer[];
+  /**
    * The message as SMTP DATA content when it is known already: dot-stuffed, ending with the `.`
    * line (see MessageCopy.data). An SMTP transport then writes these as they are.
    */
