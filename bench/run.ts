@@ -280,7 +280,7 @@ async function sendMeasurements(): Promise<Result[]> {
     ...extra,
   ];
   // The build part of a send goes through the same index: make it warm, as a daily send finds it.
-  checked(await runNode(buildArgs(sendDb, sendOut), { cwd: work }), 'send warm-up build');
+  checked(await runNode(buildArgs(sendDb, sendOut), { cwd: work, env }), 'send warm-up build');
   const out: Result[] = [];
 
   // MJML runs: one dry run with the render cache emptied, counted by a preload in the process.
@@ -303,7 +303,7 @@ async function sendMeasurements(): Promise<Result[]> {
     runs: 1,
     value: mjmlRuns,
   });
-  checked(await runNode(buildArgs(sendDb, sendOut), { cwd: work }), 'render cache refill');
+  checked(await runNode(buildArgs(sendDb, sendOut), { cwd: work, env }), 'render cache refill');
 
   // The rate of the send loop from the files it wrote: first to last .eml write time.
   const dryRates: number[] = [];
