@@ -55,7 +55,14 @@ describe('jsonPieces', () => {
 describe('the considered list written from columns', () => {
   const window = { since: Date.parse('2026-03-09T05:00:00Z'), until: Date.parse('2026-03-10T05:00:00Z') };
   // In path order, as a load lists them.
-  const outsidePaths = ['a/1.md', 'b/quote".md', 'b/back\\slash.md', 'c/zürich-😀.md', 'd/2.md', 'f/3.md'].sort();
+  const outsidePaths = [
+    'a/1.md',
+    'b/quote".md',
+    'b/back\\slash.md',
+    'c/zürich-😀.md',
+    'd/2.md',
+    'f/3.md',
+  ].sort();
   const others: Considered[] = [
     { path: '0-first.md', status: 'invalid', reason: 'title: missing' },
     { path: 'b/included.md', status: 'included', reason: 'item 1', title: 'A "title"', quality: 5 },
