@@ -16,6 +16,7 @@ import {
   encodeSnapshot,
   FROM_PARSE,
   pushEntry,
+  reserve,
   type Snapshot,
   type StoredSnapshot,
   storedPath,
@@ -210,12 +211,16 @@ export class IndexSession {
   private folders: FolderStamp[] | undefined;
   private listed = -1;
   /**
-   * While every decision so far kept the old entry at the same position (a warm build where
-   * nothing changed), `next` is not built: its first `mirrored` entries would be the old
-   * snapshot's own. The first other decision copies them in at once (see materialize). -1 once
-   * `next` is being built.
+   * The old entries kept since the last other decision, as one run of consecutive old entries
+   * (`runFrom`, `runLength`) with their paths: copied into `next` in bulk when something else
+   * comes (see flushRun), not entry by entry. A warm build where nothing changed keeps the whole
+   * old snapshot as one run, and writes nothing.
    */
-  private mirrored: number;
+  private runFrom = -1;
+  private runLength = 0;
+  private runPaths: string[] = [];
+  /** This build's zone is the old snapshot's: a kept entry is the old entry as it is. */
+  private readonly sameZone: boolean;
   private damaged = 0;
   private readonly parsedWrites: [string, FileStamp, ParseResult][] = [];
   private readonly parsedUsed: string[] = [];
@@ -227,7 +232,7 @@ export class IndexSession {
     this.old = init.old ?? emptyStored();
     this.next = emptySnapshot(Math.max(64, this.old.count + 16));
     this.changed = init.old === undefined;
-    this.mirrored = init.old !== undefined && init.oldZone === init.timeZone ? 0 : -1;
+    this.sameZone = init.old !== undefined && init.oldZone === init.timeZone;
     this.getParsed = init.reader?.prepare(
       'SELECT size, mtime_ms, ctime_ms, ino, time_zone, fingerprint, result, used_at FROM content_parsed WHERE root = ? AND path = ?',
     );
@@ -249,6 +254,14 @@ export class IndexSession {
       // The same paths as UTF-8, NUL-separated: what scan workers are given.
       bytes: { data: this.old.pathData, start: this.old.pathStart },
     };
+  }
+
+  /** The old entries' stamps, 4 per entry (size, mtimeMs, ctimeMs, ino), in shared memory. */
+  oldStamps(): Float64Array {
+    const o = this.old;
+    const out = new Float64Array(new SharedArrayBuffer(32 * o.count));
+    for (let i = 0; i < o.count; i++) this.copyStamp(i, out, 4 * i);
+    return out;
   }
 
   /**
@@ -344,12 +357,16 @@ export class IndexSession {
 
   /** Keep an unchanged file's entry, now at `path` (its date recomputed when this build's zone differs). */
   keep(i: number, path: string): void {
-    // The same zone, the same position: the entry would be the old one, unchanged.
-    if (i === this.mirrored) {
-      this.mirrored++;
+    if (this.sameZone) {
+      // The entry is the old one as it is: extend the run, or start one.
+      if (this.runLength === 0 || i !== this.runFrom + this.runLength) {
+        this.flushRun();
+        this.runFrom = i;
+      }
+      this.runLength++;
+      this.runPaths.push(path);
       return;
     }
-    this.materialize();
     const o = this.old;
     const flags = o.flags[i] as number;
     const ms = this.dateOf(i);
@@ -380,7 +397,7 @@ export class IndexSession {
       return;
     }
     const { cheap, parsed } = classified;
-    this.materialize();
+    this.flushRun();
     if (cheap) {
       pushEntry(
         this.next,
@@ -418,9 +435,9 @@ export class IndexSession {
     if (!db || (!this.changed && this.parsedUsed.length === 0)) return;
     // The folders stand for the listing only when every listed file has an entry (a file changed
     // moments ago or unreadable has none, and would be missing from a list taken from here).
-    const entries = this.mirrored >= 0 ? this.mirrored : this.next.count;
+    const entries = this.next.count + this.runLength;
     this.next.folders = entries === this.listed ? this.folders : undefined;
-    if (this.changed) this.materialize();
+    if (this.changed) this.flushRun();
     try {
       const fingerprint = parserFingerprint();
       const snapshot = this.changed ? encodeSnapshot(this.next) : undefined;
@@ -465,20 +482,30 @@ export class IndexSession {
     }
   }
 
-  /** Build `next` from here on: copy in the old entries it has mirrored so far. */
-  private materialize(): void {
-    const n = this.mirrored;
-    if (n < 0) return;
-    this.mirrored = -1;
+  /** Copy the pending run of kept old entries into `next`, columns in bulk. */
+  private flushRun(): void {
+    const n = this.runLength;
     if (n === 0) return;
     const o = this.old;
     const next = this.next;
-    for (const key of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dateMs'] as const)
-      next[key].set(o[key].subarray(0, n));
-    next.flags.set(o.flags.subarray(0, n));
-    next.paths = storedPaths(o).slice(0, n);
-    for (const [k, text] of o.dateText) if (k < n) next.dateText.set(k, text);
-    next.count = n;
+    const from = this.runFrom;
+    const at = next.count;
+    reserve(next, at + n);
+    for (const key of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dateMs'] as const) {
+      next[key].set(o[key].subarray(from, from + n), at);
+    }
+    next.flags.set(o.flags.subarray(from, from + n), at);
+    const paths = this.runPaths;
+    for (let k = 0; k < n; k++) next.paths[at + k] = paths[k] as string;
+    if (o.dateText.size > 0) {
+      for (let k = 0; k < n; k++) {
+        const text = o.dateText.get(from + k);
+        if (text !== undefined) next.dateText.set(at + k, text);
+      }
+    }
+    next.count = at + n;
+    this.runLength = 0;
+    this.runPaths = [];
   }
 
   private dropOld(i: number): void {

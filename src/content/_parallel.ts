@@ -120,9 +120,31 @@ export async function scanAll(
   options: ParallelOptions = {},
   early?: ScanWorkers,
   pathBytes?: PathBytes,
-): Promise<{ output: ScanOutput; extras: Map<number, ScanExtra>; inWorkers: number }> {
+  output?: ScanOutput,
+): Promise<ScanResult> {
+  return beginScan(input, options, early, pathBytes, output).join();
+}
+
+export interface ScanResult {
+  output: ScanOutput;
+  extras: Map<number, ScanExtra>;
+  inWorkers: number;
+}
+
+/**
+ * scanAll in two steps: the workers start on the job at once, and this thread joins them when
+ * `join` is called (a build lists the folder meanwhile; see loadArticles). `output`: results
+ * already known (a file whose kind is set is skipped).
+ */
+export function beginScan(
+  input: ScanInput,
+  options: ParallelOptions = {},
+  early?: ScanWorkers,
+  pathBytes?: PathBytes,
+  given?: ScanOutput,
+): { join: () => Promise<ScanResult> } {
   const n = input.paths.length;
-  const output = scanOutput(n);
+  const output = given ?? scanOutput(n);
   const extras = new Map<number, ScanExtra>();
   const counter = new Int32Array(new SharedArrayBuffer(4));
   const threads = scanThreads(input, options);
@@ -138,33 +160,35 @@ export async function scanAll(
     counter,
     chunk: CHUNK,
   });
-
-  const chunks = Math.ceil(n / CHUNK);
-  const mine = new Uint8Array(chunks);
-  for (let c = Atomics.add(counter, 0, 1); c < chunks; c = Atomics.add(counter, 0, 1)) {
-    scanRange(input, output, extras, c * CHUNK, Math.min(n, (c + 1) * CHUNK));
-    mine[c] = 1;
-    if (crew || c % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
-  }
-  const results = (await done) ?? [];
-  let inWorkers = 0;
-  for (const found of results) {
-    for (const [i, extra] of found?.extras ?? []) extras.set(i, extra);
-    inWorkers += found?.scanned ?? 0;
-  }
-  if (results.some((found) => found === undefined)) {
-    inWorkers = 0;
-    // A worker failed and its extras are lost: scan again here every chunk this thread did not.
-    for (let c = 0; c < chunks; c++) {
-      if (mine[c]) continue;
-      const from = c * CHUNK;
-      const to = Math.min(n, from + CHUNK);
-      output.kind.fill(NOT_DONE, from, to);
-      for (let i = from; i < to; i++) extras.delete(i);
-      scanRange(input, output, extras, from, to);
+  const join = async (): Promise<ScanResult> => {
+    const chunks = Math.ceil(n / CHUNK);
+    const mine = new Uint8Array(chunks);
+    for (let c = Atomics.add(counter, 0, 1); c < chunks; c = Atomics.add(counter, 0, 1)) {
+      scanRange(input, output, extras, c * CHUNK, Math.min(n, (c + 1) * CHUNK));
+      mine[c] = 1;
+      if (crew || c % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
     }
-  }
-  return { output, extras, inWorkers };
+    const results = (await done) ?? [];
+    let inWorkers = 0;
+    for (const found of results) {
+      for (const [i, extra] of found?.extras ?? []) extras.set(i, extra);
+      inWorkers += found?.scanned ?? 0;
+    }
+    if (results.some((found) => found === undefined)) {
+      inWorkers = 0;
+      // A worker failed and its extras are lost: scan again here every chunk this thread did not.
+      for (let c = 0; c < chunks; c++) {
+        if (mine[c]) continue;
+        const from = c * CHUNK;
+        const to = Math.min(n, from + CHUNK);
+        output.kind.fill(NOT_DONE, from, to);
+        for (let i = from; i < to; i++) extras.delete(i);
+        scanRange(input, output, extras, from, to);
+      }
+    }
+    return { output, extras, inWorkers };
+  };
+  return { join };
 }
 
 /** Paths as UTF-8, NUL-separated, with where each starts (the ScanJob layout). */

@@ -27,6 +27,8 @@ export interface ScanInput {
   window: Window;
   /** size, mtimeMs, ctimeMs, ino of the index entry of each path (4 per path). */
   known: Float64Array;
+  /** Only stat: a file whose stat does not match is left undecided (NOT_DONE), not read. */
+  statOnly?: boolean;
 }
 
 /** The numeric results, in shared memory: what happened, the stamp, the cheap date. */
@@ -70,6 +72,8 @@ export function scanRange(
 ): void {
   const { known } = input;
   for (let i = from; i < to; i++) {
+    // Already decided (a build that statted the index's paths first, see loadArticles).
+    if (out.kind[i] !== NOT_DONE) continue;
     const path = input.paths[i] as string;
     const fullPath = input.prefix + path;
     const k = 4 * i;
@@ -86,6 +90,7 @@ export function scanRange(
         continue;
       }
     }
+    if (input.statOnly) continue;
     const read = readArticleFile(fullPath, path);
     if ('problem' in read) {
       if (read.stamp) {

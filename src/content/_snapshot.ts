@@ -249,6 +249,11 @@ export function pushEntry(
   if (dateText !== undefined) s.dateText.set(i, dateText);
 }
 
+/** Room for at least `capacity` entries. */
+export function reserve(s: Snapshot, capacity: number): void {
+  while (s.size.length < capacity) grow(s);
+}
+
 function grow(s: Snapshot): void {
   const capacity = Math.max(64, s.size.length * 2);
   for (const key of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dateMs'] as const) {

@@ -1,4 +1,4 @@
-import { realpathSync, writeFileSync } from 'node:fs';
+import { realpathSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import {
   openContentIndex,
 } from '../../src/content/index.js';
 import { dayWindow } from '../../src/select/index.js';
-import { generatedFolder } from './_folder.js';
+import { front, generatedFolder } from './_folder.js';
 import {
   bytes,
   referenceArticles,
@@ -162,5 +162,15 @@ describe('scan workers', () => {
     expect(warm.counts.read).toBe(0);
     // The warm pass takes its listing, and the workers' path bytes, from the index.
     expect(warm.counts.reusedListing).toBe(true);
+    // A folder changes: the index's files are statted while the folders are listed again, and
+    // only the new file is read.
+    const gone = (warm.articles[0] ?? warm.considered[0])?.path as string;
+    rmSync(join(dir, gone));
+    writeFileSync(join(dir, 'tricky/new-after-warm.md'), front('publishedDateTime: 2026-03-09T18:00:00Z'));
+    const changed = await loadArticles(dir, { ...base, ...options, minFilesForWorkers: 1, index });
+    const plainAfter = await loadArticles(dir, base);
+    expect(sameParts(changed)).toBe(sameParts(plainAfter));
+    expect(changed.counts).toMatchObject({ reusedListing: false, read: 1 });
+    expect(changed.articles.map((a) => a.path)).toContain('tricky/new-after-warm.md');
   });
 });
