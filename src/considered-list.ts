@@ -1,4 +1,4 @@
-import { mergeOutside, type OutsideWindow } from './content/index.js';
+import type { OutsideWindow } from './content/index.js';
 import type { JsonLines } from './json-stream.js';
 import type { Considered, ConsideredStatus } from './types.js';
 
@@ -32,19 +32,16 @@ export class ConsideredList implements JsonLines {
   }
 
   toArray(): Considered[] {
-    this.array ??= mergeOutside(this.outside, this.others);
+    this.array ??= this.outside.entries(this.others);
     return this.array;
   }
 
   /** Each entry's `JSON.stringify`, in path order. */
   forEachJson(visit: (text: string) => void): void {
-    const { outside, others } = this;
-    let j = 0;
-    for (let k = 0; k < outside.length; k++) {
-      const path = outside.paths[k] as string;
-      while (j < others.length && (others[j] as Considered).path < path) visit(JSON.stringify(others[j++]));
-      visit(outside.jsonText(k));
-    }
-    while (j < others.length) visit(JSON.stringify(others[j++]));
+    this.outside.merge(
+      this.others,
+      (k) => visit(this.outside.jsonText(k)),
+      (entry) => visit(JSON.stringify(entry)),
+    );
   }
 }

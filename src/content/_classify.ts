@@ -1,5 +1,6 @@
 import type { Article, Considered, ContentProblem } from '../types.js';
 import { cheapPublished } from './_cheap.js';
+import { isoTime } from './_dates.js';
 import { type ParseResult, parseArticle } from './_parse.js';
 
 /** A half-open window [since, until) of epoch ms. */
@@ -81,7 +82,7 @@ export function outOfWindow(path: string, ms: number, window: Window): Considere
     // One of two constant reasons (the window is in the report, the time in publishedAt): at
     // 100,000 files a string per file is megabytes of heap and of digest.json.
     reason: ms < window.since ? BEFORE_WINDOW : AFTER_WINDOW,
-    publishedAt: new Date(ms).toISOString(),
+    publishedAt: isoTime(ms),
   };
 }
 

@@ -77,3 +77,24 @@ function isCalendarDate(year: number, month: number, date: number): boolean {
 }
 
 const num = (digits: string | undefined): number => Number(digits);
+
+const DAY = 86_400_000;
+const days = new Map<number, string>();
+const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+
+/**
+ * `new Date(ms).toISOString()` for a whole number of ms, from a per-day prefix and integer
+ * arithmetic (every out-of-window entry has one): 100,000 of them took 70-150 ms through Date here.
+ */
+export function isoTime(ms: number): string {
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString();
+  const day = Math.floor(ms / DAY);
+  let prefix = days.get(day);
+  if (prefix === undefined) {
+    prefix = new Date(day * DAY).toISOString().slice(0, -13);
+    if (days.size < 100_000) days.set(day, prefix);
+  }
+  const t = ms - day * DAY;
+  const milli = t % 1000;
+  return `${prefix}${TWO[Math.floor(t / 3_600_000)]}:${TWO[Math.floor(t / 60_000) % 60]}:${TWO[Math.floor(t / 1000) % 60]}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+}

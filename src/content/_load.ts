@@ -233,26 +233,13 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     invalid,
     // Made only when asked for: the entries of the files outside the window are columns until then.
     get considered() {
-      return mergeOutside(outside, invalid);
+      return outside.entries(invalid);
     },
     problems,
     files: n,
     counts,
     notes: opts.index?.notes ?? [],
   };
-}
-
-/** The entries of `outside` and `others` (both in path order) as one list in path order. */
-export function mergeOutside(outside: OutsideWindow, others: readonly Considered[]): Considered[] {
-  const out: Considered[] = [];
-  let j = 0;
-  for (let k = 0; k < outside.length; k++) {
-    const path = outside.paths[k] as string;
-    while (j < others.length && (others[j] as Considered).path < path) out.push(others[j++] as Considered);
-    out.push(outside.entry(k));
-  }
-  while (j < others.length) out.push(others[j++] as Considered);
-  return out;
 }
 
 /**

@@ -76,10 +76,6 @@ export class ScanWorkers {
     );
   }
 
-  get size(): number {
-    return this.workers.length;
-  }
-
   /** Send the job to every worker; resolves with each one's result (undefined for one that failed). */
   run(job: ScanJob): Promise<(WorkerResult | undefined)[]> {
     this.sent = true;
