@@ -5,7 +5,7 @@
  * size budget), with the MJML load also timed on its own. Prints {ms, mjmlLoadMs, htmlBytes}.
  * Usage: node dist/bench/render.js CONTENT_DIR DB_FILE DATE TIME_ZONE
  */
-import { configSchema } from '../src/config/index.js';
+import { parseConfig } from '../src/config/index.js';
 import { loadArticles, openContentIndex } from '../src/content/index.js';
 import { renderContext, templatesDir } from '../src/pipeline.js';
 import { fitToBudget, loadTemplates } from '../src/render/index.js';
@@ -16,7 +16,7 @@ if (!contentDir || !dbFile || !date || !timeZone) {
   process.stderr.write('usage: node dist/bench/render.js CONTENT_DIR DB_FILE DATE TIME_ZONE\n');
   process.exit(2);
 }
-const config = configSchema.parse({ timeZone });
+const config = parseConfig({ timeZone });
 const window = dayWindow(date, timeZone);
 const index = openContentIndex(dbFile, { readonly: true });
 const { articles } = await loadArticles(contentDir, { timeZone, window, index });

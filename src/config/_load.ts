@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { load as loadYaml } from 'js-yaml';
-import type { z } from 'zod';
+import * as v from 'valibot';
 import { DigestError } from '../errors.js';
 import { type Config, configSchema } from './_schema.js';
 
@@ -43,9 +43,7 @@ export function loadConfig(
   }
   const fromFlags = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   const merged = { ...fromFile, ...fromEnv, ...fromFlags };
-  const parsed = configSchema.safeParse(merged);
-  if (!parsed.success) throw configError(parsed.error, found ?? 'configuration');
-  return { config: parsed.data, file: found };
+  return { config: parseConfig(merged, found), file: found };
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -67,13 +65,29 @@ function readConfigFile(path: string): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-function configError(error: z.ZodError, file: string): DigestError {
-  const issue = error.issues[0];
-  const key = issue?.path.join('.') || '(root)';
-  const all = error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+function configError(issues: v.BaseIssue<unknown>[], file: string): DigestError {
+  const lines = issues.map((issue) => [keyOf(issue), messageOf(issue)] as const);
+  const all = lines.map(([key, message]) => `${key}: ${message}`).join('; ');
   return new DigestError('E_CONFIG', `invalid config: ${all}`, {
     file,
-    field: key,
+    field: lines[0]?.[0] ?? '(root)',
     hint: 'see "Config options" in the README for each key and its allowed values',
   });
+}
+
+/** The dotted key an issue is about, e.g. `send.connections`. */
+function keyOf(issue: v.BaseIssue<unknown>): string {
+  return issue.path?.map((item) => String(item.key)).join('.') || '(root)';
+}
+
+/** The issue's message, with an unknown key said as such. */
+function messageOf(issue: v.BaseIssue<unknown>): string {
+  return issue.type === 'strict_object' ? 'unknown key (check its spelling)' : issue.message;
+}
+
+/** The configuration with every default filled in, or a DigestError naming each bad key. */
+export function parseConfig(input: Record<string, unknown>, file = 'configuration'): Config {
+  const parsed = v.safeParse(configSchema, input);
+  if (!parsed.success) throw configError(parsed.issues, file);
+  return parsed.output;
 }

@@ -2,7 +2,7 @@ import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/index.js';
+import { parseConfig } from '../../src/config/index.js';
 import { type BuildResult, buildDigest } from '../../src/pipeline.js';
 import { runCli } from '../helpers/cli.js';
 import { generatedFolder } from './_folder.js';
@@ -17,7 +17,7 @@ async function setup(sizeBudget = 100 * 1024) {
   const cwd = temp.make('digest-scale-build-');
   await generatedFolder(join(cwd, 'content'), 200);
   cpSync(join(ROOT, 'templates'), join(cwd, 'templates'), { recursive: true });
-  const config = configSchema.parse({ timeZone: 'America/New_York', sizeBudget });
+  const config = parseConfig({ timeZone: 'America/New_York', sizeBudget });
   const db = join(cwd, 'data/digest.db');
   const build = (withDb = true) =>
     buildDigest({

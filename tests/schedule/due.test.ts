@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configSchema } from '../../src/config/index.js';
+import { parseConfig } from '../../src/config/index.js';
 import {
   buildRequestFor,
   dueRun,
@@ -211,7 +211,7 @@ describe('dueRun', () => {
 });
 
 describe('buildRequestFor', () => {
-  const config = configSchema.parse({ timeZone: 'UTC', schedule: { timeZone: 'Europe/Berlin' } });
+  const config = parseConfig({ timeZone: 'UTC', schedule: { timeZone: 'Europe/Berlin' } });
   it('previous-day: the local day before, in the schedule zone', () => {
     const due = dueRun(new Date('2025-03-30T05:00:00Z'), berlin);
     expect(isDue(due)).toBe(true);

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { configSchema } from '../../src/config/index.js';
+import { parseConfig } from '../../src/config/index.js';
 import type { BuildResult } from '../../src/pipeline.js';
 import {
   type BuildFn,
@@ -38,7 +38,7 @@ export function store(db: SqliteDatabase, options: Partial<RunStoreOptions> = {}
  */
 export function fakeBuild(items: (sendDate: string) => number = () => 5): BuildFn & { requests: unknown[] } {
   const requests: unknown[] = [];
-  const config = configSchema.parse({});
+  const config = parseConfig({});
   const build = async (run: Parameters<BuildFn>[0]): Promise<BuildResult> => {
     const request = buildRequestFor(run, config, '/nowhere');
     requests.push(request);
