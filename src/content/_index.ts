@@ -16,7 +16,7 @@ import {
   encodeSnapshot,
   FROM_PARSE,
   pushEntry,
-  reserve,
+  pushStoredRun,
   type Snapshot,
   type StoredSnapshot,
   storedPath,
@@ -212,13 +212,12 @@ export class IndexSession {
   private listed = -1;
   /**
    * The old entries kept since the last other decision, as one run of consecutive old entries
-   * (`runFrom`, `runLength`) with their paths: copied into `next` in bulk when something else
-   * comes (see flushRun), not entry by entry. A warm build where nothing changed keeps the whole
+   * (`runFrom`, `runLength`): copied into `next` in bulk when something else comes (see
+   * flushRun), columns and path bytes, not entry by entry. A warm build where nothing changed keeps the whole
    * old snapshot as one run, and writes nothing.
    */
   private runFrom = -1;
   private runLength = 0;
-  private runPaths: string[] = [];
   /** This build's zone is the old snapshot's: a kept entry is the old entry as it is. */
   private readonly sameZone: boolean;
   private damaged = 0;
@@ -364,7 +363,6 @@ export class IndexSession {
         this.runFrom = i;
       }
       this.runLength++;
-      this.runPaths.push(path);
       return;
     }
     const o = this.old;
@@ -482,30 +480,10 @@ export class IndexSession {
     }
   }
 
-  /** Copy the pending run of kept old entries into `next`, columns in bulk. */
+  /** Copy the pending run of kept old entries into `next`, in bulk. */
   private flushRun(): void {
-    const n = this.runLength;
-    if (n === 0) return;
-    const o = this.old;
-    const next = this.next;
-    const from = this.runFrom;
-    const at = next.count;
-    reserve(next, at + n);
-    for (const key of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dateMs'] as const) {
-      next[key].set(o[key].subarray(from, from + n), at);
-    }
-    next.flags.set(o.flags.subarray(from, from + n), at);
-    const paths = this.runPaths;
-    for (let k = 0; k < n; k++) next.paths[at + k] = paths[k] as string;
-    if (o.dateText.size > 0) {
-      for (let k = 0; k < n; k++) {
-        const text = o.dateText.get(from + k);
-        if (text !== undefined) next.dateText.set(at + k, text);
-      }
-    }
-    next.count = at + n;
+    pushStoredRun(this.next, this.old, this.runFrom, this.runLength);
     this.runLength = 0;
-    this.runPaths = [];
   }
 
   private dropOld(i: number): void {
