@@ -101,7 +101,8 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
         // A folder changed, but most files the index knows are still there and unchanged: the
         // worker stats them while this thread lists the folders again (see the scan below).
         const known = session.oldStamps();
-        const oldPaths = previous.paths();
+        // Decoded from the index's bytes only for the chunks this thread stats (see beginScan).
+        const oldPaths: string[] = new Array(previous.files);
         prestat = beginScan(
           { prefix, paths: oldPaths, timeZone, window, known, statOnly: true },
           parallel,
@@ -118,7 +119,9 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     throw error;
   }
   const paths = listing.files;
-  early ??= startScanWorkers(paths.length, parallel);
+  // After a stat of the index's paths, the few changed and new files are read on this thread:
+  // a second worker would only compete for the CPUs while it starts.
+  if (!prestat) early ??= startScanWorkers(paths.length, parallel);
   session?.setListing(paths.length, listing.folders, reused);
   const n = paths.length;
 

@@ -156,11 +156,19 @@ export function beginScan(
     counter,
     chunk: CHUNK,
   });
+  // Paths given as bytes (pathBytes) may be missing from `input.paths`: each chunk's are decoded
+  // when this thread claims it, as the workers do.
+  const bytes =
+    pathBytes && Buffer.from(pathBytes.data.buffer, pathBytes.data.byteOffset, pathBytes.data.byteLength);
+  const scanHere = (from: number, to: number) => {
+    if (bytes && pathBytes) decodePaths(bytes, pathBytes.start, input.paths, from, to);
+    scanRange(input, output, extras, from, to);
+  };
   const join = async (): Promise<ScanResult> => {
     const chunks = Math.ceil(n / CHUNK);
     const mine = new Uint8Array(chunks);
     for (let c = Atomics.add(counter, 0, 1); c < chunks; c = Atomics.add(counter, 0, 1)) {
-      scanRange(input, output, extras, c * CHUNK, Math.min(n, (c + 1) * CHUNK));
+      scanHere(c * CHUNK, Math.min(n, (c + 1) * CHUNK));
       mine[c] = 1;
       if (crew || c % 4 === 3) await new Promise((resolve) => setImmediate(resolve));
     }
@@ -179,12 +187,26 @@ export function beginScan(
         const to = Math.min(n, from + CHUNK);
         output.kind.fill(NOT_DONE, from, to);
         for (let i = from; i < to; i++) extras.delete(i);
-        scanRange(input, output, extras, from, to);
+        scanHere(from, to);
       }
     }
     return { output, extras, inWorkers };
   };
   return { join };
+}
+
+/** Fill `paths[from .. to - 1]` that are not there yet from their bytes (the ScanJob layout). */
+export function decodePaths(
+  bytes: Buffer,
+  start: Uint32Array,
+  paths: string[],
+  from: number,
+  to: number,
+): void {
+  for (let i = from; i < to; i++) {
+    if (paths[i] === undefined)
+      paths[i] = bytes.toString('utf8', start[i] as number, (start[i + 1] as number) - 1);
+  }
 }
 
 /** Paths as UTF-8, NUL-separated, with where each starts (the ScanJob layout). */

@@ -4,7 +4,7 @@
  * until none are left, writes the numeric results into the shared buffers and posts the rest.
  */
 import { parentPort } from 'node:worker_threads';
-import type { ScanJob } from './_parallel.js';
+import { decodePaths, type ScanJob } from './_parallel.js';
 import { type ScanExtra, scanRange } from './_scan.js';
 
 parentPort?.once('message', (job: ScanJob) => {
@@ -21,9 +21,7 @@ parentPort?.once('message', (job: ScanJob) => {
   for (let c = Atomics.add(job.counter, 0, 1); c < chunks; c = Atomics.add(job.counter, 0, 1)) {
     const from = c * job.chunk;
     const to = Math.min(n, from + job.chunk);
-    for (let i = from; i < to; i++) {
-      paths[i] = bytes.toString('utf8', pathStart[i] as number, (pathStart[i + 1] as number) - 1);
-    }
+    decodePaths(bytes, pathStart, paths, from, to);
     scanRange(input, job.output, extras, from, to);
     scanned += to - from;
   }
