@@ -1,5 +1,5 @@
 import type { OutsideWindow } from './content/index.js';
-import type { JsonLines } from './json-stream.js';
+import type { JsonLines, LineWriter } from './json-stream.js';
 import type { Considered, ConsideredStatus } from './types.js';
 
 /**
@@ -34,6 +34,21 @@ export class ConsideredList implements JsonLines {
   toArray(): Considered[] {
     this.array ??= this.outside.entries(this.others);
     return this.array;
+  }
+
+  /** forEachJson's lines written into a file's buffer; the out-of-window ones as bytes, no text made. */
+  writeJsonLines(out: LineWriter): void {
+    this.outside.merge(
+      this.others,
+      (k) => {
+        out.line(this.outside.maxJsonBytes(k));
+        this.outside.writeJson(k, out);
+      },
+      (entry) => {
+        out.line(0);
+        out.text(JSON.stringify(entry));
+      },
+    );
   }
 
   /** Each entry's `JSON.stringify`, in path order. */

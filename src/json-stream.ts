@@ -11,11 +11,29 @@ const CHUNK_BYTES = 1 << 20;
 export interface JsonLines {
   readonly length: number;
   forEachJson(visit: (text: string) => void): void;
+  /**
+   * Optional: the same lines written straight into the file's buffer (see LineWriter), for a
+   * list whose lines cost more to make as texts than to write (100,000 out-of-window entries).
+   */
+  writeJsonLines?(out: LineWriter): void;
 }
 
-/** Where the JSON text goes, piece by piece. */
+/**
+ * A file's buffer, for JsonLines.writeJsonLines: call `line(bytes)` before each line, then
+ * write at most that many bytes of it into `buffer` from `at` (and move `at` past them), or
+ * append text with `text`.
+ */
+export interface LineWriter {
+  readonly buffer: Buffer;
+  at: number;
+  line(bytes: number): void;
+  text(text: string): void;
+}
+
+/** Where the JSON text goes, piece by piece; a file's sink can also take lines as bytes. */
 interface Sink {
   put(text: string): void;
+  lines?: LineWriter & { begin(): void };
 }
 
 /**
@@ -48,32 +66,66 @@ export function writeJsonFile(
 ): void {
   const fd = openSync(path, 'w');
   try {
-    let buffer = Buffer.allocUnsafe(CHUNK_BYTES);
-    let used = 0;
-    const flush = () => {
-      for (let at = 0; at < used; ) at += writeSync(fd, buffer, at, used - at);
-      used = 0;
-    };
-    writeJson(
-      value,
-      {
-        put(text) {
-          // At most 3 bytes per UTF-16 unit: no need to measure the text first.
-          if (used + text.length * 3 > buffer.length) {
-            flush();
-            if (text.length * 3 > buffer.length) buffer = Buffer.allocUnsafe(text.length * 3);
-          }
-          used += buffer.write(text, used);
-        },
-      },
-      lines,
-    );
-    flush();
-    writeSync(fd, '\n');
+    const file = new FileSink(fd);
+    writeJson(value, file, lines);
+    file.put('\n');
+    file.flush();
   } finally {
     closeSync(fd);
   }
 }
+
+/** Text and lines into one reused buffer, handed to the file as it fills. */
+class FileSink implements Sink, LineWriter {
+  buffer = Buffer.allocUnsafe(CHUNK_BYTES);
+  at = 0;
+  readonly lines = this;
+  private readonly fd: number;
+  private first = true;
+
+  constructor(fd: number) {
+    this.fd = fd;
+  }
+
+  put(text: string): void {
+    // At most 3 bytes per UTF-16 unit: no need to measure the text first.
+    this.room(text.length * 3);
+    this.at += this.buffer.write(text, this.at);
+  }
+
+  text(text: string): void {
+    this.put(text);
+  }
+
+  /** The next list of lines starts: its first line has no separator before it. */
+  begin(): void {
+    this.first = true;
+  }
+
+  line(bytes: number): void {
+    this.room(bytes + LINE_START.length);
+    const start = this.first ? FIRST_LINE_START : LINE_START;
+    this.buffer.set(start, this.at);
+    this.at += start.length;
+    this.first = false;
+  }
+
+  flush(): void {
+    for (let done = 0; done < this.at; ) done += writeSync(this.fd, this.buffer, done, this.at - done);
+    this.at = 0;
+  }
+
+  /** Room for `bytes` more bytes: flush when they do not fit, grow when the buffer is too small. */
+  private room(bytes: number): void {
+    if (this.at + bytes <= this.buffer.length) return;
+    this.flush();
+    if (bytes > this.buffer.length) this.buffer = Buffer.allocUnsafe(bytes);
+  }
+}
+
+// A line of a `lines` list: indented, after the previous line's comma.
+const FIRST_LINE_START = Buffer.from('    ');
+const LINE_START = Buffer.from(',\n    ');
 
 /** What JSON.stringify leaves out of an object: undefined, functions, symbols, and a toJSON giving undefined. */
 function omitted(v: unknown): boolean {
@@ -100,7 +152,12 @@ function writeJson(value: Record<string, unknown>, sink: Sink, lines: Record<str
     const list = Object.hasOwn(lines, key) ? lines[key] : undefined;
     if (list) {
       if (list.length === 0) sink.put('[]');
-      else {
+      else if (list.writeJsonLines && sink.lines) {
+        sink.put('[\n');
+        sink.lines.begin();
+        list.writeJsonLines(sink.lines);
+        sink.put('\n  ]');
+      } else {
         sink.put('[\n');
         let j = 0;
         list.forEachJson((text) => sink.put(`    ${text}${++j < list.length ? ',\n' : '\n'}`));
@@ -162,6 +219,11 @@ function flatObject(v: unknown): string | undefined {
 // What JSON.stringify would escape in a string (controls, quote, backslash, any surrogate).
 // biome-ignore lint/suspicious/noControlCharactersInRegex: these are exactly the characters JSON must escape
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
+/** Whether JSON.stringify(text) is anything but `text` between quotes. */
+export function needsJsonEscape(text: string): boolean {
+  return NEEDS_ESCAPE.test(text);
+}
 
 function quoted(text: string): string {
   return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : `"${text}"`;

@@ -1,6 +1,7 @@
+import { needsJsonEscape } from '../json-stream.js';
 import type { Considered } from '../types.js';
 import { AFTER_WINDOW, BEFORE_WINDOW, outOfWindow, type Window } from './_classify.js';
-import { isoTime } from './_dates.js';
+import { isoTime, writeIsoTime } from './_dates.js';
 
 /**
  * The files of a load whose date is outside the window, in path order, as two columns instead of
@@ -67,7 +68,44 @@ export class OutsideWindow {
     const reason = ms < this.window.since ? BEFORE_JSON : AFTER_JSON;
     return `{"path":${JSON.stringify(this.paths[k])},"status":"outOfWindow","reason":${reason},"publishedAt":"${isoTime(ms)}"}`;
   }
+
+  /**
+   * jsonText(k) written as UTF-8 into `out.buffer` from `out.at` (moved past it), without making
+   * the text; `out.buffer` must have room for maxJsonBytes(k) bytes from there.
+   */
+  writeJson(k: number, out: { buffer: Buffer; at: number }): void {
+    const path = this.paths[k] as string;
+    const ms = this.ms[k] as number;
+    const b = out.buffer;
+    if (needsJsonEscape(path) || !Number.isInteger(ms)) {
+      out.at += b.write(this.jsonText(k), out.at);
+      return;
+    }
+    let at = out.at;
+    b.set(PATH_START, at);
+    at += PATH_START.length;
+    at += b.write(path, at);
+    const middle = ms < this.window.since ? BEFORE_MIDDLE : AFTER_MIDDLE;
+    b.set(middle, at);
+    at = writeIsoTime(ms, b, at + middle.length);
+    b[at++] = QUOTE;
+    b[at++] = CLOSE;
+    out.at = at;
+  }
+
+  /** The most bytes writeJson(k) can take. */
+  maxJsonBytes(k: number): number {
+    // At most 6 bytes per UTF-16 unit of the path: an escape (\uXXXX), or UTF-8's at most 3.
+    return 6 * (this.paths[k] as string).length + JSON_FIXED_BYTES;
+  }
 }
 
 const BEFORE_JSON = JSON.stringify(BEFORE_WINDOW);
 const AFTER_JSON = JSON.stringify(AFTER_WINDOW);
+// The parts of jsonText around the path and the time, as bytes.
+const PATH_START = Buffer.from('{"path":"');
+const BEFORE_MIDDLE = Buffer.from(`","status":"outOfWindow","reason":${BEFORE_JSON},"publishedAt":"`);
+const AFTER_MIDDLE = Buffer.from(`","status":"outOfWindow","reason":${AFTER_JSON},"publishedAt":"`);
+const [QUOTE, CLOSE] = [34, 125];
+// Everything but the path: the parts above, the longest time toISOString writes, `"}`.
+const JSON_FIXED_BYTES = PATH_START.length + Math.max(BEFORE_MIDDLE.length, AFTER_MIDDLE.length) + 27 + 2;

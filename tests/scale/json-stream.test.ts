@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsideredList } from '../../src/considered-list.js';
-import { isoTime, OutsideWindow } from '../../src/content/index.js';
+import { isoTime, OutsideWindow, writeIsoTime } from '../../src/content/index.js';
 import { jsonPieces, writeJsonFile } from '../../src/json-stream.js';
 import type { Considered } from '../../src/types.js';
 import { tempDirs } from './_helpers.js';
@@ -94,6 +94,29 @@ describe('the considered list written from columns', () => {
     ).toBe(reportLayout({ considered: [] }));
   });
 
+  it('writes many entries across the file buffer, with odd paths and times, as the generic writer', () => {
+    const outside = new OutsideWindow(window);
+    const paths = Array.from({ length: 30_000 }, (_, i) =>
+      i % 997 === 0 ? `x/${i}-q"uote\\.md` : i % 991 === 0 ? `x/${i}-zürich-😀-\ud800.md` : `x/${i}.md`,
+    ).sort();
+    const times = [
+      window.since - 1,
+      window.until,
+      window.since - 1.5,
+      -62_198_755_200_000, // year -000001
+      253_402_300_800_000, // year +010000
+      -1,
+    ];
+    paths.forEach((p, k) => {
+      outside.push(p, times[k % times.length] as number);
+    });
+    const l = new ConsideredList(outside, others);
+    const report = { considered: l.toArray(), after: [1] };
+    const file = join(temp.make('digest-json-'), 'digest.json');
+    writeJsonFile(file, { considered: 'not read', after: [1] }, { considered: l });
+    expect(readFileSync(file, 'utf8')).toBe(`${reportLayout(report)}\n`);
+  });
+
   it('counts statuses without making the entries', () => {
     const l = list();
     expect(l.count('outOfWindow')).toBe(outsidePaths.length);
@@ -101,12 +124,17 @@ describe('the considered list written from columns', () => {
     expect(l.length).toBe(outsidePaths.length + others.length);
   });
 
-  it('isoTime is toISOString for whole milliseconds, before 1970 and across leap days too', () => {
+  it('isoTime and writeIsoTime are toISOString for whole milliseconds, before 1970 and across leap days too', () => {
     const samples = [
       0, -1, 951_782_400_000, 951_868_799_999, 1_709_164_800_000, -62_135_596_800_000, 253_402_300_799_999,
     ];
     for (let k = 0; k < 2000; k++) samples.push(Math.floor((Math.sin(k * 7.1) + 1) * 2e12) - 1e12);
-    for (const ms of samples) expect(isoTime(ms), String(ms)).toBe(new Date(ms).toISOString());
+    const bytes = Buffer.alloc(40);
+    for (const ms of samples) {
+      expect(isoTime(ms), String(ms)).toBe(new Date(ms).toISOString());
+      const end = writeIsoTime(ms, bytes, 3);
+      expect(bytes.toString('latin1', 3, end), String(ms)).toBe(new Date(ms).toISOString());
+    }
     expect(isoTime(0.5)).toBe(new Date(0.5).toISOString());
   });
 });
