@@ -67,6 +67,14 @@ describe('config', () => {
     expect(error.message).toMatch(/top: .*; perProvider: /);
   });
 
+  it('reads a YAML config file, and names a YAML syntax error', () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'digest-config-'));
+    writeFileSync(join(cwd, 'digest.config.yaml'), 'top: 4\nsend:\n  connections: 2\n');
+    expect(loadConfig(cwd, {}).config).toMatchObject({ top: 4, send: { connections: 2, maxAttempts: 3 } });
+    writeFileSync(join(cwd, 'digest.config.yaml'), 'top: [4\n');
+    expect(() => loadConfig(cwd, {})).toThrow(/Can't read config file/);
+  });
+
   it('layers file < environment < flags', () => {
     const cwd = mkdtempSync(join(tmpdir(), 'digest-config-'));
     writeFileSync(
