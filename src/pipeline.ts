@@ -7,7 +7,7 @@ import { runInNewContext } from 'node:vm';
 import { type BuildCache, openBuildCache, renderKey } from './cache/index.js';
 import type { Config } from './config/index.js';
 import { ConsideredList } from './considered-list.js';
-import { type ContentIndex, loadArticles } from './content/index.js';
+import { type ContentIndex, type LoadResult, loadArticles } from './content/index.js';
 import { DigestError } from './errors.js';
 import { reportJson, writeJsonFile } from './json-stream.js';
 import {
@@ -100,7 +100,24 @@ async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCac
     onScanStart: ({ files, toRead, threads }) => {
       if (threads > 0 && toRead > files / 2) preloadMjml();
     },
+    // The index is deflated on a pool thread while this one selects and renders.
+    deferIndexWrite: true,
   });
+  try {
+    return await digestOf(req, window, loaded, cache);
+  } finally {
+    await loaded.indexWritten;
+  }
+}
+
+/** Steps 2-4 and the report, from the loaded articles. */
+async function digestOf(
+  req: BuildRequest,
+  window: DigestWindow,
+  loaded: LoadResult,
+  cache: BuildCache | undefined,
+): Promise<BuildResult> {
+  const { config } = req;
   if (req.strict && loaded.problems.length > 0) throw strictError(loaded.problems);
   if (loaded.files >= LARGE_FOLDER) collectGarbage();
 

@@ -230,6 +230,7 @@ export class IndexSession {
     this.init = init;
     this.old = init.old ?? emptyStored();
     this.next = emptySnapshot(Math.max(64, this.old.count + 16));
+    this.next.base = this.old;
     this.changed = init.old === undefined;
     this.sameZone = init.old !== undefined && init.oldZone === init.timeZone;
     this.getParsed = init.reader?.prepare(
@@ -354,8 +355,8 @@ export class IndexSession {
     return result;
   }
 
-  /** Keep an unchanged file's entry, now at `path` (its date recomputed when this build's zone differs). */
-  keep(i: number, path: string): void {
+  /** Keep an unchanged file's entry `i` (its date recomputed when this build's zone differs). */
+  keep(i: number): void {
     if (this.sameZone) {
       // The entry is the old one as it is: extend the run, or start one.
       if (this.runLength === 0 || i !== this.runFrom + this.runLength) {
@@ -374,7 +375,7 @@ export class IndexSession {
     // object per file.
     pushEntry(
       this.next,
-      path,
+      i,
       PLACEHOLDER_STAMP,
       ms ?? Number.NaN,
       fromParseLost ? 0 : flags,
@@ -387,8 +388,11 @@ export class IndexSession {
     this.next.ino[at] = o.ino[i] as number;
   }
 
-  /** What reading `path` gave; remembered unless the file changed moments before it was read. */
-  record(path: string, stamp: FileStamp, classified: Omit<Classified, 'outcome'>): void {
+  /**
+   * What reading `path` gave; remembered unless the file changed moments before it was read.
+   * `at`: the file's old entry (see match), when it had one.
+   */
+  record(path: string, stamp: FileStamp, classified: Omit<Classified, 'outcome'>, at?: number): void {
     this.changed = true;
     if (Math.max(stamp.mtimeMs, stamp.ctimeMs) > this.init.startedAt - this.init.racyMs) {
       this.gone.push(path);
@@ -396,10 +400,12 @@ export class IndexSession {
     }
     const { cheap, parsed } = classified;
     this.flushRun();
+    // The old entry's path bytes when it had one: the same path (see match).
+    const ref = at === undefined || at < 0 ? path : at;
     if (cheap) {
       pushEntry(
         this.next,
-        path,
+        ref,
         stamp,
         cheap.ms,
         cheap.zoned ? ZONED : 0,
@@ -407,9 +413,9 @@ export class IndexSession {
       );
     } else if (parsed && 'article' in parsed) {
       // No cheap date: the full parse's date stands in. Its zone dependence is unknown, so ZONED.
-      pushEntry(this.next, path, stamp, parsed.article.publishedMs, FROM_PARSE | ZONED);
+      pushEntry(this.next, ref, stamp, parsed.article.publishedMs, FROM_PARSE | ZONED);
     } else {
-      pushEntry(this.next, path, stamp, Number.NaN, 0);
+      pushEntry(this.next, ref, stamp, Number.NaN, 0);
     }
     if (parsed && (this.init.keepParses || !cheap)) this.parsedWrites.push([path, stamp, parsed]);
   }
@@ -421,7 +427,7 @@ export class IndexSession {
   }
 
   /** Write the new snapshot and full parses when anything changed. Errors become a note. */
-  finish(): void {
+  async finish(): Promise<void> {
     const { db, root, notes, startedAt, timeZone } = this.init;
     // Entries after the last path asked for belong to deleted files.
     while (this.cursor < this.old.count) this.dropOld(this.cursor++);
@@ -438,7 +444,7 @@ export class IndexSession {
     if (this.changed) this.flushRun();
     try {
       const fingerprint = parserFingerprint();
-      const snapshot = this.changed ? encodeSnapshot(this.next) : undefined;
+      const snapshot = this.changed ? await encodeSnapshot(this.next) : undefined;
       db.transaction(() => {
         if (snapshot) {
           db.prepare(
@@ -482,7 +488,7 @@ export class IndexSession {
 
   /** Copy the pending run of kept old entries into `next`, in bulk. */
   private flushRun(): void {
-    pushStoredRun(this.next, this.old, this.runFrom, this.runLength);
+    pushStoredRun(this.next, this.runFrom, this.runLength);
     this.runLength = 0;
   }
 

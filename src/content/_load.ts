@@ -30,6 +30,12 @@ export interface LoadOptions {
    * on this thread, while the scan workers read.
    */
   onScanStart?: (scan: { files: number; toRead: number; threads: number }) => void;
+  /**
+   * Return before the content index is written (its snapshot is deflated on a pool thread
+   * meanwhile): `indexWritten` settles when it is. The caller must await that before closing the
+   * index. Default false: the index is written when loadArticles returns.
+   */
+  deferIndexWrite?: boolean;
 }
 
 export interface LoadResult {
@@ -56,6 +62,8 @@ export interface LoadResult {
   counts: { read: number; parsed: number; fromIndex: number; inWorkers: number; reusedListing: boolean };
   /** Notes about the content index (unavailable, rebuilt, damaged entries), one line each. */
   notes: string[];
+  /** Settles once the content index is written (at once unless `deferIndexWrite`); never rejects. */
+  indexWritten: Promise<void>;
 }
 
 /**
@@ -70,7 +78,7 @@ export interface LoadResult {
  *    full parse when the date is in the window), the others from what the scan found;
  * 5. keep only in-window articles; every other file becomes a small `outOfWindow` or `invalid`
  *    entry at once, so memory follows the window, not the folder;
- * 6. write what changed back to the index.
+ * 6. write what changed back to the index (before returning, unless deferIndexWrite).
  * With or without the index and workers, the result is the same (tests/scale compares them).
  */
 export async function loadArticles(dir: string, opts: LoadOptions): Promise<LoadResult> {
@@ -189,7 +197,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
       // The common case of a large folder: unchanged, dated outside the window. No object made.
       const ms = session.dateOf(at);
       if (ms !== undefined && !inWindow(ms, window)) {
-        session.keep(at, path);
+        session.keep(at);
         counts.fromIndex++;
         outside.push(path, ms);
         continue;
@@ -201,7 +209,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
         continue;
       }
       // In the window (or undated) without a stored full parse: read it here.
-      settle(path, readHere(prefix, path, timeZone, window, session, counts));
+      settle(path, readHere(prefix, path, at, timeZone, window, session, counts));
       continue;
     }
     counts.read++;
@@ -214,7 +222,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     const stamp = stampAt(output.stamp, i);
     if (kind === TOO_LARGE) {
       const problem = extra?.problem as ContentProblem;
-      session?.record(path, stamp, { parsed: { problem } });
+      session?.record(path, stamp, { parsed: { problem } }, entry[i]);
       settle(path, problem);
       continue;
     }
@@ -224,11 +232,12 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
       : { ms, zoned: output.cheapZoned[i] === 1, text: extra?.cheapText ?? '' };
     const parsed = extra?.parsed;
     if (parsed) counts.parsed++;
-    session?.record(path, stamp, { cheap, parsed });
+    session?.record(path, stamp, { cheap, parsed }, entry[i]);
     if (cheap && !inWindow(cheap.ms, window)) outside.push(path, cheap.ms);
     else settle(path, outcomeOf(path, cheap, parsed, window));
   }
-  session?.finish();
+  const indexWritten = session?.finish() ?? Promise.resolve();
+  if (!opts.deferIndexWrite) await indexWritten;
 
   return {
     articles,
@@ -242,6 +251,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
     files: n,
     counts,
     notes: opts.index?.notes ?? [],
+    indexWritten,
   };
 }
 
@@ -252,7 +262,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
 function fromStoredParse(session: IndexSession, i: number, path: string, window: LoadOptions['window']) {
   const parsed = session.parsed(path, i);
   if (!parsed) return undefined;
-  session.keep(i, path);
+  session.keep(i);
   return fromParsed(parsed, window);
 }
 
@@ -260,6 +270,7 @@ function fromStoredParse(session: IndexSession, i: number, path: string, window:
 function readHere(
   prefix: string,
   path: string,
+  at: number,
   timeZone: string,
   window: LoadOptions['window'],
   session: IndexSession,
@@ -268,13 +279,13 @@ function readHere(
   counts.read++;
   const read = readArticleFile(prefix + path, path);
   if ('problem' in read) {
-    if (read.stamp) session.record(path, read.stamp, { parsed: { problem: read.problem } });
+    if (read.stamp) session.record(path, read.stamp, { parsed: { problem: read.problem } }, at);
     else session.forget(path);
     return read.problem;
   }
   const classified = classify(path, read.bytes, timeZone, window);
   if (classified.parsed) counts.parsed++;
-  session.record(path, read.stamp, classified);
+  session.record(path, read.stamp, classified, at);
   return classified.outcome;
 }
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { createDeflateRaw, inflateRawSync } from 'node:zlib';
 import type { FolderStamp } from './_find.js';
 
 /**
@@ -18,10 +18,14 @@ import type { FolderStamp } from './_find.js';
 export interface Snapshot {
   count: number;
   /**
-   * The paths of a snapshot being built, in order: a path as text, or a run of consecutive paths
-   * of a stored snapshot as its bytes (NUL-separated), copied as they are (see pushStoredRun).
+   * The paths of a snapshot being built, in order: a path as text, or a range of consecutive
+   * paths of `base` (entries `from` to `to - 1`), written as the bytes they are there. A file
+   * the old snapshot knew keeps its path bytes, changed or not (see pushEntry), so only added and
+   * deleted files break a range.
    */
-  paths: (string | Uint8Array)[];
+  paths: (string | { from: number; to: number })[];
+  /** The stored snapshot whose paths the ranges in `paths` are. */
+  base?: StoredSnapshot;
   size: Float64Array;
   mtimeMs: Float64Array;
   ctimeMs: Float64Array;
@@ -70,42 +74,105 @@ export function emptySnapshot(capacity: number): Snapshot {
   };
 }
 
-/** The snapshot as bytes, and their checksum (stored beside them, checked by `decodeSnapshot`). */
-export function encodeSnapshot(s: Snapshot): { data: Buffer; checksum: string } {
+/**
+ * The snapshot as stored: the raw length (4 bytes), then the raw layout deflated; with its
+ * checksum (stored beside it, checked by `decodeSnapshot`). The raw layout is never made as one
+ * buffer: its pieces (the columns, the old snapshot's path bytes) go to zlib as they are, and
+ * zlib works on a pool thread. At 100,000 files the raw layout is 13 MB, and fresh memory costs
+ * more to touch than to fill (about 3 ms per MB on this kind of machine).
+ */
+export async function encodeSnapshot(s: Snapshot): Promise<{ data: Buffer; checksum: string }> {
   const n = s.count;
   const texts = [...s.dateText].filter(([i]) => i < n);
   const textBytes = Buffer.from(JSON.stringify(texts), 'utf8');
   const folderBytes = Buffer.from(JSON.stringify(s.folders ?? null), 'utf8');
-  const pathLength = joinedLength(s.paths);
-  const numbersEnd = HEADER + NUMBER_COLUMNS * 8 * n;
-  // Every byte is written below. Fresh memory costs more to touch than to fill (about 3 ms per
-  // MB on this kind of machine), so the paths go straight into it, not through a buffer of their own.
-  const data = Buffer.allocUnsafe(numbersEnd + n + 12 + pathLength + textBytes.length + folderBytes.length);
-  data.writeUInt32LE(MAGIC, 0);
-  data.writeUInt32LE(LAYOUT, 4);
-  data.writeUInt32LE(n, 8);
-  data.writeUInt32LE(0, 12);
-  [s.size, s.mtimeMs, s.ctimeMs, s.ino, s.dateMs].forEach((column, k) => {
-    const bytes = new Uint8Array(column.buffer, column.byteOffset, n * 8);
-    data.set(bytes, HEADER + k * 8 * n);
-  });
-  data.set(s.flags.subarray(0, n), numbersEnd);
-  let at = numbersEnd + n;
-  data.writeUInt32LE(pathLength, at);
-  data.writeUInt32LE(textBytes.length, at + 4);
-  data.writeUInt32LE(folderBytes.length, at + 8);
-  at += 12;
-  writeJoinedPaths(s.paths, data, at);
-  data.set(textBytes, at + pathLength);
-  data.set(folderBytes, at + pathLength + textBytes.length);
-  // Deflated (paths repeat their folders and dates), after the raw length: at 100,000 files 1.9 MB
-  // instead of 13. Measured here in a fresh process: reading the 13 MB back from SQLite took
-  // 115-190 ms, reading 1.9 MB and inflating it in one output chunk 75-80 ms; and writing 13 MB
-  // (WAL, then checkpoint) took about 280 ms, against 50 ms to deflate and little to write.
+  const paths = pathPieces(s.paths, s.base);
+  const pathLength = paths.reduce((sum, piece) => sum + piece.length, 0);
+  const header = Buffer.alloc(HEADER);
+  header.writeUInt32LE(MAGIC, 0);
+  header.writeUInt32LE(LAYOUT, 4);
+  header.writeUInt32LE(n, 8);
+  const lengths = Buffer.alloc(12);
+  lengths.writeUInt32LE(pathLength, 0);
+  lengths.writeUInt32LE(textBytes.length, 4);
+  lengths.writeUInt32LE(folderBytes.length, 8);
+  const pieces: Uint8Array[] = [
+    header,
+    ...[s.size, s.mtimeMs, s.ctimeMs, s.ino, s.dateMs].map(
+      (c) => new Uint8Array(c.buffer, c.byteOffset, n * 8),
+    ),
+    s.flags.subarray(0, n),
+    lengths,
+    ...paths,
+    textBytes,
+    folderBytes,
+  ];
+  const rawLength = pieces.reduce((sum, piece) => sum + piece.length, 0);
+  // Deflated (paths repeat their folders and dates): at 100,000 files 1.9 MB instead of 13.
+  // Measured here in a fresh process: reading the 13 MB back from SQLite took 115-190 ms, reading
+  // 1.9 MB and inflating it in one output chunk 75-80 ms; and writing 13 MB (WAL, then
+  // checkpoint) took about 280 ms, against 50 ms to deflate and little to write.
   const length = Buffer.alloc(4);
-  length.writeUInt32LE(data.length, 0);
-  const stored = Buffer.concat([length, deflateRawSync(data, { level: 2 })]);
+  length.writeUInt32LE(rawLength, 0);
+  const chunks = await deflated(pieces);
+  const stored = Buffer.concat([length, ...chunks]);
   return { data: stored, checksum: checksumOf(stored) };
+}
+
+/** `pieces` deflated (raw, level 2) on zlib's pool thread, as the chunks it gives. */
+function deflated(pieces: Uint8Array[]): Promise<Buffer[]> {
+  return new Promise((resolve, reject) => {
+    const zip = createDeflateRaw({ level: 2, chunkSize: 256 * 1024 });
+    const chunks: Buffer[] = [];
+    zip.on('data', (chunk: Buffer) => chunks.push(chunk));
+    zip.once('end', () => resolve(chunks));
+    zip.once('error', reject);
+    // Queued without waiting for drain: every piece is in memory already, and none is copied.
+    for (const piece of pieces) if (piece.length > 0) zip.write(piece);
+    zip.end();
+  });
+}
+
+/**
+ * The paths as UTF-8 separated by NUL, in pieces: each range of `base` paths as its bytes there
+ * (with the NUL that follows it there, when it has one), and the text paths and separators
+ * between ranges gathered into one buffer each: few pieces, so few writes to zlib.
+ */
+function pathPieces(parts: Snapshot['paths'], base: StoredSnapshot | undefined): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  let texts: string[] = [];
+  const gather = () => {
+    if (texts.length > 0) out.push(Buffer.from(texts.join(''), 'utf8'));
+    texts = [];
+  };
+  // Whether the next path needs a NUL before it (the last piece does not end with one).
+  let separate = false;
+  let endsWithNul = false;
+  for (const part of parts) {
+    if (separate) texts.push('\0');
+    if (typeof part === 'string') {
+      texts.push(part);
+      separate = true;
+      continue;
+    }
+    if (!base) throw new Error('a snapshot range without its base');
+    gather();
+    const { pathData, pathStart, count } = base;
+    // Up to where the path after the range starts: the range's NUL-separated paths and the NUL
+    // after them, or for a range that ends the base, up to its end.
+    out.push(
+      pathData.subarray(pathStart[part.from], Math.min(pathData.length, pathStart[part.to] as number)),
+    );
+    endsWithNul = part.to < count;
+    separate = !endsWithNul;
+  }
+  if (texts.length > 0) {
+    gather();
+    endsWithNul = false;
+  }
+  const last = out[out.length - 1];
+  if (endsWithNul && last) out[out.length - 1] = last.subarray(0, last.length - 1);
+  return out;
 }
 
 /**
@@ -207,26 +274,6 @@ function isFolderStamp(v: unknown): v is FolderStamp {
   );
 }
 
-/** The length of the paths as UTF-8, separated by NUL (see writeJoinedPaths). */
-function joinedLength(parts: Snapshot['paths']): number {
-  let total = Math.max(0, parts.length - 1);
-  for (const part of parts) total += typeof part === 'string' ? Buffer.byteLength(part) : part.length;
-  return total;
-}
-
-/** Write the paths into `out` at `at` as UTF-8, separated by NUL, without one joined string. */
-function writeJoinedPaths(parts: Snapshot['paths'], out: Buffer, at: number): void {
-  for (let k = 0; k < parts.length; k++) {
-    if (k > 0) out[at++] = 0;
-    const part = parts[k] as string | Uint8Array;
-    if (typeof part === 'string') at += out.write(part, at);
-    else {
-      out.set(part, at);
-      at += part.length;
-    }
-  }
-}
-
 /** Every path of a stored snapshot, in order: one decode of the bytes, then one split. */
 export function storedPaths(s: StoredSnapshot): string[] {
   if (s.count === 0) return [];
@@ -244,10 +291,13 @@ export function emptyStored(): StoredSnapshot {
   return { ...rest, pathData: Buffer.alloc(0), pathStart: new Uint32Array(1) };
 }
 
-/** Append one entry, growing the columns as needed. */
+/**
+ * Append one entry, growing the columns as needed. `path`: its text, or for a file that
+ * `s.base` has (changed or not: the path is the same), its index there.
+ */
 export function pushEntry(
   s: Snapshot,
-  path: string,
+  path: string | number,
   stamp: { size: number; mtimeMs: number; ctimeMs: number; ino: number },
   dateMs: number,
   flags: number,
@@ -255,7 +305,7 @@ export function pushEntry(
 ): void {
   if (s.count === s.size.length) grow(s);
   const i = s.count++;
-  s.paths.push(path);
+  pushPath(s, path);
   s.size[i] = stamp.size;
   s.mtimeMs[i] = stamp.mtimeMs;
   s.ctimeMs[i] = stamp.ctimeMs;
@@ -266,18 +316,19 @@ export function pushEntry(
 }
 
 /**
- * Append entries `from` to `from + n - 1` of the stored snapshot `old` as they are: columns
- * copied in bulk, paths as the old bytes (no string per path encoded again).
+ * Append entries `from` to `from + n - 1` of `s.base` as they are: columns copied in bulk,
+ * paths as the old bytes (no string per path encoded again).
  */
-export function pushStoredRun(s: Snapshot, old: StoredSnapshot, from: number, n: number): void {
-  if (n === 0) return;
+export function pushStoredRun(s: Snapshot, from: number, n: number): void {
+  const old = s.base;
+  if (n === 0 || !old) return;
   const at = s.count;
   reserve(s, at + n);
   for (const key of ['size', 'mtimeMs', 'ctimeMs', 'ino', 'dateMs'] as const) {
     s[key].set(old[key].subarray(from, from + n), at);
   }
   s.flags.set(old.flags.subarray(from, from + n), at);
-  s.paths.push(old.pathData.subarray(old.pathStart[from], (old.pathStart[from + n] as number) - 1));
+  pushPath(s, from, n);
   if (old.dateText.size > 0) {
     for (let k = 0; k < n; k++) {
       const text = old.dateText.get(from + k);
@@ -285,6 +336,17 @@ export function pushStoredRun(s: Snapshot, old: StoredSnapshot, from: number, n:
     }
   }
   s.count = at + n;
+}
+
+/** Append a path: a text, or entry `path` of `s.base` and the `n - 1` after it (as their bytes there). */
+function pushPath(s: Snapshot, path: string | number, n = 1): void {
+  if (typeof path === 'string') {
+    s.paths.push(path);
+    return;
+  }
+  const last = s.paths[s.paths.length - 1];
+  if (typeof last === 'object' && last.to === path) last.to += n;
+  else s.paths.push({ from: path, to: path + n });
 }
 
 /** Room for at least `capacity` entries. */

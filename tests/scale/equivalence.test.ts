@@ -99,6 +99,13 @@ describe('fast paths against a full parse: a generated folder', () => {
       await expectSameEverywhere(dir, timeZone, windows, index);
       // The same index, now read in another zone: zone-dependent dates are recomputed.
       await expectSameEverywhere(dir, 'Asia/Tokyo', [dayWindow('2026-03-09', 'Asia/Tokyo')], index);
+      // What that wrote back (entries kept with new dates) still matches every file by its path.
+      const again = await loadArticles(dir, {
+        timeZone: 'Asia/Tokyo',
+        window: dayWindow('2026-03-09', 'Asia/Tokyo'),
+        index,
+      });
+      expect(again.counts.read).toBe(0);
     },
   );
 

@@ -137,6 +137,26 @@ describe('the content index between runs', () => {
     expect((await s.indexed()).counts.read).toBe(0);
   });
 
+  it('with deferIndexWrite, returns first and writes the index when indexWritten settles', async () => {
+    const s = await setup();
+    const index = openContentIndex(s.dbFile, SETTLED);
+    try {
+      const first = await loadArticles(s.dir, {
+        timeZone: ZONE,
+        window: WINDOW,
+        index,
+        deferIndexWrite: true,
+      });
+      await first.indexWritten;
+      await expectFaithful(s, first);
+    } finally {
+      index.close();
+    }
+    const next = await s.indexed();
+    expect(next.counts.read).toBe(0);
+    expect(next.notes).toEqual([]);
+  });
+
   it('never remembers a file changed moments before it was read (same size, same times)', async () => {
     const s = await setup();
     await s.indexed({}); // the real clock: every file was written just now
