@@ -70,11 +70,12 @@ function readConfigFile(path: string): Record<string, unknown> {
 }
 
 function configError(issues: v.BaseIssue<unknown>[], file: string): DigestError {
-  const lines = issues.map((issue) => [keyOf(issue), messageOf(issue)] as const);
-  const all = lines.map(([key, message]) => `${key}: ${message}`).join('; ');
-  return new DigestError('E_CONFIG', `invalid config: ${all}`, {
+  const [first, ...rest] = issues.map((issue) => [keyOf(issue), messageOf(issue)] as const);
+  // Shown as `file: key: message`; any other bad keys after it.
+  const others = rest.map(([key, message]) => `${key}: ${message}`).join('; ');
+  return new DigestError('E_CONFIG', `${first?.[1] ?? 'invalid config'}${others ? `; also ${others}` : ''}`, {
     file,
-    field: lines[0]?.[0] ?? '(root)',
+    field: first?.[0] ?? '(root)',
     hint: 'see "Config options" in the README for each key and its allowed values',
   });
 }
