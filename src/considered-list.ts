@@ -46,7 +46,7 @@ export class ConsideredList implements JsonLines {
       },
       (entry) => {
         out.line(0);
-        out.text(JSON.stringify(entry));
+        out.put(JSON.stringify(entry));
       },
     );
   }

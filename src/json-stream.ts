@@ -21,13 +21,13 @@ export interface JsonLines {
 /**
  * A file's buffer, for JsonLines.writeJsonLines: call `line(bytes)` before each line, then
  * write at most that many bytes of it into `buffer` from `at` (and move `at` past them), or
- * append text with `text`.
+ * append text with `put`.
  */
 export interface LineWriter {
   readonly buffer: Buffer;
   at: number;
   line(bytes: number): void;
-  text(text: string): void;
+  put(text: string): void;
 }
 
 /** Where the JSON text goes, piece by piece; a file's sink can also take lines as bytes. */
@@ -91,10 +91,6 @@ class FileSink implements Sink, LineWriter {
     // At most 3 bytes per UTF-16 unit: no need to measure the text first.
     this.room(text.length * 3);
     this.at += this.buffer.write(text, this.at);
-  }
-
-  text(text: string): void {
-    this.put(text);
   }
 
   /** The next list of lines starts: its first line has no separator before it. */

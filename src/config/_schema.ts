@@ -9,7 +9,7 @@ const hhmm = v.pipe(
 );
 
 /** Time zone names are checked against the runtime's IANA database. */
-export const timeZoneSchema = v.pipe(
+const timeZoneSchema = v.pipe(
   v.string(),
   v.check(isTimeZone, 'not an IANA time zone name; use e.g. "UTC", "Europe/Berlin" or "America/New_York"'),
 );

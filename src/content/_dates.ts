@@ -80,25 +80,30 @@ const num = (digits: string | undefined): number => Number(digits);
 
 const DAY = 86_400_000;
 const days = new Map<number, string>();
-const TWO = Array.from({ length: 100 }, (_, i) => String(i).padStart(2, '0'));
+/** The longest text toISOString writes: `+275760-09-13T00:00:00.000Z`. */
+export const ISO_MAX_BYTES = 27;
 
 /**
- * `new Date(ms).toISOString()` for a whole number of ms, from a per-day prefix and integer
- * arithmetic (every out-of-window entry has one): 100,000 of them took 70-150 ms through Date here.
+ * `new Date(ms).toISOString()`, from a per-day prefix and integer arithmetic for a whole number of
+ * ms (every out-of-window entry has one): 100,000 of them took 70-150 ms through Date here.
  */
 export function isoTime(ms: number): string {
-  if (!Number.isInteger(ms)) return new Date(ms).toISOString();
-  const day = Math.floor(ms / DAY);
-  const t = ms - day * DAY;
-  const milli = t % 1000;
-  return `${dayPrefix(day)}${TWO[Math.floor(t / 3_600_000)]}:${TWO[Math.floor(t / 60_000) % 60]}:${TWO[Math.floor(t / 1000) % 60]}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
+  const end = writeIsoTime(ms, scratch, 0);
+  return scratch.toString('latin1', 0, end);
 }
+
+const scratch = Buffer.alloc(ISO_MAX_BYTES);
 
 /**
  * isoTime(ms) written as ASCII into `out` at `at`, without making the text; returns where it
- * ends. For a whole number of ms (isoTime's fast case); `out` must have room for 27 bytes.
+ * ends. `out` must have room for ISO_MAX_BYTES from `at`.
  */
 export function writeIsoTime(ms: number, out: Uint8Array, at: number): number {
+  if (!Number.isInteger(ms)) {
+    const text = new Date(ms).toISOString();
+    for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
+    return at;
+  }
   const day = Math.floor(ms / DAY);
   const prefix = dayPrefix(day);
   for (let i = 0; i < prefix.length; i++) out[at++] = prefix.charCodeAt(i);

@@ -213,8 +213,8 @@ export class IndexSession {
   /**
    * The old entries kept since the last other decision, as one run of consecutive old entries
    * (`runFrom`, `runLength`): copied into `next` in bulk when something else comes (see
-   * flushRun), columns and path bytes, not entry by entry. A warm build where nothing changed keeps the whole
-   * old snapshot as one run, and writes nothing.
+   * flushRun), columns and path bytes, not entry by entry. A warm build where nothing changed
+   * keeps the whole old snapshot as one run, and writes nothing.
    */
   private runFrom = -1;
   private runLength = 0;

@@ -1,7 +1,7 @@
 import { needsJsonEscape } from '../json-stream.js';
 import type { Considered } from '../types.js';
 import { AFTER_WINDOW, BEFORE_WINDOW, outOfWindow, type Window } from './_classify.js';
-import { isoTime, writeIsoTime } from './_dates.js';
+import { ISO_MAX_BYTES, writeIsoTime } from './_dates.js';
 
 /**
  * The files of a load whose date is outside the window, in path order, as two columns instead of
@@ -64,9 +64,11 @@ export class OutsideWindow {
 
   /** `JSON.stringify(this.entry(k))`, made without the entry. */
   jsonText(k: number): string {
-    const ms = this.ms[k] as number;
-    const reason = ms < this.window.since ? BEFORE_JSON : AFTER_JSON;
-    return `{"path":${JSON.stringify(this.paths[k])},"status":"outOfWindow","reason":${reason},"publishedAt":"${isoTime(ms)}"}`;
+    const need = this.maxJsonBytes(k);
+    if (scratch.length < need) scratch = Buffer.allocUnsafe(2 * need);
+    const out = { buffer: scratch, at: 0 };
+    this.writeJson(k, out);
+    return scratch.toString('utf8', 0, out.at);
   }
 
   /**
@@ -77,14 +79,11 @@ export class OutsideWindow {
     const path = this.paths[k] as string;
     const ms = this.ms[k] as number;
     const b = out.buffer;
-    if (needsJsonEscape(path) || !Number.isInteger(ms)) {
-      out.at += b.write(this.jsonText(k), out.at);
-      return;
-    }
     let at = out.at;
     b.set(PATH_START, at);
     at += PATH_START.length;
-    at += b.write(path, at);
+    // The path as JSON.stringify quotes it, without the quotes (which are in the parts around it).
+    at += b.write(needsJsonEscape(path) ? JSON.stringify(path).slice(1, -1) : path, at);
     const middle = ms < this.window.since ? BEFORE_MIDDLE : AFTER_MIDDLE;
     b.set(middle, at);
     at = writeIsoTime(ms, b, at + middle.length);
@@ -100,12 +99,15 @@ export class OutsideWindow {
   }
 }
 
-const BEFORE_JSON = JSON.stringify(BEFORE_WINDOW);
-const AFTER_JSON = JSON.stringify(AFTER_WINDOW);
-// The parts of jsonText around the path and the time, as bytes.
+// The parts of an entry's JSON around the path and the time, as bytes.
 const PATH_START = Buffer.from('{"path":"');
-const BEFORE_MIDDLE = Buffer.from(`","status":"outOfWindow","reason":${BEFORE_JSON},"publishedAt":"`);
-const AFTER_MIDDLE = Buffer.from(`","status":"outOfWindow","reason":${AFTER_JSON},"publishedAt":"`);
+const middle = (reason: string) =>
+  Buffer.from(`","status":"outOfWindow","reason":${JSON.stringify(reason)},"publishedAt":"`);
+const BEFORE_MIDDLE = middle(BEFORE_WINDOW);
+const AFTER_MIDDLE = middle(AFTER_WINDOW);
 const [QUOTE, CLOSE] = [34, 125];
-// Everything but the path: the parts above, the longest time toISOString writes, `"}`.
-const JSON_FIXED_BYTES = PATH_START.length + Math.max(BEFORE_MIDDLE.length, AFTER_MIDDLE.length) + 27 + 2;
+// Everything but the path: the parts above, the longest time, `"}`.
+const JSON_FIXED_BYTES =
+  PATH_START.length + Math.max(BEFORE_MIDDLE.length, AFTER_MIDDLE.length) + ISO_MAX_BYTES + 2;
+// jsonText's buffer, grown for a long path.
+let scratch = Buffer.allocUnsafe(4096);

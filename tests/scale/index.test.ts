@@ -147,7 +147,18 @@ describe('the content index between runs', () => {
         index,
         deferIndexWrite: true,
       });
+      // Nothing written yet: the snapshot is still being deflated on a pool thread.
+      const snapshots = () => {
+        const db = new Database(s.dbFile, { readonly: true });
+        try {
+          return (db.prepare('SELECT COUNT(*) AS n FROM content_snapshots').get() as { n: number }).n;
+        } finally {
+          db.close();
+        }
+      };
+      expect(snapshots()).toBe(0);
       await first.indexWritten;
+      expect(snapshots()).toBe(1);
       await expectFaithful(s, first);
     } finally {
       index.close();
