@@ -1,3 +1,4 @@
+import { envFileNote, withEnvFile } from '../config/_env-file.js';
 import { causeChain, DigestError, type ErrorCode } from '../errors.js';
 import { type CliContext, type Command, commandHelp, parseCommandArgs } from './_command.js';
 
@@ -81,13 +82,22 @@ export function mainHelp(): string {
 
 /** Run the CLI; returns the exit code. The only caller of process.exit is bin/digest.js (via exitCode). */
 export async function main(argv: string[], partial: Partial<CliContext> & Pick<CliContext, 'cwd' | 'env'>) {
-  const ctx: CliContext = {
+  const base = {
     stdout: process.stdout,
     stderr: process.stderr,
     isTTY: Boolean(process.stderr.isTTY) && !partial.env.CI && !partial.env.NO_COLOR,
     now: () => new Date(),
     ...partial,
   };
+  let ctx: CliContext = base;
+  try {
+    const loaded = withEnvFile(base.cwd, base.env);
+    ctx = { ...base, env: loaded.env };
+    if (ctx.env.DEBUG) ctx.stderr.write(`${envFileNote(loaded)}\n`);
+  } catch (error) {
+    reportError(error, ctx);
+    return 1;
+  }
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ctx.stdout.write(mainHelp());

@@ -30,7 +30,7 @@ export function requireSecret(env: Record<string, string | undefined>): string {
         ? 'DIGEST_SECRET is not set; it signs the unsubscribe links'
         : `DIGEST_SECRET is ${secret.length} characters; it must be at least ${MIN_SECRET_LENGTH}`,
       {
-        hint: 'set it to a long random value, e.g. `openssl rand -base64 48`, and keep it: changing it breaks every unsubscribe link already sent',
+        hint: 'set it in .env in the working folder (or the environment) to a long random value, e.g. `openssl rand -base64 48`, and keep it: changing it breaks every unsubscribe link already sent',
       },
     );
   }
