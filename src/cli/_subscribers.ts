@@ -11,7 +11,7 @@ import {
 } from '../store/index.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
 
-const ACTIONS = ['import', 'add', 'remove', 'list'] as const;
+const ACTIONS = ['import', 'add', 'remove', 'resubscribe', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
 
 const NOTES = `
@@ -20,19 +20,28 @@ Actions:
                     topics (optional, separated by ";"). Invalid rows (bad address, CR/LF or other control
                     characters, duplicates in the file) are reported by line and skipped; the valid ones
                     are saved in one transaction. An address that unsubscribed stays unsubscribed.
-  add EMAIL         Add one subscriber (--name, --topics), or update and re-activate an existing one.
-  remove EMAIL      Delete a subscriber (the send ledger keeps what was sent to them).
+  add EMAIL         Add one subscriber (--name, --topics), or update an existing one. An address that
+                    unsubscribed stays unsubscribed, even after a remove.
+  remove EMAIL      Delete a subscriber. The send ledger keeps what was sent to them, and an unsubscribe
+                    stays on record: importing or adding the address again never re-subscribes it.
+  resubscribe EMAIL Clear an address's unsubscribe and make it active again (only on the person's request).
   list              Print the subscribers (--json for machine-readable output).
-Addresses compare case-insensitively in the domain part only.`;
+Addresses compare case-insensitively (Ann@Example.COM and ann@example.com are one subscriber), as
+mailbox providers do.`;
 
 /** `digest subscribers import|add|remove|list`: manage the subscriber list in the database. */
 export const subscribersCommand: Command = {
   name: 'subscribers',
-  summary: 'Manage subscribers: import FILE.csv, add EMAIL, remove EMAIL, list',
-  usage: 'digest subscribers <import FILE.csv | add EMAIL | remove EMAIL | list> [options]',
+  summary: 'Manage subscribers: import FILE.csv, add EMAIL, remove EMAIL, resubscribe EMAIL, list',
+  usage:
+    'digest subscribers <import FILE.csv | add EMAIL | remove EMAIL | resubscribe EMAIL | list> [options]',
   positionals: [
     { name: 'ACTION', description: `One of: ${ACTIONS.join(', ')}` },
-    { name: 'ARG', description: 'The CSV file (import) or the address (add, remove)', optional: true },
+    {
+      name: 'ARG',
+      description: 'The CSV file (import) or the address (add, remove, resubscribe)',
+      optional: true,
+    },
   ],
   options: {
     db: {
@@ -72,11 +81,18 @@ export const subscribersCommand: Command = {
       );
     }
     const file = resolve(ctx.cwd, loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') }).config.db);
-    const store = openStore(file, { now: () => ctx.now().getTime() });
+    // Only import and add create data (and the database); the others need an existing one, and
+    // list only reads it, so a database in a folder this user can't write is still listed.
+    const store = openStore(file, {
+      now: () => ctx.now().getTime(),
+      ...(action === 'list' ? { readonly: true } : {}),
+      ...(action === 'import' || action === 'add' ? {} : { mustExist: true }),
+    });
     try {
       if (action === 'import') return await importFile(store, arg as string, values, ctx);
       if (action === 'add') return await addOne(store, arg as string, values, ctx);
       if (action === 'remove') return await removeOne(store, arg as string, values, ctx);
+      if (action === 'resubscribe') return await resubscribeOne(store, arg as string, values, ctx);
       return await list(store, values, ctx);
     } finally {
       store.close();
@@ -126,8 +142,38 @@ async function addOne(store: Store, email: string, values: OptionValues, ctx: Cl
     topics: values.topics === undefined && existing ? existing.topics : input.topics,
   });
   if (values.json) ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
-  const verb = result.created ? 'Added' : result.reactivated ? 'Re-activated' : 'Updated';
-  ctx.stderr.write(`${verb} ${result.subscriber.email}\n`);
+  const verb = result.created ? 'Added' : 'Updated';
+  const stored = result.subscriber;
+  const note = result.suppressed
+    ? ` (unsubscribed ${new Date(stored.unsubscribedAt ?? 0).toISOString()}: stays unsubscribed; ` +
+      `\`digest subscribers resubscribe ${stored.email}\` only if they asked to subscribe again)`
+    : '';
+  ctx.stderr.write(`${verb} ${stored.email}${note}\n`);
+  return 0;
+}
+
+async function resubscribeOne(
+  store: Store,
+  email: string,
+  values: OptionValues,
+  ctx: CliContext,
+): Promise<number> {
+  const outcome = await store.subscribers.resubscribe(subscriberInput(email).email);
+  if (values.json) ctx.stdout.write(`${JSON.stringify({ email, ...outcome }, null, 2)}\n`);
+  if (!outcome.subscriber) {
+    if (!outcome.wasSuppressed) {
+      throw new DigestError('E_SUBSCRIBER', `no subscriber ${email}`, {
+        hint: 'see `digest subscribers list`',
+      });
+    }
+    ctx.stderr.write(
+      `Cleared the unsubscribe of ${email}; it is not on the list: \`digest subscribers add ${email}\` adds it\n`,
+    );
+    return 0;
+  }
+  ctx.stderr.write(
+    `${outcome.wasSuppressed ? 'Re-subscribed' : 'Already subscribed:'} ${outcome.subscriber.email}\n`,
+  );
   return 0;
 }
 

@@ -130,6 +130,8 @@ export interface SendReport {
     skippedUnknown: number;
     /** Rows an interrupted run left `sending`, turned `unknown` at the start of this one. */
     recoveredUnknown: number;
+    /** Active when the run started, unsubscribed or removed before their message was claimed: not sent. */
+    leftDuringSend: number;
   };
   /** Everyone not sent, with the server's last reply. */
   failures: SendFailure[];
@@ -211,7 +213,12 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
       run = await deliverAll(jobs, message, input, deps, lock);
     }
     const final = new Map((await ledger.list(key)).map((r) => [r.subscriberId, r]));
+    // Who unsubscribed or was removed while the run went on: the ledger refused their messages
+    // (see Ledger.markSending), so they are neither sent nor failures.
+    const stillActive = new Set((await deps.subscribers.list({ status: 'active' })).map((s) => s.id));
+    const left = active.filter((s) => !stillActive.has(s.id) && final.get(s.id)?.state !== 'sent');
     const failures = active
+      .filter((s) => stillActive.has(s.id))
       .map((s) => final.get(s.id))
       .filter((r): r is DeliveryRecord => r !== undefined && r.state !== 'sent')
       .map((r) => ({
@@ -240,6 +247,7 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
         skippedFailedPerm,
         skippedUnknown,
         recoveredUnknown,
+        leftDuringSend: left.length,
       },
       failures,
       stopped: run.stopped,

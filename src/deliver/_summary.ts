@@ -24,6 +24,7 @@ export function sendSummary(report: SendReport): string {
     c.pending > 0 && `${c.pending} not attempted`,
     c.skippedFailedPerm + c.skippedUnknown > 0 && `${c.skippedFailedPerm + c.skippedUnknown} skipped`,
     report.unsubscribed > 0 && `${report.unsubscribed} unsubscribed`,
+    c.leftDuringSend > 0 && `${c.leftDuringSend} unsubscribed or removed during the send, not sent`,
   ].filter(Boolean);
   return (
     `Sent digest ${report.date} to ${c.sent} of ${report.recipients} subscribers (${notes.join(', ')}) ` +

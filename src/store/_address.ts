@@ -17,7 +17,7 @@ export function hasControlChars(text: string): boolean {
 
 /**
  * Validate an email address and return its stored form: surrounding spaces trimmed, the domain
- * lower-cased (and punycoded when it is an IDN). The local part keeps its case.
+ * lower-cased (and punycoded when it is an IDN). The local part keeps its case; compare with addressKey.
  */
 export function normalizeEmail(raw: string): AddressCheck {
   if (hasControlChars(raw)) return { ok: false, reason: 'contains a control character (CR, LF, ...)' };
@@ -42,6 +42,16 @@ export function normalizeEmail(raw: string): AddressCheck {
   const email = `${local}@${domain}`;
   if (email.length > 254) return { ok: false, reason: 'is longer than 254 characters' };
   return { ok: true, email };
+}
+
+/**
+ * The form two addresses are compared in: the whole normalised address lower-cased. Mailbox
+ * providers treat the local part case-insensitively too, so `Ann@Example.COM` and
+ * `ann@example.com` are one person (one subscriber, one ledger row, one suppression record).
+ * The stored address keeps the case it was given, for the To header.
+ */
+export function addressKey(normalised: string): string {
+  return normalised.toLowerCase();
 }
 
 export type TextCheck = { ok: true; value: string } | { ok: false; reason: string };

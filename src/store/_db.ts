@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DigestError } from '../errors.js';
@@ -7,8 +7,16 @@ import { MIGRATIONS, type Migration, SCHEMA_VERSION } from './_migrations.js';
 export type SqliteDatabase = Database.Database;
 
 export interface OpenOptions {
-  /** Open read-only: no migration, no file created; the file must exist at the current schema. */
+  /**
+   * Open read-only: no file created, nothing written. A file at an older schema is upgraded first
+   * when it can be written (then reopened read-only), or refused.
+   */
   readonly?: boolean;
+  /**
+   * Refuse (E_DB) a file that does not exist, is empty or holds no subscribers table, instead of
+   * creating one: what sends use, so a mistyped --db / DIGEST_DB fails rather than sends to nobody.
+   */
+  mustExist?: boolean;
   /** How long a statement waits for another process's write lock, ms. Default 5000. */
   busyTimeoutMs?: number;
   /** The schema steps to apply; default MIGRATIONS (tests may pass a longer list). */
@@ -22,11 +30,15 @@ export interface OpenOptions {
 export function openDatabase(file: string, options: OpenOptions = {}): SqliteDatabase {
   const migrations = options.migrations ?? MIGRATIONS;
   const known = migrations.length;
-  if (options.readonly && !existsSync(file)) {
-    throw new DigestError('E_DB', 'the database does not exist yet', {
+  const mustExist = options.mustExist === true || options.readonly === true;
+  if (mustExist && !existsSync(file)) {
+    throw new DigestError('E_DB', `the database ${file} does not exist; nothing was created`, {
       file,
-      hint: 'add subscribers first, e.g. `digest subscribers import subscribers.csv`, or pass --db FILE',
+      hint: MISSING_HINT,
     });
+  }
+  if (mustExist && statSync(file).size === 0) {
+    throw new DigestError('E_DB', `the database ${file} is an empty file`, { file, hint: MISSING_HINT });
   }
   if (!options.readonly) mkdirSync(dirname(file), { recursive: true });
   let db: SqliteDatabase;
@@ -58,21 +70,46 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
         { file, hint: 'upgrade news-digest, or point --db / DIGEST_DB at another file' },
       );
     }
+    if (mustExist && version === 0) {
+      throw new DigestError('E_DB', `${file} holds no subscribers table: not a news-digest database`, {
+        file,
+        hint: MISSING_HINT,
+      });
+    }
     if (version < known) {
       if (options.readonly) {
-        throw new DigestError(
-          'E_DB',
-          `the database has schema version ${version} and needs an upgrade to ${known}, which a read-only run can't do`,
-          { file, hint: 'run `digest subscribers list` once to upgrade it' },
-        );
+        db.close();
+        upgradeThenReopen(file, options, version, known);
+        return openDatabase(file, options);
       }
       migrate(db, migrations, file);
     }
   } catch (error) {
-    db.close();
+    if (db.open) db.close();
     throw error;
   }
   return db;
+}
+
+const MISSING_HINT =
+  'check --db / DIGEST_DB (the path is relative to the working folder); a new list is created by ' +
+  '`digest subscribers import subscribers.csv` or `digest subscribers add EMAIL`';
+
+/** A read-only command on a database at an older schema: upgrade it if this process may write it. */
+function upgradeThenReopen(file: string, options: OpenOptions, version: number, known: number): void {
+  try {
+    openDatabase(file, { ...options, readonly: false }).close();
+  } catch (cause) {
+    throw new DigestError(
+      'E_DB',
+      `the database has schema version ${version} and needs an upgrade to ${known}, which this user can't write`,
+      {
+        file,
+        hint: 'run `digest subscribers list` once as a user who can write the database and its folder',
+        cause,
+      },
+    );
+  }
 }
 
 /** The schema version stored in the file (`PRAGMA user_version`). */

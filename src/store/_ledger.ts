@@ -95,7 +95,7 @@ export interface Ledger {
   list(digestKey: string): Promise<DeliveryRecord[]>;
   /**
    * Commit `sending` just before a message goes out; false when the row is `sent` (or `sending`) already,
-   * or missing. `settle`: outcomes of earlier attempts, committed first in the same transaction (one
+   * or missing, or its subscriber is no longer active (unsubscribed or removed since the run started). `settle`: outcomes of earlier attempts, committed first in the same transaction (one
    * commit per message instead of two; see markResults).
    */
   markSending(digestKey: string, subscriberId: number, settle?: ResultEntry[]): Promise<boolean>;

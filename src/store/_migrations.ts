@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { migrateAddresses } from './_migrate-addresses.js';
 
 /** One schema step. `version` is its position in MIGRATIONS, starting at 1; `up` runs inside a transaction. */
 export interface Migration {
@@ -168,7 +169,13 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
-  // Append new steps here: { version: 5, name: '...', up(db) { db.exec(`...`); } },
+  {
+    version: 5,
+    name: 'stable subscriber ids, suppression records, case-insensitive addresses',
+    // The ledger follows a person, not a reusable row id; see migrateAddresses.
+    up: migrateAddresses,
+  },
+  // Append new steps here: { version: 6, name: '...', up(db) { db.exec(`...`); } },
 ];
 
 /** The schema version this build writes: the number of migration steps. */

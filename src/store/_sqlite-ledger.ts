@@ -74,9 +74,13 @@ export class SqliteLedger implements Ledger {
     this.#isAlive = options.isAlive ?? pidIsAlive;
     this.#heartbeatMs = options.heartbeatMs ?? 2000;
     this.#staleAfterMs = options.staleAfterMs ?? 30_000;
+    // The subscriber's state is read in the same statement that claims the row: someone who
+    // unsubscribed or was removed after the run started is not sent to, and an unsubscribe that
+    // commits after this claim finds the message already on its way.
     this.#markSending = db.prepare<[number, string, number]>(
       `UPDATE deliveries SET state = 'sending', updated_at = ?
-       WHERE digest_key = ? AND subscriber_id = ? AND state <> 'sent' AND state <> 'sending'`,
+       WHERE digest_key = ? AND subscriber_id = ? AND state <> 'sent' AND state <> 'sending'
+         AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')`,
     );
     this.#markResult = db.prepare<
       [string, number | null, string | null, number, string, number, string, number]

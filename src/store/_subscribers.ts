@@ -1,5 +1,5 @@
 import { DigestError } from '../errors.js';
-import { normalizeEmail, normalizeName, parseTopics } from './_address.js';
+import { addressKey, normalizeEmail, normalizeName, parseTopics } from './_address.js';
 import type { SqliteDatabase } from './_db.js';
 
 export type SubscriberStatus = 'active' | 'unsubscribed';
@@ -33,22 +33,43 @@ export interface ImportCounts {
   keptUnsubscribed: number;
 }
 
+/** What `add` did: created the row, or updated one; an unsubscribed address stays unsubscribed. */
+export interface AddOutcome {
+  subscriber: Subscriber;
+  created: boolean;
+  /** The address unsubscribed (its suppression record says when): added or kept as unsubscribed. */
+  suppressed: boolean;
+}
+
+/** What `resubscribe` did. */
+export interface ResubscribeOutcome {
+  /** The address had a suppression record, now cleared. */
+  wasSuppressed: boolean;
+  /** The subscriber, now active; undefined when the address is not on the list (removed). */
+  subscriber?: Subscriber;
+}
+
 /**
  * Where subscribers live. Async so that a server database can take SQLite's place later.
- * Addresses given to lookups are normalised first, so the domain's case never matters.
+ * Addresses given to lookups are normalised first and compared case-insensitively (addressKey).
+ * A subscriber's id is its address's: never handed out again, and the same after remove and add.
+ * An unsubscribe leaves a suppression record that outlives `remove`; only `resubscribe` (an
+ * explicit request) or `setStatus(id, 'active')` (the subscriber's own link) clears it.
  */
 export interface SubscriberStore {
   /** Add or update many rows in one transaction. Never re-activates an unsubscribed address. */
   importMany(rows: SubscriberInput[]): Promise<ImportCounts>;
-  /** Add one subscriber, or update and re-activate an existing one (an explicit request). */
-  add(input: SubscriberInput): Promise<{ subscriber: Subscriber; created: boolean; reactivated: boolean }>;
-  /** Delete a subscriber; false when the address is unknown. The send ledger keeps its rows. */
+  /** Add one subscriber or update an existing one; never re-activates an unsubscribed address. */
+  add(input: SubscriberInput): Promise<AddOutcome>;
+  /** Delete a subscriber; false when the address is unknown. The ledger and any suppression stay. */
   remove(email: string): Promise<boolean>;
+  /** Clear the address's suppression and make its subscriber active (an explicit request). */
+  resubscribe(email: string): Promise<ResubscribeOutcome>;
   findByEmail(email: string): Promise<Subscriber | undefined>;
   findById(id: number): Promise<Subscriber | undefined>;
   /** Subscribers by id; only one status when given. */
   list(filter?: { status?: SubscriberStatus }): Promise<Subscriber[]>;
-  /** Unsubscribe or re-subscribe; false when the id is unknown. Repeating it changes nothing. */
+  /** Unsubscribe or re-subscribe (suppression record included); false when the id is unknown. */
   setStatus(id: number, status: SubscriberStatus): Promise<boolean>;
 }
 
@@ -74,26 +95,44 @@ export function subscriberInput(email: string, name = '', topics = ''): Subscrib
   return { email: address.email, name: checkedName.value, topics: checkedTopics.topics };
 }
 
+interface AddressRecord {
+  id: number;
+  suppressed_at: number | null;
+}
+
 /** The SubscriberStore on an open SQLite database (see openDatabase). */
 export class SqliteSubscriberStore implements SubscriberStore {
   readonly #db: SqliteDatabase;
   readonly #now: () => number;
-  readonly #byEmail;
+  readonly #byKey;
   readonly #byId;
+  readonly #address;
+  readonly #newAddress;
   readonly #insert;
   readonly #update;
+  readonly #suppress;
 
   /** `now` is the clock for stored times (epoch ms), default Date.now. */
   constructor(db: SqliteDatabase, options: { now?: () => number } = {}) {
     this.#db = db;
     this.#now = options.now ?? Date.now;
-    this.#byEmail = db.prepare<[string], SubscriberRecord>('SELECT * FROM subscribers WHERE email = ?');
+    this.#byKey = db.prepare<[string], SubscriberRecord>('SELECT * FROM subscribers WHERE lower(email) = ?');
     this.#byId = db.prepare<[number], SubscriberRecord>('SELECT * FROM subscribers WHERE id = ?');
-    this.#insert = db.prepare<[string, string, string, number, number]>(
-      'INSERT INTO subscribers (email, name, topics, created_at, updated_at) VALUES (?, ?, ?, ?, ?)',
+    this.#address = db.prepare<[string], AddressRecord>(
+      'SELECT id, suppressed_at FROM addresses WHERE address = ?',
+    );
+    this.#newAddress = db.prepare<[string, number]>(
+      'INSERT INTO addresses (address, created_at) VALUES (?, ?)',
+    );
+    this.#insert = db.prepare<[number, string, string, string, string, number, number, number | null]>(
+      `INSERT INTO subscribers (id, email, name, topics, status, created_at, updated_at, unsubscribed_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.#update = db.prepare<[string, string, number, number]>(
       'UPDATE subscribers SET name = ?, topics = ?, updated_at = ? WHERE id = ?',
+    );
+    this.#suppress = db.prepare<[number | null, string | null, number]>(
+      'UPDATE addresses SET suppressed_at = ?, suppressed_reason = ? WHERE id = ?',
     );
   }
 
@@ -111,23 +150,19 @@ export class SqliteSubscriberStore implements SubscriberStore {
     return counts;
   }
 
-  async add(input: SubscriberInput) {
+  async add(input: SubscriberInput): Promise<AddOutcome> {
     const now = this.#now();
     return this.#db
       .transaction(() => {
-        const before = this.#byEmail.get(input.email);
+        const key = addressKey(input.email);
+        const before = this.#byKey.get(key);
         this.#upsert(input, now);
-        let reactivated = false;
-        if (before?.status === 'unsubscribed') {
-          this.#db
-            .prepare(
-              "UPDATE subscribers SET status = 'active', unsubscribed_at = NULL, updated_at = ? WHERE id = ?",
-            )
-            .run(now, before.id);
-          reactivated = true;
-        }
-        const after = this.#byEmail.get(input.email) as SubscriberRecord;
-        return { subscriber: toSubscriber(after), created: before === undefined, reactivated };
+        const after = this.#byKey.get(key) as SubscriberRecord;
+        return {
+          subscriber: toSubscriber(after),
+          created: before === undefined,
+          suppressed: after.status === 'unsubscribed',
+        };
       })
       .immediate();
   }
@@ -135,12 +170,37 @@ export class SqliteSubscriberStore implements SubscriberStore {
   async remove(email: string): Promise<boolean> {
     const key = lookupKey(email);
     if (key === undefined) return false;
-    return this.#db.prepare('DELETE FROM subscribers WHERE email = ?').run(key).changes > 0;
+    return this.#db.prepare('DELETE FROM subscribers WHERE lower(email) = ?').run(key).changes > 0;
+  }
+
+  async resubscribe(email: string): Promise<ResubscribeOutcome> {
+    const key = lookupKey(email);
+    if (key === undefined) return { wasSuppressed: false };
+    const now = this.#now();
+    return this.#db
+      .transaction((): ResubscribeOutcome => {
+        const address = this.#address.get(key);
+        if (address) this.#suppress.run(null, null, address.id);
+        const row = this.#byKey.get(key);
+        if (row && row.status !== 'active') {
+          this.#db
+            .prepare(
+              "UPDATE subscribers SET status = 'active', unsubscribed_at = NULL, updated_at = ? WHERE id = ?",
+            )
+            .run(now, row.id);
+        }
+        const after = this.#byKey.get(key);
+        return {
+          wasSuppressed: address?.suppressed_at != null,
+          subscriber: after && toSubscriber(after),
+        };
+      })
+      .immediate();
   }
 
   async findByEmail(email: string): Promise<Subscriber | undefined> {
     const key = lookupKey(email);
-    const row = key === undefined ? undefined : this.#byEmail.get(key);
+    const row = key === undefined ? undefined : this.#byKey.get(key);
     return row && toSubscriber(row);
   }
 
@@ -160,21 +220,47 @@ export class SqliteSubscriberStore implements SubscriberStore {
 
   async setStatus(id: number, status: SubscriberStatus): Promise<boolean> {
     const now = this.#now();
-    const row = this.#byId.get(id);
-    if (!row) return false;
-    if (row.status === status) return true;
-    this.#db
-      .prepare('UPDATE subscribers SET status = ?, unsubscribed_at = ?, updated_at = ? WHERE id = ?')
-      .run(status, status === 'unsubscribed' ? now : null, now, id);
-    return true;
+    return this.#db
+      .transaction(() => {
+        const row = this.#byId.get(id);
+        if (!row) return false;
+        if (row.status === status) return true;
+        this.#db
+          .prepare('UPDATE subscribers SET status = ?, unsubscribed_at = ?, updated_at = ? WHERE id = ?')
+          .run(status, status === 'unsubscribed' ? now : null, now, id);
+        if (status === 'unsubscribed') this.#suppress.run(now, 'unsubscribed', id);
+        else this.#suppress.run(null, null, id);
+        return true;
+      })
+      .immediate();
+  }
+
+  /** The address's id (created on first sight) and when it was suppressed, if it is. */
+  #addressOf(key: string, now: number): AddressRecord {
+    const found = this.#address.get(key);
+    if (found) return found;
+    this.#newAddress.run(key, now);
+    return this.#address.get(key) as AddressRecord;
   }
 
   #upsert(row: SubscriberInput, now: number): 'added' | 'updated' | 'unchanged' | 'keptUnsubscribed' {
     const topics = JSON.stringify(row.topics);
-    const existing = this.#byEmail.get(row.email);
+    const key = addressKey(row.email);
+    const existing = this.#byKey.get(key);
     if (!existing) {
-      this.#insert.run(row.email, row.name, topics, now, now);
-      return 'added';
+      const address = this.#addressOf(key, now);
+      const suppressed = address.suppressed_at !== null;
+      this.#insert.run(
+        address.id,
+        row.email,
+        row.name,
+        topics,
+        suppressed ? 'unsubscribed' : 'active',
+        now,
+        now,
+        address.suppressed_at,
+      );
+      return suppressed ? 'keptUnsubscribed' : 'added';
     }
     const changed = existing.name !== row.name || existing.topics !== topics;
     if (changed) this.#update.run(row.name, topics, now, existing.id);
@@ -183,10 +269,10 @@ export class SqliteSubscriberStore implements SubscriberStore {
   }
 }
 
-/** The stored form of an address for lookups, or undefined when it can't be an address. */
+/** The lookup key of an address (see addressKey), or undefined when it can't be an address. */
 function lookupKey(email: string): string | undefined {
   const address = normalizeEmail(email);
-  return address.ok ? address.email : undefined;
+  return address.ok ? addressKey(address.email) : undefined;
 }
 
 function toSubscriber(row: SubscriberRecord): Subscriber {

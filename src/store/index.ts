@@ -1,5 +1,6 @@
 export {
   type AddressCheck,
+  addressKey,
   hasControlChars,
   normalizeEmail,
   normalizeName,
@@ -32,7 +33,9 @@ export { MIGRATIONS, type Migration } from './_migrations.js';
 export { pidIsAlive, SqliteLedger, type SqliteLedgerOptions } from './_sqlite-ledger.js';
 export { openStore, type Store } from './_store.js';
 export {
+  type AddOutcome,
   type ImportCounts,
+  type ResubscribeOutcome,
   SqliteSubscriberStore,
   type Subscriber,
   type SubscriberInput,

@@ -1,5 +1,5 @@
 import { signToken, type TokenPurpose, verifyToken } from '../deliver/index.js';
-import type { Subscriber, SubscriberStore } from '../store/index.js';
+import { addressKey, type Subscriber, type SubscriberStore } from '../store/index.js';
 
 /** How long a "subscribe again" link works, ms: 7 days. Unsubscribe links never expire. */
 export const RESUBSCRIBE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
@@ -7,7 +7,9 @@ export const RESUBSCRIBE_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 /**
  * The subscriber a token names, or undefined for any token that can't be used: a bad signature,
  * the wrong purpose, expired, malformed, or for an id that is gone or now holds another address.
- * One undefined for all of them, so the answer never tells which.
+ * One undefined for all of them, so the answer never tells which. Ids are never reused and stay
+ * with an address across remove and add (src/store), so a link from an old digest keeps working;
+ * addresses compare case-insensitively (addressKey).
  */
 export async function subscriberFor(
   subscribers: Pick<SubscriberStore, 'findById'>,
@@ -24,7 +26,8 @@ export async function subscriberFor(
     return undefined;
   }
   const subscriber = await subscribers.findById(payload.subscriberId);
-  return subscriber?.email === payload.email ? subscriber : undefined;
+  const same = subscriber !== undefined && addressKey(subscriber.email) === addressKey(payload.email);
+  return same ? subscriber : undefined;
 }
 
 /** A fresh unsubscribe token for a subscriber (the same kind the emails carry). */

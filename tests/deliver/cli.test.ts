@@ -64,8 +64,8 @@ describe('digest subscribers', () => {
     const table = await cli(['subscribers', 'list'], cwd);
     expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+STATUS\s+TOPICS$/);
     expect(table.stderr).toContain('2 subscribers (2 active, 0 unsubscribed)');
-    expect((await cli(['subscribers', 'remove', 'BOB@example.org'], cwd)).code).toBe(1);
-    expect((await cli(['subscribers', 'remove', 'bob@Example.ORG'], cwd)).code).toBe(0);
+    // addresses compare case-insensitively, the part before @ too
+    expect((await cli(['subscribers', 'remove', 'BOB@example.org'], cwd)).code).toBe(0);
     const gone = await cli(['subscribers', 'remove', 'bob@example.org'], cwd);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('no subscriber bob@example.org');

@@ -29,8 +29,18 @@ const entries = [1, 2, 3].map((id) => ({
   messageId: `<m${id}@x>`,
 }));
 
+/** A SQLite ledger whose database lists the entries' subscribers (ids 1-3), active. */
+function sqliteWithSubscribers(now?: () => number): Ledger {
+  const { store } = sqlite({ now });
+  const insert = store.db.prepare(
+    'INSERT INTO subscribers (id, email, created_at, updated_at) VALUES (?, ?, 0, 0)',
+  );
+  for (const e of entries) insert.run(e.subscriberId, e.email);
+  return store.ledger;
+}
+
 describe.each([
-  ['sqlite', (now?: () => number) => sqlite({ now }).ledger],
+  ['sqlite', sqliteWithSubscribers],
   ['memory', (now?: () => number) => new MemoryLedger({ now })],
 ])('%s ledger', (_name, make: (now?: () => number) => Ledger) => {
   it('moves rows pending -> sending -> outcome, and never back out of sent', async () => {

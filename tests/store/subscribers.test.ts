@@ -14,7 +14,7 @@ beforeEach(() => {
 afterEach(() => store.close());
 
 describe('SqliteSubscriberStore', () => {
-  it('adds, finds case-insensitively in the domain only, lists and removes', async () => {
+  it('adds, finds case-insensitively (local part too), lists and removes', async () => {
     const { subscriber, created } = await store.subscribers.add(
       subscriberInput('Ann@Example.COM', 'Ann', 'ai;x'),
     );
@@ -26,10 +26,14 @@ describe('SqliteSubscriberStore', () => {
       status: 'active',
     });
     expect((await store.subscribers.findByEmail('Ann@EXAMPLE.com'))?.id).toBe(subscriber.id);
-    expect(await store.subscribers.findByEmail('ann@example.com')).toBeUndefined();
+    expect((await store.subscribers.findByEmail('ann@example.com'))?.id).toBe(subscriber.id);
+    expect(await store.subscribers.add(subscriberInput('ann@example.com', 'Ann'))).toMatchObject({
+      created: false,
+      subscriber: { id: subscriber.id, email: 'Ann@example.com' },
+    });
     expect((await store.subscribers.list()).length).toBe(1);
     expect(await store.subscribers.remove('Ann@example.COM')).toBe(true);
-    expect(await store.subscribers.remove('Ann@example.com')).toBe(false);
+    expect(await store.subscribers.remove('ann@example.com')).toBe(false);
     expect(await store.subscribers.list()).toEqual([]);
   });
 
@@ -58,14 +62,62 @@ describe('SqliteSubscriberStore', () => {
     ]);
   });
 
-  it('add re-activates an unsubscribed address (an explicit request)', async () => {
+  it('add never re-activates an unsubscribed address; resubscribe does', async () => {
     const { subscriber } = await store.subscribers.add(subscriberInput('a@example.com'));
     await store.subscribers.setStatus(subscriber.id, 'unsubscribed');
     const again = await store.subscribers.add(subscriberInput('a@example.com', 'A'));
     expect(again).toMatchObject({
       created: false,
-      reactivated: true,
-      subscriber: { status: 'active', name: 'A' },
+      suppressed: true,
+      subscriber: { status: 'unsubscribed', name: 'A' },
+    });
+    expect(await store.subscribers.resubscribe('A@example.com')).toMatchObject({
+      wasSuppressed: true,
+      subscriber: { id: subscriber.id, status: 'active' },
+    });
+    expect(await store.subscribers.resubscribe('nobody@example.com')).toEqual({ wasSuppressed: false });
+  });
+
+  it('an id is never handed out again, and an address keeps its id across remove and add', async () => {
+    const a = (await store.subscribers.add(subscriberInput('a@example.com'))).subscriber;
+    const b = (await store.subscribers.add(subscriberInput('b@example.com'))).subscriber;
+    expect(await store.subscribers.remove('b@example.com')).toBe(true);
+    // b held the highest id: a plain INTEGER PRIMARY KEY would give it to the newcomer
+    const c = (await store.subscribers.add(subscriberInput('c@example.com'))).subscriber;
+    expect(new Set([a.id, b.id, c.id]).size).toBe(3);
+    const bAgain = await store.subscribers.add(subscriberInput('B@example.com'));
+    expect(bAgain).toMatchObject({ created: true, suppressed: false, subscriber: { id: b.id } });
+  });
+
+  it('an unsubscribe outlives remove: import and add keep the address unsubscribed', async () => {
+    const { subscriber } = await store.subscribers.add(subscriberInput('a@example.com', 'A'));
+    clock = 3_000;
+    await store.subscribers.setStatus(subscriber.id, 'unsubscribed');
+    expect(await store.subscribers.remove('a@example.com')).toBe(true);
+    clock = 4_000;
+    expect(await store.subscribers.importMany([{ email: 'A@Example.com', name: 'A', topics: [] }])).toEqual({
+      added: 0,
+      updated: 0,
+      unchanged: 0,
+      keptUnsubscribed: 1,
+    });
+    expect(await store.subscribers.findByEmail('a@example.com')).toMatchObject({
+      id: subscriber.id,
+      status: 'unsubscribed',
+      unsubscribedAt: 3_000,
+    });
+    await store.subscribers.remove('a@example.com');
+    expect(await store.subscribers.add(subscriberInput('a@example.com'))).toMatchObject({
+      created: true,
+      suppressed: true,
+    });
+    // the subscriber's own "subscribe again" link (setStatus active) clears the record too
+    await store.subscribers.setStatus(subscriber.id, 'active');
+    await store.subscribers.remove('a@example.com');
+    expect(
+      await store.subscribers.importMany([{ email: 'a@example.com', name: 'A', topics: [] }]),
+    ).toMatchObject({
+      added: 1,
     });
   });
 
