@@ -76,7 +76,7 @@ function configError(issues: v.BaseIssue<unknown>[], file: string): DigestError 
   return new DigestError('E_CONFIG', `${first?.[1] ?? 'invalid config'}${others ? `; also ${others}` : ''}`, {
     file,
     field: first?.[0] ?? '(root)',
-    hint: 'see "Config options" in the README for each key and its allowed values',
+    hint: 'see docs/config.md for each key and its allowed values',
   });
 }
 

@@ -1,6 +1,6 @@
 import { DigestError } from '../errors.js';
 
-const DOCS_HINT = 'see "Templates and rendering" in README.md for the template files, variables and helpers';
+const DOCS_HINT = 'see docs/templates.md for the template files, variables and helpers';
 
 /** The 1-based line of a Handlebars parse or runtime error in its template, when it says. */
 export function handlebarsLine(error: unknown): number | undefined {

@@ -5,11 +5,11 @@ import { commandHelp } from '../../src/cli/_command.js';
 import { COMMANDS, mainHelp } from '../../src/cli/main.js';
 import { ROOT, runCli } from '../helpers/cli.js';
 
-// The README's CLI reference is the generated help, pasted; these tests keep the two the same.
-const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+// The CLI reference (docs/cli.md) is the generated help, pasted; these tests keep the two the same.
+const readme = readFileSync(join(ROOT, 'docs/cli.md'), 'utf8');
 
 describe('help text', () => {
-  it('the top-level help lists every command and is in the README', () => {
+  it('the top-level help lists every command and is in docs/cli.md', () => {
     for (const command of COMMANDS) expect(mainHelp()).toContain(`  ${command.name} `);
     expect(readme).toContain(mainHelp().trim());
   });
@@ -27,7 +27,7 @@ describe('help text', () => {
       expect(run.stdout).toMatch(/^Usage: digest /);
       expect(
         readme,
-        `README is missing the current help of ${name}; run: node bin/digest.js ${name} --help`,
+        `docs/cli.md is missing the current help of ${name}; run: node bin/digest.js ${name} --help`,
       ).toContain(commandHelp(command).trim());
     },
   );
