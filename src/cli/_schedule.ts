@@ -129,7 +129,8 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
   warnIfPlainHttp(config, ctx);
   const dkim = dkimFromEnv(ctx.env, ctx.cwd);
   const dbFile = resolve(ctx.cwd, config.db);
-  const store = openStore(dbFile);
+  // Never created here: a mistyped --db / DIGEST_DB must fail, not record days sent to nobody.
+  const store = openStore(dbFile, { mustExist: true });
   try {
     const host = hostname();
     const deps: RunnerDeps = {
@@ -139,6 +140,7 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
         buildDigest({ ...buildRequestFor(due, config, ctx.cwd), strict: values.strict === true }),
       send: smtpSender({
         store,
+        dbFile,
         config,
         cwd: ctx.cwd,
         now: ctx.now,
@@ -203,6 +205,8 @@ function outcomeJson(outcome: RunOutcome): Record<string, unknown> {
 
 interface SenderSetup {
   store: Store;
+  /** The database's path, for messages. */
+  dbFile: string;
   config: Config;
   cwd: string;
   /** The Date header's clock. */
@@ -228,6 +232,13 @@ function smtpSender(setup: SenderSetup): SendFn {
       now: setup.now,
       signal,
     });
+    if (report.recipients === 0) {
+      // A day "sent" to nobody is how a wrong database or an emptied list goes unnoticed.
+      throw new DigestError('E_SUBSCRIBER', `no active subscribers in ${setup.dbFile}: nothing was sent`, {
+        file: setup.dbFile,
+        hint: 'check --db / DIGEST_DB, or add subscribers with `digest subscribers import subscribers.csv`',
+      });
+    }
     return countsOf(report, signal);
   };
 }

@@ -85,18 +85,7 @@ export const sendCommand: Command = {
       );
     }
     const config = configFrom(values, ctx, { db: stringFlag(values, 'db') });
-    const built = await buildDigest(buildRequestFrom(values, ctx, config));
-    reportProblems(built, ctx);
-    if (!built.rendered) {
-      ctx.stderr.write(`No articles in the window of ${built.window.date}; nothing to send.\n`);
-      if (values.json)
-        ctx.stdout.write(
-          `${JSON.stringify({ digestKey: built.digestKey, date: built.window.date, sent: 0 }, null, 2)}\n`,
-        );
-      return 0;
-    }
-    const { subject } = built.rendered;
-    // The secret, the DKIM key and the database are checked before anything is written.
+    // The secret, the DKIM key and the database are checked before anything is built or written.
     const secret = dryRun ? dryRunSecret(ctx) : requireSecret(ctx.env);
     const dkim = dkimFromEnv(ctx.env, ctx.cwd);
     const dbFile = resolve(ctx.cwd, config.db);
@@ -105,6 +94,9 @@ export const sendCommand: Command = {
       let subscribers: SendDeps['subscribers'];
       let ledger: SendDeps['ledger'];
       let webCopyDb: SqliteDatabase | undefined;
+      // The list's database is opened before the build (whose content index would create the
+      // file): a send never creates it, so a mistyped --db / DIGEST_DB fails instead of sending
+      // to nobody. A dry run only reads it.
       if (testTo) {
         subscribers = { list: async () => [testSubscriber(testTo, ctx.now())] };
         ledger = new MemoryLedger();
@@ -113,12 +105,23 @@ export const sendCommand: Command = {
         subscribers = store.subscribers;
         ledger = new MemoryLedger();
       } else {
-        store = openStore(dbFile);
+        store = openStore(dbFile, { mustExist: true });
         subscribers = store.subscribers;
         ledger = store.ledger;
         // Only a real send to the list keeps the web archive's copy (digest serve).
         webCopyDb = store.db;
       }
+      const built = await buildDigest(buildRequestFrom(values, ctx, config));
+      reportProblems(built, ctx);
+      if (!built.rendered) {
+        ctx.stderr.write(`No articles in the window of ${built.window.date}; nothing to send.\n`);
+        if (values.json)
+          ctx.stdout.write(
+            `${JSON.stringify({ digestKey: built.digestKey, date: built.window.date, sent: 0 }, null, 2)}\n`,
+          );
+        return 0;
+      }
+      const { subject } = built.rendered;
       const emlDir = join(resolve(ctx.cwd, config.out), built.window.date, 'eml');
       const progress = progressWriter(ctx);
       const report = await sendBuiltDigest(built, {

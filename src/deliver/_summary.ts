@@ -17,6 +17,10 @@ export function progressLine(p: SendProgress, width = 24): string {
 /** The line that ends a send run, e.g. `Sent digest 2020-09-13 to 200 of 200 subscribers (0 failed) in 1.2 s`. */
 export function sendSummary(report: SendReport): string {
   const c = report.counts;
+  if (report.recipients === 0) {
+    const gone = report.unsubscribed > 0 ? ` (${report.unsubscribed} unsubscribed)` : '';
+    return `No active subscribers${gone}: nothing sent for digest ${report.date}`;
+  }
   const notes = [
     c.alreadySent > 0 && `${c.alreadySent} already sent`,
     `${c.failedTemp + c.failedPerm} failed`,

@@ -1,0 +1,176 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/store/index.js';
+import { unsubscribeToken } from '../../src/web/_subscription.js';
+import { startWebServer } from '../../src/web/index.js';
+import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
+import { type Spawned, spawnDigest } from '../helpers/cli.js';
+import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
+import { BUILD, SECRET, subscriberFolder } from './helpers.js';
+
+/** Send safety (issue 14) with real processes: `digest` children, a real SMTP server, a real web server. */
+
+afterEach(runCleanups);
+
+function digest(args: string[], cwd: string, env: Record<string, string> = {}): Spawned {
+  const run = spawnDigest(args, { cwd, env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, ...env } });
+  cleanups.push(run.kill);
+  return run;
+}
+
+const addr = (i: number) => `s${String(i).padStart(3, '0')}@example.com`;
+
+describe('the ledger follows the person, not a reusable id', () => {
+  it('remove the highest id then add a newcomer: the newcomer receives 1; remove and re-add: still 1 in total', async () => {
+    const { cwd } = await subscriberFolder(3, 'digest-safety-');
+    const s = await smtpServer();
+    const env = { SMTP_URL: s.url };
+    const first = await digest(['send', ...BUILD], cwd, env).done;
+    expect(first.code, first.stderr).toBe(0);
+    // s003 held the highest id; before, SQLite gave it to the newcomer with s003's `sent` row
+    expect((await digest(['subscribers', 'remove', addr(3)], cwd).done).code).toBe(0);
+    expect((await digest(['subscribers', 'add', 'new@example.com'], cwd).done).code).toBe(0);
+    const second = await digest(['send', ...BUILD], cwd, env).done;
+    expect(second.code, second.stderr).toBe(0);
+    // remove and add the same address (in another case): its row is still `sent`
+    expect((await digest(['subscribers', 'remove', addr(2)], cwd).done).code).toBe(0);
+    expect((await digest(['subscribers', 'add', 'S002@Example.com'], cwd).done).code).toBe(0);
+    const third = await digest(['send', ...BUILD], cwd, env).done;
+    expect(third.code, third.stderr).toBe(0);
+    const copies = copiesPerAddress(s.accepted.map((m) => ({ to: m.to.map((t) => t.toLowerCase()) })));
+    expect(Object.fromEntries(copies)).toEqual({
+      [addr(1)]: 1,
+      [addr(2)]: 1,
+      [addr(3)]: 1,
+      'new@example.com': 1,
+    });
+  });
+
+  it('an unsubscribe survives remove: re-importing the master CSV keeps it; resubscribe lifts it', async () => {
+    const { cwd } = await subscriberFolder(0, 'digest-safety-');
+    writeFileSync(join(cwd, 'master.csv'), 'email\na@example.com\nb@example.com\n');
+    expect((await digest(['subscribers', 'import', 'master.csv'], cwd).done).code).toBe(0);
+    const web = openStore(join(cwd, 'data', 'digest.db'));
+    const a = await web.subscribers.findByEmail('a@example.com');
+    await web.subscribers.setStatus(a?.id ?? -1, 'unsubscribed');
+    web.close();
+    expect((await digest(['subscribers', 'remove', 'a@example.com'], cwd).done).code).toBe(0);
+    const again = await digest(['subscribers', 'import', 'master.csv'], cwd).done;
+    expect(again.stderr).toContain('0 added, 0 updated, 1 unchanged, 1 kept unsubscribed');
+    const added = await digest(['subscribers', 'add', 'A@example.com'], cwd).done;
+    expect(added.stderr).toContain('stays unsubscribed');
+    const listed = await digest(['subscribers', 'list', '--json'], cwd).done;
+    expect(
+      JSON.parse(listed.stdout).map((x: { email: string; status: string }) => [x.email, x.status]),
+    ).toEqual([
+      ['a@example.com', 'unsubscribed'],
+      ['b@example.com', 'active'],
+    ]);
+    const resub = await digest(['subscribers', 'resubscribe', 'a@example.com'], cwd).done;
+    expect(resub.code, resub.stderr).toBe(0);
+    expect(resub.stderr).toContain('Re-subscribed a@example.com');
+    const after = await digest(['subscribers', 'list', '--status', 'active', '--json'], cwd).done;
+    expect(JSON.parse(after.stdout).map((x: { email: string }) => x.email)).toEqual([
+      'a@example.com',
+      'b@example.com',
+    ]);
+  });
+});
+
+describe('changes to the list during a send', () => {
+  it('20 one-click unsubscribes (real web server) and 50 removes at about 10 % of a 200-recipient send: none of them receives it', async () => {
+    const { cwd, db } = await subscriberFolder(200, 'digest-safety-');
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Answer the first 20 at once, then hold every answer until the list has changed.
+    const s = await smtpServer({ hold: (n) => (n > 20 ? gate : undefined) });
+    const store = openStore(db);
+    cleanups.push(() => store.close());
+    const server = await startWebServer({ store, secret: SECRET, port: 0 });
+    cleanups.push(() => server.close());
+    const send = digest(['send', ...BUILD, '--json'], cwd, { SMTP_URL: s.url });
+    await waitFor(() => s.received.length > 20, 45_000, '20 messages');
+    const leaving = Array.from({ length: 20 }, (_, i) => addr(101 + i));
+    const removed = Array.from({ length: 50 }, (_, i) => addr(131 + i));
+    const answeredAt = new Map<string, number>();
+    for (const email of leaving) {
+      const subscriber = await store.subscribers.findByEmail(email);
+      if (!subscriber) throw new Error(`no ${email}`);
+      const url = `${server.url}unsubscribe?token=${unsubscribeToken(subscriber, SECRET)}`;
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+        body: 'List-Unsubscribe=One-Click',
+      });
+      expect(res.status).toBe(200);
+      answeredAt.set(email, s.received.length);
+    }
+    // removed by another process than the sender (this one), as `digest subscribers remove` does
+    for (const email of removed) {
+      expect(await store.subscribers.remove(email)).toBe(true);
+      answeredAt.set(email, s.received.length);
+    }
+    release();
+    const r = await send.done;
+    // Messages received after the answer; only those already on an open connection may arrive.
+    const late = [...answeredAt].filter(([email, at]) =>
+      s.received.slice(at).some((m) => m.to.includes(email)),
+    );
+    expect(late.length).toBeLessThanOrEqual(5);
+    const gotIt = [...leaving, ...removed].filter((e) => s.received.some((m) => m.to.includes(e)));
+    expect(gotIt.length).toBeLessThanOrEqual(5);
+    const report = JSON.parse(r.stdout);
+    expect(report.counts.leftDuringSend).toBe(70 - gotIt.length);
+    expect(report.complete).toBe(true);
+    expect(r.code, r.stderr).toBe(0);
+    expect(s.accepted.length).toBe(130 + gotIt.length);
+  });
+});
+
+describe('a database that is not there', () => {
+  it('send, run and schedule refuse a missing or empty database: exit 1, the path named, no file created', async () => {
+    const cwd = tempDir('digest-safety-');
+    const s = await smtpServer();
+    const env = { SMTP_URL: s.url };
+    const typo = join(cwd, 'data', 'digets.db');
+    for (const args of [
+      ['send', ...BUILD, '--db', typo],
+      ['run', '--db', typo, '--now', '2026-11-24T07:00:00Z'],
+      ['schedule', '--db', typo],
+    ]) {
+      const r = await digest(args, cwd, env).done;
+      expect(r.code, `${args[0]}: ${r.stderr}`).toBe(1);
+      expect(r.stderr).toContain(typo);
+      expect(r.stderr).toContain('digest subscribers import');
+      expect(existsSync(typo)).toBe(false);
+      expect(existsSync(join(cwd, 'data'))).toBe(false);
+    }
+    const empty = join(cwd, 'empty.db');
+    writeFileSync(empty, '');
+    const r = await digest(['send', ...BUILD, '--db', empty], cwd, env).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('empty file');
+    expect(s.connections).toBe(0);
+  });
+
+  it('run with 0 active subscribers says so and exits 1; the day is not recorded as sent', async () => {
+    const { cwd } = await subscriberFolder(0, 'digest-safety-');
+    const s = await smtpServer();
+    writeFileSync(
+      join(cwd, 'digest.config.json'),
+      JSON.stringify({ content: BUILD[3], templates: BUILD[5], timeZone: 'UTC' }),
+    );
+    const r = await digest(['run', '--now', '2026-11-25T07:00:00Z'], cwd, { SMTP_URL: s.url }).done;
+    expect(r.stderr).toContain('no active subscribers');
+    expect(r.code, r.stderr).toBe(1);
+    const check = openStore(join(cwd, 'data', 'digest.db'), { readonly: true });
+    expect(check.db.prepare('SELECT state FROM runs').all()).toEqual([{ state: 'failed' }]);
+    check.close();
+    const send = await digest(['send', ...BUILD], cwd, { SMTP_URL: s.url }).done;
+    expect(send.stderr).toContain('No active subscribers: nothing sent');
+  });
+});
