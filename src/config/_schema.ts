@@ -1,4 +1,5 @@
 import * as v from 'valibot';
+import { contrastProblem, DARK_BACKGROUND, LIGHT_BACKGROUND } from '../render/_color.js';
 
 // valibot, not zod: the same checks for a tenth of the start-up (zod's import took about 100 ms
 // and 11 MB of every command, a build of 100,000 files included; valibot's about 12 ms).
@@ -29,6 +30,41 @@ export function isTimeZone(name: string): boolean {
     return false;
   }
 }
+
+/** A hex colour that is WCAG AA as text on `background` (the message says the ratio and the fix). */
+const accentColor = (background: string) =>
+  v.pipe(
+    v.string(),
+    v.check(
+      (c) => contrastProblem(c, background) === undefined,
+      (issue) => contrastProblem(String(issue.input), background) ?? 'invalid colour',
+    ),
+  );
+
+/** A logo or image size in CSS pixels. */
+const imageSize = v.optional(v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(600)));
+
+/** The newsletter's look, read by the default templates (see docs/email.md). */
+const brandSchema = v.strictObject({
+  /** An https image shown before the name in the masthead. Default none. */
+  logo: v.optional(
+    v.strictObject({
+      url: v.pipe(
+        v.string(),
+        v.url('use an absolute https URL'),
+        v.startsWith('https://', 'use an https URL (mail clients block or warn on plain-http images)'),
+      ),
+      /** Default 40, or from height and a square logo. */
+      width: imageSize,
+      /** Default 40. */
+      height: imageSize,
+    }),
+  ),
+  /** Links, labels and the masthead rule; AA as text on white. Default `#0b57d0`. */
+  accentColor: v.optional(accentColor(LIGHT_BACKGROUND), '#0b57d0'),
+  /** The accent in dark mode, AA on the dark card colour. Default: accentColor lightened until it is. */
+  accentColorDark: v.optional(accentColor(DARK_BACKGROUND)),
+});
 
 /** The whole configuration, with defaults. Every key is optional in the file. */
 export const configSchema = v.strictObject({
@@ -62,6 +98,16 @@ export const configSchema = v.strictObject({
   from: text('"News Digest" <digest@example.com>'),
   /** Handlebars template of the subject line, or empty to use templates/subject.hbs. Default "". */
   subject: text(''),
+  /** Fixed text before the top story in the subject (`Prefix: Top story`); "" for none. Default: `title`. */
+  subjectPrefix: v.optional(v.string()),
+  /** Logo and accent colour of the email. Default: no logo, accent `#0b57d0`. */
+  brand: v.optional(brandSchema, {}),
+  /** The sender's postal address, shown in every footer (CAN-SPAM); lines split at newlines. Default "". */
+  postalAddress: text(''),
+  /** Handlebars line under the masthead, with `storyCount`, `outletCount`, `articleCount`. Default "" (the templates' own). */
+  intro: text(''),
+  /** Group the stories after the first: `off`, or `topics` (each story's first topic). Default `off`. */
+  sections: v.optional(v.picklist(['off', 'topics']), 'off'),
   /** List-Id header value, e.g. `<daily.news.example.com>`. Default derived from `from`. */
   listId: text(''),
   /** Public base URL of the subscriber web (unsubscribe, archive); env DIGEST_PUBLIC_URL. Default `http://127.0.0.1:8080`. */

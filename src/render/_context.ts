@@ -1,4 +1,5 @@
 import type { Article, ImageRef, Provider, RecipientParts, RelatedArticle, Selection } from '../types.js';
+import { type BrandContext, DEFAULT_BRAND } from './_brand.js';
 import { formatDate } from './_date-format.js';
 import { neutralizeText, neutralizeUrl } from './_placeholders.js';
 import { singleLine } from './_text.js';
@@ -16,6 +17,8 @@ export interface RenderContext {
   archiveUrl: string;
   /** A Handlebars subject line from config; overrides subject.hbs when set. */
   subjectTemplate?: string;
+  /** Logo, accent, postal address, intro, sections and subject prefix (brandContext(config)). Default DEFAULT_BRAND. */
+  brand?: BrandContext;
 }
 
 /** Width in px of the content inside the 600px column (24px padding each side). */
@@ -24,15 +27,22 @@ export const CONTENT_WIDTH = 552;
 /** Narrower images (logos, thumbnails) look broken as a lead image; the item shows none. */
 export const MIN_IMAGE_WIDTH = 200;
 
+/** The thumbnail box of a compact story: always this wide, at most this tall (CSS px). */
+export const THUMB_WIDTH = 96;
+export const THUMB_MAX_HEIGHT = 96;
+
 /** An outlet as templates see it. */
 export interface OutletView {
   name: string;
   domain: string;
+  /** The outlet's logo (`provider.images`), an http(s) URL, or null. */
+  logo: string | null;
 }
 
 /** A lead image scaled to the column; `height` is null when the file does not give both sizes. */
 export interface ImageView {
   url: string;
+  /** Empty: the picture illustrates the headline next to it, which a screen reader reads already. */
   alt: string;
   width: number;
   height: number | null;
@@ -49,6 +59,8 @@ export interface LinkView {
   /** Epoch ms, or null when unknown. */
   publishedMs: number | null;
   outlet: OutletView;
+  /** The number of this link in the plain text's references (`[3] https://…`), counted through the digest. */
+  ref: number;
 }
 
 /** The article that leads an item. */
@@ -62,14 +74,49 @@ export interface LeadView extends LinkView {
 export interface ItemView {
   /** 1-based position. */
   rank: number;
+  /** The anchor of the story in the HTML (`story-3`), the target of "In this issue". */
+  id: string;
   lead: LeadView;
+  /** The lead's picture as a fixed-size thumbnail (compact stories), or null. */
+  thumb: ImageView | null;
   alsoCoveredBy: LinkView[];
+  /** alsoCoveredBy with each outlet once, never the lead's own outlet. */
+  otherOutlets: LinkView[];
+  /** Distinct outlets that covered the story, the lead's included. */
+  outletCount: number;
   related: LinkView[];
+  /** Every link of the item in reference order: lead, other outlets, related. */
+  refs: { n: number; url: string }[];
 }
 
-/** The object every template is rendered with. See "Templates and rendering" in README.md. */
+/** A group of stories under a heading (config `sections`); `name` is empty when sections are off. */
+export interface SectionView {
+  name: string;
+  items: ItemView[];
+}
+
+/** The brand as templates see it. */
+export interface BrandView {
+  name: string;
+  logo: { url: string; width: number; height: number } | null;
+  accentColor: string;
+  accentColorDark: string;
+}
+
+/** The object every template is rendered with. See docs/email.md. */
 export interface TemplateContext {
   title: string;
+  brand: BrandView;
+  /** The postal address, a line each; empty when not configured. */
+  postalAddress: string[];
+  /** The line under the masthead: config `intro` rendered, else e.g. "10 stories from 14 outlets". */
+  intro: string;
+  /** Stories, distinct outlets among their articles, and articles (leads and other coverage). */
+  storyCount: number;
+  outletCount: number;
+  articleCount: number;
+  /** Text before the top story in the subject ("" for none). */
+  subjectPrefix: string;
   /** `YYYY-MM-DD`, the local date of the digest. */
   date: string;
   /** e.g. `Sunday, September 13, 2020`. */
@@ -90,6 +137,10 @@ export interface TemplateContext {
   headlines: string[];
   itemCount: number;
   items: ItemView[];
+  /** The first item (shown large), or null for an empty digest. */
+  topItem: ItemView | null;
+  /** The items after the first, grouped (config `sections`); one unnamed section when off. */
+  sections: SectionView[];
   /** Placeholder markers in the layout and text; empty strings in the subject and preheader. */
   recipient: RecipientParts;
 }
@@ -100,17 +151,45 @@ export function buildContext(
   ctx: RenderContext,
   recipient: RecipientParts,
 ): TemplateContext {
-  const items = selection.items.map(
-    (item, i): ItemView => ({
+  const brand = ctx.brand ?? DEFAULT_BRAND;
+  let ref = 0;
+  const items = selection.items.map((item, i): ItemView => {
+    const lead = leadView(item.lead, ++ref);
+    const alsoCoveredBy = item.alsoCoveredBy.map((a) => linkView(a, 0));
+    const otherOutlets = distinctOutlets(lead, alsoCoveredBy);
+    for (const link of otherOutlets) link.ref = ++ref;
+    const related = item.related.map((a) => linkView(a, ++ref));
+    const linked = [lead, ...otherOutlets, ...related];
+    return {
       rank: i + 1,
-      lead: leadView(item.lead),
-      alsoCoveredBy: item.alsoCoveredBy.map(linkView),
-      related: item.related.map(linkView),
-    }),
-  );
+      id: `story-${i + 1}`,
+      lead,
+      thumb: thumbView(lead.image),
+      alsoCoveredBy,
+      otherOutlets,
+      outletCount: 1 + otherOutlets.length,
+      related,
+      refs: linked.map((l) => ({ n: l.ref, url: l.url })),
+    };
+  });
   const headlines = items.map((item) => item.lead.title);
+  const outlets = new Set(items.flatMap((it) => [it.lead, ...it.alsoCoveredBy].map(outletKey)));
+  const articleCount = items.reduce((n, it) => n + 1 + it.alsoCoveredBy.length, 0);
+  const title = text(ctx.title);
   return {
-    title: text(ctx.title),
+    title,
+    brand: {
+      name: title,
+      logo: brand.logo ? { ...brand.logo, url: url(brand.logo.url) } : null,
+      accentColor: brand.accentColor,
+      accentColorDark: brand.accentColorDark,
+    },
+    postalAddress: brand.postalAddress.map(text),
+    intro: defaultIntro(items.length, outlets.size),
+    storyCount: items.length,
+    outletCount: outlets.size,
+    articleCount,
+    subjectPrefix: text(brand.subjectPrefix ?? ctx.title),
     date: selection.window.date,
     dateLabel: formatDate(selection.window.since, 'EEEE, MMMM d, yyyy', ctx.timeZone),
     dateShort: formatDate(selection.window.since, 'MMM d, yyyy', ctx.timeZone),
@@ -125,8 +204,40 @@ export function buildContext(
     headlines,
     itemCount: items.length,
     items,
+    topItem: items[0] ?? null,
+    sections: sectionsOf(items.slice(1), brand.sections),
     recipient,
   };
+}
+
+/** "10 stories from 14 outlets", "1 story from 1 outlet". */
+export function defaultIntro(stories: number, outlets: number): string {
+  return `${stories} ${stories === 1 ? 'story' : 'stories'} from ${outlets} ${outlets === 1 ? 'outlet' : 'outlets'}`;
+}
+
+/** The heading of stories whose topic no other story shares. */
+export const OTHER_SECTION = 'More stories';
+
+/**
+ * The stories grouped by their lead's first topic, groups in the order of their best story and
+ * stories in rank order inside each; a topic of one story goes to OTHER_SECTION, last.
+ */
+export function sectionsOf(items: ItemView[], mode: 'off' | 'topics'): SectionView[] {
+  if (items.length === 0) return [];
+  if (mode === 'off') return [{ name: '', items }];
+  const groups = new Map<string, ItemView[]>();
+  for (const item of items) {
+    const topic = item.lead.topics[0] ?? '';
+    groups.set(topic, [...(groups.get(topic) ?? []), item]);
+  }
+  const named: SectionView[] = [];
+  const other: ItemView[] = [];
+  for (const [name, group] of groups) {
+    if (name && group.length > 1) named.push({ name, items: group });
+    else other.push(...group);
+  }
+  other.sort((a, b) => a.rank - b.rank);
+  return other.length ? [...named, { name: OTHER_SECTION, items: other }] : named;
 }
 
 function text(value: string | undefined): string {
@@ -139,10 +250,27 @@ function url(value: string): string {
 
 function outlet(provider: Provider, webUrl: string): OutletView {
   const domain = text(provider.domain) || host(webUrl);
-  return { name: text(provider.name) || domain, domain };
+  const logo = httpUrl(provider.imageUrl);
+  return { name: text(provider.name) || domain, domain, logo: logo ? neutralizeUrl(logo) : null };
 }
 
-function linkView(a: Article | RelatedArticle): LinkView {
+// One outlet is one domain (or, without one, one name): "covered by N outlets" counts these.
+function outletKey(link: LinkView): string {
+  return (link.outlet.domain || link.outlet.name).toLowerCase();
+}
+
+/** The other outlets of a story, each once and never the lead's own, in the order given (best first). */
+export function distinctOutlets(lead: LinkView, others: LinkView[]): LinkView[] {
+  const seen = new Set([outletKey(lead)]);
+  return others.filter((link) => {
+    const key = outletKey(link);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function linkView(a: Article | RelatedArticle, ref: number): LinkView {
   return {
     title: text(a.title),
     url: url(a.webUrl),
@@ -150,17 +278,30 @@ function linkView(a: Article | RelatedArticle): LinkView {
     excerpt: text(a.excerpt),
     publishedMs: typeof a.publishedMs === 'number' && Number.isFinite(a.publishedMs) ? a.publishedMs : null,
     outlet: outlet(a.provider, a.webUrl),
+    ref,
   };
 }
 
-function leadView(a: Article): LeadView {
-  const link = linkView(a);
+function leadView(a: Article, ref: number): LeadView {
+  const link = linkView(a, ref);
   return {
     ...link,
     publishedMs: a.publishedMs,
-    image: imageView(a.images, link.title),
+    image: imageView(a.images, ''),
     topics: a.topics.map(text),
   };
+}
+
+/**
+ * The picture as a thumbnail: THUMB_WIDTH wide, its aspect kept up to a square (a taller picture
+ * is cropped where the client supports object-fit), 3:2 when the file gives no size.
+ */
+export function thumbView(image: ImageView | null): ImageView | null {
+  if (!image) return null;
+  const height = image.height
+    ? Math.min(THUMB_MAX_HEIGHT, Math.max(1, Math.round((image.height * THUMB_WIDTH) / image.width)))
+    : Math.round((THUMB_WIDTH * 2) / 3);
+  return { url: image.url, alt: '', width: THUMB_WIDTH, height };
 }
 
 /** The first usable http(s) image, scaled down (never up) to the column, keeping its aspect ratio. */

@@ -54,7 +54,26 @@ export function registerHelpers(hb: Hb): void {
     if (!Array.isArray(list)) return [];
     return list.slice(Number(start) || 0, typeof end === 'number' ? end : undefined);
   });
+  hb.registerHelper('plural', pluralHelper);
+  hb.registerHelper('outletRefs', outletRefs);
   hb.registerHelper('join', (list: unknown, sep: unknown) =>
     Array.isArray(list) ? list.map((v) => String(v ?? '')).join(typeof sep === 'string' ? sep : ', ') : '',
   );
+}
+
+/** `plural n "story" ["stories"]`: the word for `n` (the plural form defaults to the word + "s"). */
+export function pluralHelper(n: unknown, one: unknown, ...rest: unknown[]): string {
+  const many = typeof rest[0] === 'string' ? rest[0] : `${String(one)}s`;
+  return Number(n) === 1 ? String(one) : many;
+}
+
+/** `outletRefs links`: "Fox News [2], CNN [3]", the outlets with their plain-text reference numbers. */
+export function outletRefs(list: unknown): string {
+  if (!Array.isArray(list)) return '';
+  return list
+    .map(
+      (l: { outlet?: { name?: unknown }; ref?: unknown }) =>
+        `${String(l.outlet?.name ?? '')} [${String(l.ref)}]`,
+    )
+    .join(', ');
 }

@@ -16,7 +16,8 @@ const NOBODY = { name: '', email: '', unsubscribeUrl: '' };
 /**
  * Render a selection into the email. The steps, in order:
  * 1. build the template context (content cleaned to single lines, links made http(s)-only);
- * 2. the subject (`ctx.subjectTemplate` or subject.hbs) and the preheader, as single lines;
+ * 2. the intro (config `intro`, when set), the subject (`ctx.subjectTemplate` or subject.hbs, cut
+ *    at a word) and the preheader, as single lines;
  * 3. the layout with its partials into MJML, recipient parts as placeholder markers;
  * 4. MJML (strict validation) into HTML;
  * 5. the plain text (text.hbs).
@@ -28,10 +29,12 @@ export async function renderDigest(
   ctx: RenderContext,
 ): Promise<RenderedDigest> {
   const lines = buildContext(selection, ctx, NOBODY);
+  const intro = ctx.brand?.intro;
+  if (intro) lines.intro = singleLine(templates.compileLine(intro, 'config: intro').render(lines));
   const subjectTemplate = ctx.subjectTemplate
     ? templates.compileLine(ctx.subjectTemplate, 'config: subject')
     : templates.subject;
-  const subject = truncate(singleLine(subjectTemplate.render(lines)), SUBJECT_MAX);
+  const subject = truncate(singleLine(subjectTemplate.render(lines)), SUBJECT_MAX, { atWord: true });
   const preheader = truncate(
     singleLine(templates.preheader.render(lines)) || fallbackPreheader(lines),
     PREHEADER_MAX,

@@ -10,17 +10,19 @@ export function singleLine(value: string): string {
 }
 
 /**
- * At most `max` characters, cut at a word boundary when there is one in the last third, with `…`
- * added. Counts code points, so an emoji or accented letter is never split in half.
+ * At most `max` characters, cut at a word boundary when there is one in the last third (or, with
+ * `atWord`, anywhere: a subject line is never cut mid-word), with `…` added. Counts code points,
+ * so an emoji or accented letter is never split in half. A single word longer than `max` is cut.
  */
-export function truncate(value: string, max: number): string {
+export function truncate(value: string, max: number, options: { atWord?: boolean } = {}): string {
   const chars = Array.from(value);
   if (chars.length <= max) return value;
   if (max <= 1) return '…'.slice(0, Math.max(0, max));
   const cut = chars.slice(0, max - 1).join('');
   // The cut ends a word when the next character is a space; else back up to the last space.
   const space = /\s/.test(chars[max - 1] ?? '') ? cut.length : cut.search(/\s\S*$/);
-  const head = space >= Math.floor(((max - 1) * 2) / 3) ? cut.slice(0, space) : cut;
+  const least = options.atWord ? 1 : Math.floor(((max - 1) * 2) / 3);
+  const head = space >= least ? cut.slice(0, space) : cut;
   return `${head.replace(/[\s,;:.\-–—]+$/u, '')}…`;
 }
 

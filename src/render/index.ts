@@ -1,14 +1,22 @@
+export { type BrandContext, brandContext, DEFAULT_BRAND, postalLines } from './_brand.js';
 export { type Fitted, fitToBudget, type TrimStep } from './_budget.js';
+export { AA_TEXT, contrast, DARK_BACKGROUND, darkVariant, LIGHT_BACKGROUND } from './_color.js';
 export {
+  type BrandView,
   CONTENT_WIDTH,
+  defaultIntro,
   type ImageView,
   type ItemView,
   type LeadView,
   type LinkView,
   MIN_IMAGE_WIDTH,
+  OTHER_SECTION,
   type OutletView,
   type RenderContext,
+  type SectionView,
+  sectionsOf,
   type TemplateContext,
+  THUMB_WIDTH,
 } from './_context.js';
 export { DEFAULT_DATE_FORMAT } from './_helpers.js';
 export { MJML_OPTIONS, preloadMjml } from './_mjml.js';

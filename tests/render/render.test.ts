@@ -1,6 +1,7 @@
 import { type CheerioAPI, load } from 'cheerio';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_BRAND,
   genericRecipient,
   PLACEHOLDERS,
   personalize,
@@ -22,11 +23,15 @@ const MARKERS = Object.values(PLACEHOLDERS);
 function expectSafeLinks($: CheerioAPI): void {
   $('[href]').each((_, el) => {
     const href = $(el).attr('href') ?? '';
-    expect(/^https?:\/\//.test(href) || MARKERS.includes(href as never) || href === '#', href).toBe(true);
+    const inPage = /^#story-\d+$/.test(href) && $(href).length === 1;
+    expect(/^https?:\/\//.test(href) || MARKERS.includes(href as never) || href === '#' || inPage, href).toBe(
+      true,
+    );
   });
   $('img').each((_, el) => {
     expect($(el).attr('src')).toMatch(/^https?:\/\//);
-    expect($(el).attr('alt')).toBeTruthy();
+    // Pictures illustrate the headline beside them: alt="" (present, empty), never the headline again.
+    expect($(el).attr('alt')).toBe('');
   });
 }
 
@@ -45,24 +50,51 @@ describe('renderDigest with the default templates', () => {
     $ = load(out.html);
   });
 
-  it('subject: newsletter name, local date and the top headline', () => {
-    expect(out.subject).toBe('Morning Brief — Sep 13, 2020: Story number 1 about the election');
+  it('subject: the title as prefix, then the top headline', () => {
+    expect(out.subject).toBe('Morning Brief: Story number 1 about the election');
   });
 
-  it('preheader: the next headlines joined, also hidden in the HTML', () => {
+  it('preheader: the next headlines joined, hidden without a text colour', () => {
     expect(out.preheader).toBe(
       'Story number 2 about the election · Story number 3 about the election · Story number 4 about the election',
     );
-    const hidden = $('body > div').first();
+    const hidden = $('.nd-preheader');
+    expect(hidden.length).toBe(1);
     expect(hidden.attr('style')).toContain('display:none');
-    expect(hidden.text()).toBe(out.preheader);
+    expect(hidden.attr('style')).not.toMatch(/color|opacity/);
+    expect(hidden.text().replace(/[\u034f\u200c\u00a0]/g, '')).toBe(out.preheader);
+    // It comes before anything visible.
+    expect(out.html.indexOf('nd-preheader')).toBeLessThan(out.html.indexOf('<h1'));
   });
 
-  it('items in rank order, each title linked to its webUrl', () => {
+  it('one h1 (the newsletter), the stories as h2 in rank order, one link per headline', () => {
+    expect($('h1').length).toBe(1);
+    expect($('h1').text().trim()).toBe('Morning Brief');
     expect(titles($)).toEqual([1, 2, 3, 4].map((n) => `Story number ${n} about the election`));
     for (const n of [1, 2, 3, 4]) {
-      expect($(`h2 a[href="https://outlet${n}.example.com/news/story-${n}"]`).length).toBe(1);
+      const h2 = $(`h2#story-${n}`);
+      expect(h2.find('a').length).toBe(1);
+      expect(h2.find('a').attr('href')).toBe(`https://outlet${n}.example.com/news/story-${n}`);
+      // No other link a screen reader or keyboard reaches goes to the same page.
+      const same = $(`a[href="https://outlet${n}.example.com/news/story-${n}"]`).filter(
+        (_, el) => $(el).attr('aria-hidden') !== 'true',
+      );
+      expect(same.length).toBe(1);
     }
+    expect($('html').attr('lang')).toBe('en');
+  });
+
+  it('the intro with the counts, and "In this issue" linking to each story', () => {
+    // 4 leads and 4 other outlets' copies: 8 outlets.
+    expect($.text()).toContain('4 stories from 8 outlets');
+    const toc = $('ol.nd-toc li a');
+    expect(toc.map((_, a) => $(a).attr('href')).get()).toEqual([
+      '#story-1',
+      '#story-2',
+      '#story-3',
+      '#story-4',
+    ]);
+    expect(toc.first().text()).toBe('Story number 1 about the election');
   });
 
   it('the outlet and local publish time above each title', () => {
@@ -71,19 +103,30 @@ describe('renderDigest with the default templates', () => {
     expect(kicker).toContain('Sep 13, 12:06 PM');
   });
 
-  it('lead images: alt = title, scaled to the 552px column with proportional height', () => {
-    const imgs = $('img');
-    expect(imgs.length).toBe(4);
-    const first = imgs.first();
-    expect(first.attr('alt')).toBe('Story number 1 about the election');
-    expect(first.attr('src')).toBe('https://img.example.com/1.jpg');
+  it('the top story has the picture across the column, alt="", out of the tab order', () => {
+    const first = $('img[src="https://img.example.com/1.jpg"]');
+    expect(first.attr('alt')).toBe('');
     expect(first.attr('width')).toBe('552');
     expect(first.attr('height')).toBe('311');
-    expect(first.closest('a').attr('href')).toBe('https://outlet1.example.com/news/story-1');
+    const link = first.closest('a');
+    expect(link.attr('href')).toBe('https://outlet1.example.com/news/story-1');
+    expect(link.attr('aria-hidden')).toBe('true');
+    expect(link.attr('tabindex')).toBe('-1');
   });
 
-  it('"Also covered by" and related links, each linked', () => {
-    const also = $('p:contains("Also covered by")').first();
+  it('the other stories have a small fixed-size thumbnail, not linked, alt=""', () => {
+    for (const n of [2, 3, 4]) {
+      const thumb = $(`img[src="https://img.example.com/${n}.jpg"]`);
+      expect(thumb.attr('alt')).toBe('');
+      expect(thumb.attr('width')).toBe('96');
+      // 1100 x 619 scaled to 96 wide.
+      expect(thumb.attr('height')).toBe('54');
+      expect(thumb.closest('a').length).toBe(0);
+    }
+  });
+
+  it('"Covered by N outlets" names the others, and the related links, each linked', () => {
+    const also = $('p:contains("Covered by 2 outlets")').first();
     expect(also.find('a').attr('href')).toBe('https://outlet100.example.com/news/story-100');
     expect(also.find('a').text()).toBe('Outlet 100');
     for (const k of [1, 2, 3]) {
@@ -93,18 +136,21 @@ describe('renderDigest with the default templates', () => {
     }
   });
 
-  it('header and footer: name, date, view-in-browser and unsubscribe links', () => {
-    expect($.text()).toContain('Morning Brief');
+  it('header and footer: name, date, view in browser, manage subscription and unsubscribe', () => {
     expect($.text()).toContain('Sunday, September 13, 2020');
     expect($('a:contains("View in browser")').attr('href')).toBe(CTX.archiveUrl);
+    expect($('a:contains("Manage subscription")').attr('href')).toBe(PLACEHOLDERS.unsubscribeUrl);
     expect($('a:contains("Unsubscribe")').attr('href')).toBe(PLACEHOLDERS.unsubscribeUrl);
+    expect($.text()).toContain('You receive Morning Brief because you subscribed to it.');
   });
 
-  it('all links and images are safe; dark-mode meta and no web fonts', () => {
+  it('all links and images are safe; dark mode for Apple Mail and Outlook.com; no web fonts', () => {
     expectSafeLinks($);
     expect($('meta[name="color-scheme"]').attr('content')).toBe('light dark');
     expect(out.html).not.toContain('fonts.googleapis.com');
     expect(out.html).toContain('prefers-color-scheme: dark');
+    expect(out.html).toContain('[data-ogsc] .nd-card a');
+    expect(out.html).toContain('[data-ogsb] .nd-card');
   });
 
   it('keeps the MJML source, with placeholders, and no indentation bloat in the HTML', () => {
@@ -113,24 +159,28 @@ describe('renderDigest with the default templates', () => {
     expect(out.html).not.toMatch(/^ {2,}</m);
   });
 
-  it('plain text: numbered items with outlet, time, URLs; footer links; no HTML', () => {
+  it('plain text: the intro, numbered stories with outlet and time, numbered link references', () => {
     const text = out.text;
-    expect(text.startsWith('Morning Brief — Sunday, September 13, 2020\n')).toBe(true);
-    for (const n of [1, 2, 3, 4]) {
-      expect(text).toContain(`\n${n}. Story number ${n} about the election\n`);
-      expect(text).toContain(`   https://outlet${n}.example.com/news/story-${n}\n`);
-    }
-    expect(text).toContain('   Outlet 1 · Sep 13, 12:06 PM');
-    expect(text).toContain('   - Outlet 100 (https://outlet100.example.com/news/story-100)');
-    expect(text).toMatch(
-      / {3}- Related 1 of story 1\n {5}Related Outlet 1 · https:\/\/related\.example\.org\/1\/1\n/,
+    expect(text.startsWith('Morning Brief — Sunday, September 13, 2020\n\n4 stories from 8 outlets.\n')).toBe(
+      true,
     );
+    // Each story: lead [r], the other outlet [r+1], three related [r+2..r+4], then the references.
+    for (const n of [1, 2, 3, 4]) {
+      const r = (n - 1) * 5 + 1;
+      expect(text).toContain(`\n${n}. Story number ${n} about the election\n`);
+      expect(text).toContain(`   Outlet ${n} · Sep 13, 12:0${5 + n} PM · covered by 2 outlets [${r}]\n`);
+      expect(text).toContain(`   Also: Outlet ${99 + n} [${r + 1}]\n`);
+      expect(text).toContain(`   - Related 1 of story ${n} (Related Outlet 1) [${r + 2}]\n`);
+      expect(text).toContain(
+        `   [${r}] https://outlet${n}.example.com/news/story-${n}\n   [${r + 1}] https://outlet${99 + n}.example.com/news/story-${99 + n}\n   [${r + 2}] https://related.example.org/${n}/1\n`,
+      );
+    }
     expect(text).toContain(`View in browser: ${CTX.archiveUrl}`);
-    expect(text).toContain(`Unsubscribe: ${PLACEHOLDERS.unsubscribeUrl}`);
+    expect(text).toContain(`Unsubscribe or manage your subscription: ${PLACEHOLDERS.unsubscribeUrl}`);
     expect(text).not.toMatch(/<\/?[a-z][^>]*>/i);
     expect(text).not.toMatch(/&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);/i);
     for (const line of text.split('\n')) {
-      if (!/https?:\/\//.test(line)) expect(line.length, line).toBeLessThanOrEqual(78);
+      if (!/https?:\/\//.test(line)) expect(line.length, line).toBeLessThanOrEqual(72);
     }
   });
 });
@@ -141,7 +191,8 @@ describe('items without an image, and other shapes', () => {
     const out = await renderDigest(sel, templates, CTX);
     const $ = load(out.html);
     expect($('img').length).toBe(1);
-    expect($('img').attr('alt')).toBe('Story number 2 about the election');
+    expect($('img').attr('alt')).toBe('');
+    expect($('img').attr('width')).toBe('96');
     const first = $('h2').first();
     expect(first.text().trim()).toBe('Story number 1 about the election');
     expect(first.prev('p').text()).toContain('Outlet 1');
@@ -152,8 +203,8 @@ describe('items without an image, and other shapes', () => {
     const sel = selection([item(article(1, { images: [{ url: 'https://img.example.com/x.jpg' }] }))]);
     const $ = load((await renderDigest(sel, templates, CTX)).html);
     expect($('img').attr('width')).toBe('552');
-    // MJML writes height="auto" when no height is given.
-    expect($('img').attr('height')).toBe('auto');
+    expect($('img').attr('height')).toBeUndefined();
+    expect($('img').attr('style')).toContain('height:auto');
   });
 
   it('a single item: the preheader is its excerpt; empty excerpt and no related are fine', async () => {
@@ -168,7 +219,30 @@ describe('items without an image, and other shapes', () => {
     const title = `${'Senate '.repeat(30)}vote`;
     const out = await renderDigest(selection([item(article(1, { title }))]), templates, CTX);
     expect(Array.from(out.subject).length).toBeLessThanOrEqual(SUBJECT_MAX);
-    expect(out.subject).toMatch(/Senate…$/);
+    expect(out.subject).toMatch(/^Morning Brief: Senate .*Senate…$/);
+  });
+
+  it.each([
+    // The only space before the cut is early on: still cut there, never inside the long word.
+    ['Budget', `Budget ${'x'.repeat(120)}`, 'Morning Brief: Budget…'],
+    [
+      'Numbers',
+      `Spending rises to 1,234,567,890,123,456 dollars ${'in-the-fiscal-year-2021-2022-budget-'.repeat(3)}`,
+      'Morning Brief: Spending rises to 1,234,567,890,123,456 dollars…',
+    ],
+  ])('the subject is never cut mid-word (%s)', async (_name, title, expected) => {
+    const out = await renderDigest(selection([item(article(1, { title }))]), templates, CTX);
+    expect(out.subject).toBe(expected);
+  });
+
+  it.each([
+    [undefined, 'Morning Brief: Story number 1 about the election'],
+    ['', 'Story number 1 about the election'],
+    ['Daily · AI', 'Daily · AI: Story number 1 about the election'],
+  ])('the subject prefix %j (config subjectPrefix) leads to %j', async (subjectPrefix, expected) => {
+    const brand = { ...DEFAULT_BRAND, ...(subjectPrefix === undefined ? {} : { subjectPrefix }) };
+    const out = await renderDigest(digest(2), templates, { ...CTX, brand });
+    expect(out.subject).toBe(expected);
   });
 
   it('subject and preheader are single lines without control characters', async () => {
@@ -177,7 +251,7 @@ describe('items without an image, and other shapes', () => {
       item(article(2, { title: 'Second\nline\u0000 here' })),
     ]);
     const out = await renderDigest(sel, templates, CTX);
-    expect(out.subject).toBe('Morning Brief — Sep 13, 2020: Top Bcc: victim@example.com story');
+    expect(out.subject).toBe('Morning Brief: Top Bcc: victim@example.com story');
     expect(out.preheader).toBe('Second line here');
     // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
     expect(`${out.subject}${out.preheader}`).not.toMatch(/[\u0000-\u001f\u007f]/);
@@ -194,6 +268,7 @@ describe('items without an image, and other shapes', () => {
   it('an empty selection still renders (header and footer only)', async () => {
     const out = await renderDigest(selection([]), templates, CTX);
     expect(load(out.html)('h2').length).toBe(0);
+    expect(load(out.html)('h1').length).toBe(1);
     expect(out.preheader).toBe('');
   });
 
@@ -257,7 +332,12 @@ describe('hostile content', () => {
     });
     expectSafeLinks($);
     expect(out.html).not.toMatch(/(href|src)\s*=\s*["']?\s*(javascript|data|vbscript):/i);
-    expect($('img').length).toBe(1);
+    // Only the second story's thumbnail: the javascript: picture is dropped.
+    expect(
+      $('img')
+        .map((_, el) => $(el).attr('src'))
+        .get(),
+    ).toEqual(['https://img.example.com/3.jpg']);
   });
 
   it('the markup-looking title and excerpt are shown as text', () => {
@@ -291,7 +371,7 @@ describe('hostile content', () => {
     );
     // ...while the real unsubscribe link is filled.
     expect($('a:contains("Unsubscribe")').attr('href')).toBe(reader.unsubscribeUrl);
-    expect(filled.text).toContain(`Unsubscribe: ${reader.unsubscribeUrl}`);
+    expect(filled.text).toContain(`Unsubscribe or manage your subscription: ${reader.unsubscribeUrl}`);
   });
 
   it('the unsafe lead link becomes "#", in the text too', () => {

@@ -35,9 +35,18 @@ async function failure(run: () => Promise<unknown>): Promise<DigestError> {
 }
 
 describe('loadTemplates', () => {
-  it('loads the default templates with their four partials', async () => {
+  it('loads the default templates with their partials', async () => {
     const t = await loadTemplates(copy());
-    expect(Object.keys(t.partials).sort()).toEqual(['article', 'footer', 'header', 'related']);
+    expect(Object.keys(t.partials).sort()).toEqual([
+      'coverage',
+      'footer',
+      'header',
+      'lead',
+      'meta',
+      'related',
+      'section',
+      'story',
+    ]);
   });
 
   it('a missing templates folder is one clear error', async () => {
@@ -106,7 +115,8 @@ describe('loadTemplates', () => {
     rmSync(join(dir, 'partials', 'related.mjml.hbs'));
     const e = await failure(() => loadTemplates(dir));
     expect(e.code).toBe('E_TEMPLATE');
-    expect(e.file).toBe(join(dir, 'partials', 'article.mjml.hbs'));
+    // The first file (layout, then partials by name) that uses it.
+    expect(e.file).toBe(join(dir, 'partials', 'lead.mjml.hbs'));
     expect(e.message).toContain('"related"');
     expect(e.hint).toContain(join('partials', 'related.mjml.hbs'));
   });
@@ -115,13 +125,13 @@ describe('loadTemplates', () => {
 describe('render-time template errors', () => {
   it('a misspelt variable in a partial names that partial and line (templates are strict)', async () => {
     const dir = copy();
-    edit(dir, 'partials/article.mjml.hbs', '{{lead.title}}</a>', '{{lead.titel}}</a>');
+    edit(dir, 'partials/story.mjml.hbs', '{{lead.title}}</a>', '{{lead.titel}}</a>');
     const t = await loadTemplates(dir);
     const e = await failure(() => renderDigest(digest(2), t, CTX));
     expect(e.code).toBe('E_TEMPLATE');
-    expect(e.file).toBe(join(dir, 'partials', 'article.mjml.hbs'));
+    expect(e.file).toBe(join(dir, 'partials', 'story.mjml.hbs'));
     const expectedLine =
-      readFileSync(join(dir, 'partials', 'article.mjml.hbs'), 'utf8')
+      readFileSync(join(dir, 'partials', 'story.mjml.hbs'), 'utf8')
         .split('\n')
         .findIndex((l) => l.includes('lead.titel')) + 1;
     expect(e.line).toBe(expectedLine);
@@ -145,15 +155,9 @@ describe('render-time template errors', () => {
 
 describe('MJML errors name the template', () => {
   it.each([
-    [
-      'partials/article.mjml.hbs',
-      '<mj-text>',
-      '<mj-text colr="red">',
-      'article',
-      /Attribute colr is illegal/,
-    ],
+    ['partials/story.mjml.hbs', '<mj-text>', '<mj-text colr="red">', 'story', /Attribute colr is illegal/],
     ['partials/footer.mjml.hbs', '<mj-column>', '<mj-column>\n<mj-foo>x</mj-foo>', 'footer', /mj-foo/],
-    ['partials/related.mjml.hbs', 'font-size="14px"', 'font-size="14px" bogus="1"', 'related', /bogus/],
+    ['partials/lead.mjml.hbs', '<mj-column>', '<mj-column bogus="1">', 'lead', /bogus/],
     ['layout.mjml.hbs', '<mj-body width="600px"', '<mj-body width="600px" href="x"', 'layout', /href/],
   ])('%s', async (file, from, to, name, detail) => {
     const dir = copy();
