@@ -332,6 +332,22 @@ async function deliverAll(
     if (retries[0] && retries[0].dueAt <= now) return retries.shift()?.job;
     return queue.shift();
   };
+  // Per-domain backoff for a recipient's temporary refusals (e.g. 451): the domain's retries wait
+  // for its next round together, each round twice as far off, while other domains (and the
+  // domain's not yet tried rows) go on; a message the domain accepts ends it. So one slow domain
+  // neither stops nor stalls the run, and each of its rows gets its maxAttempts in this run.
+  const domains = new Map<string, { round: number; until: number }>();
+  const deferTemp = (job: Job): number => {
+    const key = domainOf(job.subscriber.email);
+    const now = performance.now();
+    const domain = domains.get(key) ?? { round: 0, until: 0 };
+    if (domain.until <= now) {
+      domain.round++;
+      domain.until = now + settings.retryDelayMs * 2 ** (domain.round - 1);
+      domains.set(key, domain);
+    }
+    return domain.until;
+  };
   const report = () => {
     if (!deps.onProgress) return;
     const elapsedMs = performance.now() - started;
@@ -404,12 +420,19 @@ async function deliverAll(
     if (outcome.state === 'sent') {
       out.sent++;
       consecutive = 0;
+      domains.delete(domainOf(subscriber.email));
       return;
     }
-    consecutive++;
+    // Only failures that would hit every message (the sender's: 421, 5.7.x, login, no answer)
+    // count toward stopping; a dead mailbox or a slow domain is that recipient's (see blameOf).
+    const senders = (outcome.blame ?? 'sender') === 'sender';
+    if (senders) consecutive++;
     const fatal = 'fatal' in outcome && outcome.fatal === true;
     if (outcome.state === 'failed_temp' && !fatal && job.attempts < settings.maxAttempts) {
-      retries.push({ job, dueAt: performance.now() + settings.retryDelayMs * 2 ** (job.attempts - 1) });
+      const dueAt = senders
+        ? performance.now() + settings.retryDelayMs * 2 ** (job.attempts - 1)
+        : deferTemp(job);
+      retries.push({ job, dueAt });
     } else failed++;
     if (fatal && !out.stopped) out.stopped = `stopped: ${outcome.reply}`;
     if (consecutive >= settings.maxConsecutiveFailures && !out.stopped) {
@@ -505,6 +528,11 @@ class Wakeup {
   notify(): void {
     for (const done of [...this.#waiters]) done();
   }
+}
+
+/** The domain of a stored address (lower-cased already; see normalizeEmail). */
+function domainOf(email: string): string {
+  return email.slice(email.lastIndexOf('@') + 1).toLowerCase();
 }
 
 function checkPublicUrl(publicUrl: string): void {

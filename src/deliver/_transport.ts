@@ -38,8 +38,13 @@ export type DeliveryOutcome =
       reply: string;
       /** The whole run should stop: every other message would fail the same way (e.g. login refused). */
       fatal?: boolean;
+      /**
+       * Whose problem it is (see blameOf): a recipient's never counts toward stopping the run, and its
+       * temporary failures back off per domain. Default `sender`.
+       */
+      blame?: 'recipient' | 'sender';
     }
-  | { state: 'unknown'; code?: number; reply: string };
+  | { state: 'unknown'; code?: number; reply: string; blame?: 'recipient' | 'sender' };
 
 /**
  * Where messages go: an SMTP pool, or files for a dry run. The send loop is the same for both;

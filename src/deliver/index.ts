@@ -28,7 +28,14 @@ export {
   sendDigest,
 } from './_send.js';
 export { createSmtpTransport, type SmtpTransportOptions } from './_smtp.js';
-export { type BodyProgress, classifySmtpError, replyCode, type SmtpErrorLike } from './_smtp-outcome.js';
+export {
+  type BodyProgress,
+  blameOf,
+  classifySmtpError,
+  enhancedStatus,
+  replyCode,
+  type SmtpErrorLike,
+} from './_smtp-outcome.js';
 export { maskUrl, redact, type SmtpSettings, smtpFromEnv } from './_smtp-settings.js';
 export { dryRunSummary, failureLines, progressLine, sendSummary } from './_summary.js';
 export {

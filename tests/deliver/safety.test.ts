@@ -131,6 +131,54 @@ describe('changes to the list during a send', () => {
   });
 });
 
+/** A working folder whose database lists these addresses (in this order), and a config file. */
+async function listFolder(emails: string[], config: Record<string, unknown> = {}) {
+  const cwd = tempDir('digest-safety-');
+  const db = join(cwd, 'data', 'digest.db');
+  const store = openStore(db);
+  await store.subscribers.importMany(emails.map((email) => ({ email, name: '', topics: [] })));
+  store.close();
+  writeFileSync(join(cwd, 'digest.config.json'), JSON.stringify(config));
+  return { cwd, db };
+}
+
+describe('whose fault a refusal is (RFC 3463)', () => {
+  it('25 consecutive 550 5.1.1 then 1,975 accepted: the run does not stop, all 1,975 delivered', async () => {
+    const dead = Array.from({ length: 25 }, (_, i) => `gone${i + 1}@dead.example`);
+    const live = Array.from({ length: 1975 }, (_, i) => `r${i + 1}@live.example`);
+    const { cwd } = await listFolder([...dead, ...live]);
+    const s = await smtpServer({
+      onRcpt: (address) => (address.endsWith('@dead.example') ? [550, '5.1.1 no such user'] : undefined),
+    });
+    const r = await digest(['send', ...BUILD, '--json'], cwd, { SMTP_URL: s.url }).done;
+    const report = JSON.parse(r.stdout);
+    expect(report.stopped).toBeUndefined();
+    expect(report.counts).toMatchObject({ sent: 1975, failedPerm: 25 });
+    expect(copiesPerAddress(s.accepted).size).toBe(1975);
+    expect(r.code).toBe(1);
+  });
+
+  it('a domain that answers 451 to everything: every other domain delivered, each of its rows retried maxAttempts times in the same run', async () => {
+    const emails = Array.from(
+      { length: 200 },
+      (_, i) => `r${i + 1}@${['a', 'b', 'slow', 'c'][i % 4]}.example`,
+    );
+    const { cwd } = await listFolder(emails, { send: { retryDelayMs: 50, maxAttempts: 4 } });
+    const s = await smtpServer({
+      onRcpt: (address) => (address.endsWith('@slow.example') ? [451, 'try again later'] : undefined),
+    });
+    const r = await digest(['send', ...BUILD, '--json'], cwd, { SMTP_URL: s.url }).done;
+    const report = JSON.parse(r.stdout);
+    expect(report.stopped).toBeUndefined();
+    expect(report.counts).toMatchObject({ sent: 150, failedTemp: 50 });
+    expect(copiesPerAddress(s.accepted).size).toBe(150);
+    const slow = [...s.rcptAttempts].filter(([a]) => a.endsWith('@slow.example'));
+    expect(slow.length).toBe(50);
+    expect(slow.every(([, n]) => n === 4)).toBe(true);
+    expect(r.code).toBe(1);
+  });
+});
+
 describe('a database that is not there', () => {
   it('send, run and schedule refuse a missing or empty database: exit 1, the path named, no file created', async () => {
     const cwd = tempDir('digest-safety-');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { classifySmtpError, maskUrl, redact, smtpFromEnv } from '../../src/deliver/index.js';
+import { blameOf, classifySmtpError, maskUrl, redact, smtpFromEnv } from '../../src/deliver/index.js';
 
 describe('smtpFromEnv', () => {
   it.each([
@@ -88,6 +88,32 @@ describe('smtpFromEnv', () => {
   });
 });
 
+describe('blameOf (RFC 3463 enhanced status codes)', () => {
+  it.each([
+    [550, '550 5.1.1 <x@dead.example>: no such user', 'recipient'],
+    [550, '550-5.1.1 The email account does not exist', 'recipient'],
+    [553, '553 5.1.3 bad address syntax', 'recipient'],
+    [452, '452 4.2.2 mailbox full', 'recipient'],
+    [552, '552 5.2.2 over quota', 'recipient'],
+    [451, '451 4.4.1 no answer from host', 'recipient'],
+    [450, '450 4.7.1 greylisted, try again', 'recipient'],
+    [451, '451 try again later', 'recipient'],
+    [550, '550 no such user here', 'recipient'],
+    [550, '550 5.7.1 message rejected as spam', 'sender'],
+    [554, '554 5.7.1 blocked by policy', 'sender'],
+    [421, '421 4.7.0 too many connections, closing', 'sender'],
+    [421, '421 service not available', 'sender'],
+    [535, '535 5.7.8 authentication failed', 'sender'],
+    [530, '530 5.7.0 authentication required', 'sender'],
+    [451, '451 4.3.0 local error in processing', 'sender'],
+    [552, '552 5.3.4 message too big for system', 'sender'],
+    [554, '554 transaction failed', 'sender'],
+    [undefined, 'Connection closed unexpectedly', 'sender'],
+  ] as const)('%s %j -> %s', (code, reply, blame) => {
+    expect(blameOf(code, reply)).toBe(blame);
+  });
+});
+
 describe('classifySmtpError', () => {
   it.each([
     [{ responseCode: 550, response: '550 5.1.1 no such user' }, 'none', 'failed_perm'],
@@ -104,12 +130,10 @@ describe('classifySmtpError', () => {
     expect(classifySmtpError(error, body).state).toBe(state);
   });
 
-  it('marks a refused login as fatal for the run', () => {
+  it('marks a refused login as fatal for the run, and temporary for the recipient', () => {
     expect(
       classifySmtpError({ code: 'EAUTH', response: '535 bad login', responseCode: 535 }, 'none'),
-    ).toMatchObject({
-      state: 'failed_perm',
-    });
+    ).toMatchObject({ state: 'failed_temp', code: 535, fatal: true, blame: 'sender' });
     expect(classifySmtpError({ code: 'EAUTH', message: 'Invalid login' }, 'none')).toMatchObject({
       fatal: true,
     });
