@@ -125,7 +125,8 @@ async function digestOf(
     top: config.top,
     perProvider: config.perProvider,
     relatedPerItem: config.relatedPerItem,
-    titleSimilarity: config.titleSimilarity,
+    storySimilarity: config.storySimilarity,
+    pressWires: config.pressWires,
     includeTopics: config.includeTopics,
     excludeTopics: config.excludeTopics,
   });
@@ -156,7 +157,7 @@ async function digestOf(
     rendered,
     report,
     considered,
-    problems: loaded.problems,
+    problems: [...loaded.problems, ...(selection.problems ?? [])],
     notes: loaded.notes,
   };
 }

@@ -24,6 +24,8 @@ export interface RelatedArticle {
   title: string;
   excerpt: string;
   webUrl: string;
+  /** The AMP page's address, when the entry gives an http(s) one. */
+  ampWebUrl?: string;
   provider: Provider;
   /** Missing means 0. */
   quality: number;
@@ -115,6 +117,8 @@ export interface Selection {
   items: DigestItem[];
   /** Every file looked at, in a stable order (path). */
   considered: Considered[];
+  /** Fields that were cut to be shown (the files are still used). */
+  problems?: ContentProblem[];
 }
 
 /** Output of the render stage. Recipient parts are still placeholders (see render/_personalize). */

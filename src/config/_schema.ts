@@ -1,5 +1,7 @@
 import * as v from 'valibot';
+import { timeZoneSuggestion } from '../did-you-mean.js';
 import { contrastProblem, DARK_BACKGROUND, LIGHT_BACKGROUND } from '../render/_color.js';
+import { DEFAULT_PRESS_WIRES } from '../select/_rank.js';
 
 // valibot, not zod: the same checks for a tenth of the start-up (zod's import took about 100 ms
 // and 11 MB of every command, a build of 100,000 files included; valibot's about 12 ms).
@@ -12,7 +14,11 @@ const hhmm = v.pipe(
 /** Time zone names are checked against the runtime's IANA database. */
 const timeZoneSchema = v.pipe(
   v.string(),
-  v.check(isTimeZone, 'not an IANA time zone name; use e.g. "UTC", "Europe/Berlin" or "America/New_York"'),
+  v.check(
+    isTimeZone,
+    (issue) =>
+      `not an IANA time zone name${timeZoneSuggestion(String(issue.input))}; use e.g. "UTC", "Europe/Berlin" or "America/New_York"`,
+  ),
 );
 
 /** An integer from `min` to `max` (inclusive), `fallback` when absent. */
@@ -84,8 +90,10 @@ export const configSchema = v.strictObject({
   perProvider: int(1, 200, 3),
   /** Most related links under one item. Default 3. */
   relatedPerItem: int(0, 50, 3),
-  /** Title token overlap (0..1) above which two articles are the same story. Default 0.8. */
-  titleSimilarity: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1)), 0.8),
+  /** Title+excerpt similarity (0..1) from which two articles are one story (docs/selection.md). Default 0.3. */
+  storySimilarity: v.optional(v.pipe(v.number(), v.minValue(0.05), v.maxValue(1)), 0.3),
+  /** Provider domains of press-release wires, ranked below reporting. Default: PR Newswire, GlobeNewswire, Business Wire, … */
+  pressWires: v.optional(v.array(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1))), [...DEFAULT_PRESS_WIRES]),
   /** Only articles with one of these topics (empty: all). Default []. */
   includeTopics: v.optional(v.array(v.string()), []),
   /** Never articles with one of these topics. Default []. */

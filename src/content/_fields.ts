@@ -1,12 +1,14 @@
+import { decodeHTML } from 'entities';
 import type { ImageRef, Provider, RelatedArticle } from '../types.js';
 import { parsePublished } from './_dates.js';
 
 /**
- * Text as it should be shown: escaped newlines (the two characters `\n`, left over from feeds)
- * and control characters become spaces, zero-width characters go, runs of whitespace collapse.
+ * Text as it should be shown: HTML entities that feeds leave in (`monitor &amp; analyze`,
+ * `&#8217;`) decoded once, escaped newlines (the two characters `\n`, left over from feeds) and
+ * control characters become spaces, zero-width characters go, runs of whitespace collapse.
  */
 export function cleanText(value: string): string {
-  return value
+  return decodeHTML(value)
     .replace(/\\[nrt]/g, ' ')
     .replace(/\p{Cc}/gu, ' ')
     .replace(/[\u200B\u2060\uFEFF]/g, '')
@@ -98,6 +100,7 @@ export function readRelated(value: unknown, timeZone: string): RelatedArticle[] 
       provider: readProvider(entry.provider, url),
       quality: isFiniteNumber(entry.quality) ? entry.quality : 0,
     };
+    if (httpUrl(entry.ampWebUrl)) item.ampWebUrl = String(entry.ampWebUrl).trim();
     const publishedMs = parsePublished(entry.publishedDateTime, timeZone);
     if (publishedMs !== undefined) item.publishedMs = publishedMs;
     const image = readImages(entry.images)[0];

@@ -23,7 +23,7 @@ const PARSER_MODULES = [
   '_shape',
   '_snapshot',
 ];
-const PARSER_PACKAGES = ['gray-matter', 'js-yaml'];
+const PARSER_PACKAGES = ['entities', 'gray-matter', 'js-yaml'];
 
 /** Bump when the index's own layout or meaning changes in a way the code hash would not show. */
 const INDEX_FORMAT = 1;

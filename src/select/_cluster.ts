@@ -1,15 +1,24 @@
 import type { Article } from '../types.js';
 import { canonicalUrl } from './_canonical.js';
-import { excerptKey, MIN_TITLE_TOKENS, titleTokens } from './_text.js';
+import { conflictingNames, cosine, type StoryModel, sharedNames, storyModel, titleOverlap } from './_similarity.js';
+import { excerptKey, MIN_TITLE_TOKENS, normalizeText } from './_text.js';
 
-/** Why an article joined a story: the link to one article already in it. */
+/** Why an article is part of its story, as the report tells it. */
 export interface MergeLink {
-  /** `bridge`: a former lead whose story was joined to a better one by a later article. */
-  kind: 'url' | 'title' | 'excerpt' | 'bridge';
-  /** Index (in the ranked list) of the article it matched or was bridged through. */
+  /**
+   * `url`: the same page (canonical URL, or the same article id at another address);
+   * `title` / `excerpt`: the same headline or summary word for word (a syndicated copy);
+   * `text`: titles and excerpts alike as news (see _similarity.ts).
+   */
+  kind: 'url' | 'title' | 'excerpt' | 'text';
+  /** Index (in the ranked list) of the article it is compared with: the lead when they match directly. */
   other: number;
-  /** Title similarity, for `title`. */
+  /** Text similarity to `other`, for `text` (0..1). */
   score?: number;
+  /** Names and numbers it shares with `other`, as written, for `text`. */
+  shared?: string[];
+  /** The other file lists this one as related (evidence that adds to `score`, never proof). */
+  related?: boolean;
 }
 
 export interface Clustering {
@@ -19,7 +28,26 @@ export interface Clustering {
   links: Map<number, MergeLink>;
 }
 
-const KIND_ORDER: Record<MergeLink['kind'], number> = { url: 0, excerpt: 1, title: 2, bridge: 3 };
+/** How the text comparison decides; the config key `storySimilarity` sets `threshold`. */
+export interface ClusterOptions {
+  /** Similarity (0..1) from which two articles are the same story. */
+  threshold: number;
+}
+
+/** Similarity added when one article lists the other among its related links. */
+const RELATED_BONUS = 0.1;
+/**
+ * Joining two groups needs more than one close pair: the average over every pair across them
+ * must reach this share of the threshold, so a chain of near neighbours cannot carry one event
+ * into the next ("rally in Nevada" -> "rally indoors" -> "indoor events banned").
+ */
+const GROUP_SHARE = 0.6;
+/** Titles this alike are one template; then a name or number on each side that the other lacks splits them. */
+const TEMPLATE_OVERLAP = 0.4;
+/** Without a name or number in common, two articles need this many times the threshold. */
+const NAMELESS_FACTOR = 2;
+/** Articles this far apart in time are not compared as text (a week window has the same names every day). */
+const MAX_TEXT_GAP_MS = 3 * 24 * 3_600_000;
 
 /** The canonical URLs an article is known by (web and AMP). */
 export function articleUrlKeys(article: Pick<Article, 'webUrl' | 'ampWebUrl'>): string[] {
@@ -29,96 +57,208 @@ export function articleUrlKeys(article: Pick<Article, 'webUrl' | 'ampWebUrl'>): 
 }
 
 /**
- * Group ranked articles (best first) into stories: same canonical URL, same excerpt, or title
- * token overlap (Jaccard) above `titleSimilarity` (identical titles always match). Matching is
- * transitive: an article that matches two stories joins them, and the best-ranked article leads.
- * Titles are compared through an inverted index, so only pairs sharing a word cost anything.
+ * The id a site gives an article in its path, when it has one that survives a change of host or
+ * locale: MSN's `ar-AA1abcD` (the same article at en-us and en-my), or a last path segment of 8+
+ * characters with digits in it (`/news/2020/09/13/story-1234567.html`). Keyed with the site's
+ * registrable name so two sites' numbers never meet.
  */
-export function clusterStories(ranked: readonly Article[], titleSimilarity: number): Clustering {
+export function articleIdKey(url: string): string | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const labels = parsed.hostname.toLowerCase().split('.');
+  const site = labels.slice(-2).join('.');
+  const last = parsed.pathname.split('/').filter((s) => s !== '' && s.toLowerCase() !== 'amp').at(-1);
+  if (last === undefined) return undefined;
+  const id = last.replace(/\.(amp\.)?html?$/i, '');
+  if (/^(ar|vi|gm|ss)-[A-Za-z0-9]{5,}$/.test(id)) return `${site}|${id}`;
+  if (id.length >= 8 && /\d{5,}/.test(id)) return `${site}|${id.toLowerCase()}`;
+  return undefined;
+}
+
+/** A title that identifies an article word for word (short ones, "Live updates", do not). */
+function titleKey(title: string): string | undefined {
+  const text = normalizeText(title);
+  return text.split(' ').length >= MIN_TITLE_TOKENS ? text : undefined;
+}
+
+/** Canonical URLs and title keys of an article's related links. */
+function relatedKeys(article: Article): Set<string> {
+  const keys = new Set<string>();
+  for (const r of article.related) {
+    keys.add(canonicalUrl(r.webUrl));
+    const t = titleKey(r.title);
+    if (t !== undefined) keys.add(`t:${t}`);
+  }
+  return keys;
+}
+
+/**
+ * Group ranked articles (best first) into stories, the way an editor would:
+ * 1. the same article at two addresses is one item: the same canonical URL, AMP URL or article
+ *    id, the same title or the same excerpt word for word;
+ * 2. two articles whose titles and excerpts are alike as news (similarity >= threshold; being in
+ *    each other's `related` list adds a little) are one story, unless their titles are one
+ *    template with a different name or number filled in on each side;
+ * 3. groups join only when they are alike as a whole (average over all their pairs), so one
+ *    loose pair never chains two events together.
+ * The best-ranked article of a story leads it. Pure.
+ */
+export function clusterStories(ranked: readonly Article[], opts: ClusterOptions): Clustering {
   const n = ranked.length;
+  const model = storyModel(ranked);
   const parent = Array.from({ length: n }, (_, i) => i);
+  const members: number[][] = Array.from({ length: n }, (_, i) => [i]);
   const find = (i: number): number => {
     let root = i;
     while (parent[root] !== root) root = parent[root] as number;
-    // Path compression keeps later lookups flat.
-    for (let cur = i; parent[cur] !== root; ) {
-      const next = parent[cur] as number;
-      parent[cur] = root;
-      cur = next;
-    }
     return root;
   };
-  const urlOwner = new Map<string, number>();
-  const excerptOwner = new Map<string, number>();
-  const postings = new Map<string, number[]>();
-  const tokenCounts: number[] = [];
-  const shared = new Int32Array(n);
-  const links = new Map<number, MergeLink>();
+  const union = (a: number, b: number): void => {
+    const [keep, gone] = a < b ? [a, b] : [b, a];
+    parent[gone] = keep;
+    (members[keep] as number[]).push(...(members[gone] as number[]));
+    members[gone] = [];
+  };
+  const identity = new Map<number, MergeLink>();
 
+  // 1. The same article.
+  const owners = new Map<string, number>();
   for (let i = 0; i < n; i++) {
     const article = ranked[i] as Article;
-    const edges: MergeLink[] = [];
-    const urls = articleUrlKeys(article);
-    for (const key of urls) {
-      const j = urlOwner.get(key);
-      if (j !== undefined) edges.push({ kind: 'url', other: j });
+    const keys: [string, MergeLink['kind']][] = articleUrlKeys(article).map((k) => [`u:${k}`, 'url']);
+    for (const url of [article.webUrl, article.ampWebUrl]) {
+      const id = url === undefined ? undefined : articleIdKey(url);
+      if (id !== undefined) keys.push([`i:${id}`, 'url']);
     }
+    const title = titleKey(article.title);
+    if (title !== undefined) keys.push([`t:${title}`, 'title']);
     const excerpt = excerptKey(article.excerpt);
-    const j = excerpt === undefined ? undefined : excerptOwner.get(excerpt);
-    if (j !== undefined) edges.push({ kind: 'excerpt', other: j });
+    if (excerpt !== undefined) keys.push([`e:${excerpt}`, 'excerpt']);
+    for (const [key, kind] of keys) {
+      const j = owners.get(key);
+      if (j === undefined) owners.set(key, i);
+      else if (find(j) !== find(i)) {
+        // Both sides remember the pair: either may end up the one that needs explaining.
+        if (!identity.has(i)) identity.set(i, { kind, other: j });
+        if (!identity.has(j)) identity.set(j, { kind, other: i });
+        union(find(i), find(j));
+      }
+    }
+  }
 
-    const tokens = titleTokens(article.title);
-    tokenCounts[i] = tokens.length;
-    if (tokens.length >= MIN_TITLE_TOKENS) {
-      const touched: number[] = [];
-      for (const t of tokens) {
-        for (const k of postings.get(t) ?? []) {
-          if (shared[k] === 0) touched.push(k);
-          shared[k] = (shared[k] as number) + 1;
+  // 2. Alike as news: every pair that shares a term, scored.
+  const postings = new Map<string, number[]>();
+  model.docs.forEach((doc, i) => {
+    for (const term of doc.vector.keys()) {
+      const list = postings.get(term);
+      if (list) list.push(i);
+      else postings.set(term, [i]);
+    }
+  });
+  const related = ranked.map(relatedKeys);
+  const lists = (a: number, b: number): boolean => {
+    const other = ranked[b] as Article;
+    const keys = related[a] as Set<string>;
+    const title = titleKey(other.title);
+    return articleUrlKeys(other).some((k) => keys.has(k)) || (title !== undefined && keys.has(`t:${title}`));
+  };
+  const score = new Map<number, number>();
+  const pairKey = (a: number, b: number) => (a < b ? a * n + b : b * n + a);
+  const edges: { a: number; b: number; s: number }[] = [];
+  for (let a = 0; a < n; a++) {
+    const doc = model.docs[a] as (typeof model.docs)[number];
+    const seen = new Set<number>();
+    for (const term of doc.vector.keys()) {
+      for (const b of postings.get(term) ?? []) {
+        if (b <= a || seen.has(b)) continue;
+        seen.add(b);
+        const gap = Math.abs((ranked[a] as Article).publishedMs - (ranked[b] as Article).publishedMs);
+        if (gap > MAX_TEXT_GAP_MS) continue;
+        const other = model.docs[b] as (typeof model.docs)[number];
+        let s = cosine(doc, other);
+        if (s < opts.threshold * GROUP_SHARE - RELATED_BONUS) continue;
+        if (lists(a, b) || lists(b, a)) s += RELATED_BONUS;
+        if (titleOverlap(doc, other) >= TEMPLATE_OVERLAP) {
+          const [x, y] = conflictingNames(model, doc, other);
+          if (x.length > 0 && y.length > 0) s = Math.min(s, 0);
         }
-      }
-      for (const k of touched) {
-        const common = shared[k] as number;
-        shared[k] = 0;
-        const score = common / (tokens.length + (tokenCounts[k] as number) - common);
-        if (score > titleSimilarity || score === 1) edges.push({ kind: 'title', other: k, score });
-      }
-      for (const t of tokens) {
-        const list = postings.get(t);
-        if (list) list.push(i);
-        else postings.set(t, [i]);
+        // One event has a who or a what: without a shared name or number, only near-identical text counts.
+        if (s > 0 && s < opts.threshold * NAMELESS_FACTOR && sharedNames(model, doc, other, 1).length === 0) {
+          s = Math.min(s, opts.threshold * GROUP_SHARE * 0.99);
+        }
+        score.set(pairKey(a, b), s);
+        if (s >= opts.threshold) edges.push({ a, b, s });
       }
     }
+  }
+  const sim = (a: number, b: number): number => score.get(pairKey(a, b)) ?? 0;
 
-    if (edges.length > 0) {
-      const target = Math.min(...edges.map((e) => find(e.other)));
-      const best = edges
-        .filter((e) => find(e.other) === target)
-        .sort(
-          (a, b) =>
-            KIND_ORDER[a.kind] - KIND_ORDER[b.kind] || (b.score ?? 0) - (a.score ?? 0) || a.other - b.other,
-        )[0] as MergeLink;
-      links.set(i, best);
-      parent[i] = target;
-      for (const e of edges) {
-        const root = find(e.other);
-        if (root === target) continue;
-        // A second story turns out to be this one too: its lead now follows the better lead.
-        parent[root] = target;
-        links.set(root, { kind: 'bridge', other: i });
+  // 3. Join groups, closest pairs first, when the groups are alike as a whole.
+  edges.sort((x, y) => y.s - x.s || x.a - y.a || x.b - y.b);
+  for (const { a, b } of edges) {
+    const ra = find(a);
+    const rb = find(b);
+    if (ra === rb) continue;
+    const ga = members[ra] as number[];
+    const gb = members[rb] as number[];
+    let total = 0;
+    let blocked = false;
+    for (const x of ga) {
+      for (const y of gb) {
+        const s = sim(x, y);
+        if (score.has(pairKey(x, y)) && s <= 0) blocked = true;
+        total += s;
       }
     }
-    for (const key of urls) if (!urlOwner.has(key)) urlOwner.set(key, i);
-    if (excerpt !== undefined && !excerptOwner.has(excerpt)) excerptOwner.set(excerpt, i);
+    if (blocked || total / (ga.length * gb.length) < opts.threshold * GROUP_SHARE) continue;
+    union(ra, rb);
   }
 
-  const byRoot = new Map<number, number[]>();
-  for (let i = 0; i < n; i++) {
-    const root = find(i);
-    const list = byRoot.get(root);
-    if (list) list.push(i);
-    else byRoot.set(root, [i]);
+  const stories = members.filter((m) => m.length > 0).map((m) => [...m].sort((x, y) => x - y));
+  stories.sort((x, y) => (x[0] as number) - (y[0] as number));
+  const links = new Map<number, MergeLink>();
+  for (const story of stories) {
+    const lead = story[0] as number;
+    for (const m of story.slice(1)) links.set(m, explain(m, story, lead));
   }
-  // Roots are the smallest index of their story, and Map keeps insertion order: stories come out ranked.
-  return { stories: [...byRoot.values()], links };
+  return { stories, links };
+
+  /**
+   * Why `m` is in the story: a copy of the lead or of a better-ranked member; else alike the lead
+   * as news; else the same article as another member; else alike its closest member.
+   */
+  function explain(m: number, story: number[], lead: number): MergeLink {
+    const same = identity.get(m);
+    // A copy of a better-ranked article is told as that copy ("same article as … at another address").
+    if (same !== undefined && (same.other === lead || same.other < m)) return same;
+    const related = (k: number) => lists(m, k) || lists(k, m);
+    if (sim(m, lead) >= opts.threshold || same === undefined) {
+      let other = lead;
+      if (sim(m, lead) < opts.threshold) for (const k of story) if (k !== m && sim(m, k) > sim(m, other)) other = k;
+      return textLink(model, m, other, sim(m, other), related(other));
+    }
+    return same;
+  }
+}
+
+function textLink(
+  model: StoryModel,
+  m: number,
+  other: number,
+  s: number,
+  related: boolean,
+): MergeLink {
+  const doc = model.docs[m] as StoryModel['docs'][number];
+  const link: MergeLink = {
+    kind: 'text',
+    other,
+    score: Math.max(0, Math.min(1, s - (related ? RELATED_BONUS : 0))),
+    shared: sharedNames(model, doc, model.docs[other] as StoryModel['docs'][number]),
+  };
+  if (related) link.related = true;
+  return link;
 }

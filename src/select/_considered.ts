@@ -37,17 +37,23 @@ export function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
-/** Why a merged article is part of a story, e.g. `similar title 0.87 to "…"`. */
+/**
+ * Why a merged article is part of a story, e.g. `title+excerpt 0.71, shared: Bloomberg, Florida,
+ * $100M` or `same URL`; names the article it was compared with when that is not the lead.
+ */
 export function mergeWhy(link: MergeLink, other: Article, lead: Article): string {
   const to = other === lead ? '' : ` "${other.title}"`;
   switch (link.kind) {
     case 'url':
-      return `same URL${to ? ` as${to}` : ''}`;
+      return `same article${to ? ` as${to}` : ''} at another address`;
+    case 'title':
+      return `same title${to ? ` as${to}` : ''}`;
     case 'excerpt':
       return `same excerpt${to ? ` as${to}` : ''}`;
-    case 'title':
-      return `similar title ${(link.score ?? 0).toFixed(2)}${to ? ` to${to}` : ''}`;
-    case 'bridge':
-      return `linked through "${other.title}"`;
+    case 'text': {
+      const shared = link.shared && link.shared.length > 0 ? `, shared: ${link.shared.join(', ')}` : '';
+      const related = link.related ? ', listed as related' : '';
+      return `title+excerpt ${(link.score ?? 0).toFixed(2)}${to ? ` with${to}` : ''}${shared}${related}`;
+    }
   }
 }

@@ -33,3 +33,66 @@ export function providerDomain(article: Pick<Article, 'provider' | 'webUrl'>): s
     return '';
   }
 }
+
+/** Press-release wires by default (config `pressWires` replaces the list). */
+export const DEFAULT_PRESS_WIRES = [
+  'prnewswire.com',
+  'globenewswire.com',
+  'businesswire.com',
+  'accesswire.com',
+  'newswire.com',
+  'einpresswire.com',
+  'prweb.com',
+  'newsfilecorp.com',
+  'openpr.com',
+  'prlog.org',
+  'issuewire.com',
+];
+
+/**
+ * A press release rather than reporting: published by a wire on the list (the domain or a
+ * subdomain of it), or reprinted at an address that says so (`/press-release/` on MarketWatch).
+ */
+export function isPressRelease(article: Pick<Article, 'provider' | 'webUrl'>, wires: readonly string[]): boolean {
+  const domain = providerDomain(article);
+  if (wires.some((w) => domain === w || domain.endsWith(`.${w}`))) return true;
+  return /\/press-?releases?\//i.test(article.webUrl);
+}
+
+/** What ranks a story, as computed once per story. */
+export interface StorySignals {
+  /** Distinct outlets (provider domains) whose reporting is in the story. */
+  outlets: number;
+  /** Every article of the story is a press release. */
+  pressRelease: boolean;
+  quality: number;
+  heat: number;
+  /** The newest article's time. */
+  newestMs: number;
+}
+
+/**
+ * Rank order of stories: the number of outlets that covered it first (what news aggregators
+ * rank by), press releases below reporting with as many outlets, then the lead's quality and
+ * heat, then the newest; `tie` (the leads' own order) settles the rest.
+ */
+export function compareStories(a: StorySignals, b: StorySignals, tie: number): number {
+  return (
+    b.outlets - a.outlets ||
+    Number(a.pressRelease) - Number(b.pressRelease) ||
+    b.quality - a.quality ||
+    b.heat - a.heat ||
+    b.newestMs - a.newestMs ||
+    tie
+  );
+}
+
+/** The signals that ranked a story, for the report: `3 outlets, quality 175, heat 235`. */
+export function signalsText(s: StorySignals): string {
+  const parts = [`${s.outlets} ${s.outlets === 1 ? 'outlet' : 'outlets'}`];
+  if (s.pressRelease) parts.push('press release');
+  if (s.quality !== 0) parts.push(`quality ${s.quality}`);
+  if (s.heat !== 0) parts.push(`heat ${s.heat}`);
+  if (s.quality === 0 && s.heat === 0) parts.push(`newest ${new Date(s.newestMs).toISOString().slice(0, 16)}Z`);
+  return parts.join(', ');
+}

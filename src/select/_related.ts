@@ -1,6 +1,7 @@
-import type { DigestItem, RelatedArticle } from '../types.js';
-import { canonicalUrl, isHttpUrl } from './_canonical.js';
-import { articleUrlKeys } from './_cluster.js';
+import type { DigestItem, DigestWindow, RelatedArticle } from '../types.js';
+import { isHttpUrl } from './_canonical.js';
+import { articleIdKey, articleUrlKeys } from './_cluster.js';
+import { withReaderUrl } from './_links.js';
 import { compareText, providerDomain } from './_rank.js';
 import { MIN_TITLE_TOKENS, normalizeText } from './_text.js';
 
@@ -26,31 +27,48 @@ function titleKey(link: RelatedArticle): string {
   return text.split(' ').length >= MIN_TITLE_TOKENS ? `t:${text}` : `p:${providerDomain(link)}|${text}`;
 }
 
+/** Every key that identifies an article or a link as one page: canonical URLs and article ids. */
+function pageKeys(a: { webUrl: string; ampWebUrl?: string }): string[] {
+  const keys = articleUrlKeys(a);
+  for (const url of [a.webUrl, a.ampWebUrl]) {
+    const id = url === undefined ? undefined : articleIdKey(url);
+    if (id !== undefined) keys.push(`id:${id}`);
+  }
+  return keys;
+}
+
 /**
  * Choose the related links of every item, in item order: from the lead's and the merged
- * articles' `related`, best first, http(s) only, at most `perItem`, never a URL of any item in
- * the digest, and never a link (by canonical URL or title) already used for an earlier item.
+ * articles' `related`, best first, http(s) only (https where the entry gives an https AMP
+ * address), at most `perItem`. Never a link published after the window ends (a digest built
+ * again later is the same digest), never a page of any item in the digest (by canonical URL or
+ * article id at another host), never a copy of its own item (the same title), and never a link
+ * (by page or title) already used for an earlier item.
  */
 export function pickRelated(
   items: readonly Pick<DigestItem, 'lead' | 'alsoCoveredBy'>[],
   perItem: number,
+  window: Pick<DigestWindow, 'until'>,
 ): RelatedArticle[][] {
-  const itemUrls = new Set(items.flatMap((it) => [it.lead, ...it.alsoCoveredBy].flatMap(articleUrlKeys)));
-  const usedUrls = new Set<string>();
+  const itemPages = new Set(items.flatMap((it) => [it.lead, ...it.alsoCoveredBy].flatMap(pageKeys)));
+  const usedPages = new Set<string>();
   const usedTitles = new Set<string>();
   return items.map((item) => {
     const chosen: RelatedArticle[] = [];
     if (perItem <= 0) return chosen;
+    const ownTitles = new Set([item.lead, ...item.alsoCoveredBy].map((a) => normalizeText(a.title)));
     const candidates = [item.lead, ...item.alsoCoveredBy].flatMap((a) => a.related).sort(compareRelated);
     for (const link of candidates) {
       if (chosen.length >= perItem) break;
       if (!isHttpUrl(link.webUrl)) continue;
-      const url = canonicalUrl(link.webUrl);
+      if (link.publishedMs !== undefined && link.publishedMs >= window.until) continue;
+      const pages = pageKeys(link);
       const title = titleKey(link);
-      if (itemUrls.has(url) || usedUrls.has(url) || usedTitles.has(title)) continue;
-      usedUrls.add(url);
+      if (ownTitles.has(normalizeText(link.title))) continue;
+      if (pages.some((p) => itemPages.has(p) || usedPages.has(p)) || usedTitles.has(title)) continue;
+      for (const p of pages) usedPages.add(p);
       usedTitles.add(title);
-      chosen.push(link);
+      chosen.push(withReaderUrl(link));
     }
     return chosen;
   });

@@ -1,7 +1,16 @@
-import type { Article, Considered, DigestItem, DigestWindow, Selection } from '../types.js';
-import { clusterStories } from './_cluster.js';
+import type { Article, Considered, ContentProblem, DigestItem, DigestWindow, Selection } from '../types.js';
+import { clusterStories, type MergeLink } from './_cluster.js';
 import { compareConsidered, consideredEntry, mergeWhy, ordinal } from './_considered.js';
-import { compareArticles, providerDomain } from './_rank.js';
+import { withReaderUrl } from './_links.js';
+import {
+  compareArticles,
+  compareStories,
+  isPressRelease,
+  providerDomain,
+  type StorySignals,
+  signalsText,
+} from './_rank.js';
+import { readableArticle } from './_readable.js';
 import { pickRelated } from './_related.js';
 
 /** Options of the select stage (config keys of the same names). */
@@ -12,8 +21,10 @@ export interface SelectOptions {
   perProvider: number;
   /** Most related links under one item. */
   relatedPerItem: number;
-  /** Title token overlap (Jaccard, 0..1) above which two articles are the same story. */
-  titleSimilarity: number;
+  /** Title+excerpt similarity (0..1) from which two articles are the same story (see _similarity.ts). */
+  storySimilarity: number;
+  /** Provider domains of press-release wires: their stories rank below reporting. */
+  pressWires: readonly string[];
   /** Only articles with one of these topics (case-insensitive); empty means all. */
   includeTopics: string[];
   /** Never articles with one of these topics (case-insensitive); wins over includeTopics. */
@@ -36,11 +47,14 @@ function topicSet(topics: readonly string[]): Set<string> {
 /**
  * Choose the digest's items from the articles of a window:
  * 1. articles outside the window are `outOfWindow`; topic filters give `excludedByTopic`;
- * 2. the rest are ranked (compareArticles) and grouped into stories (same URL, title or excerpt);
- *    the best-ranked article leads, the others are `merged` into it as "also covered by";
- * 3. stories beyond `perProvider` from one domain are `overProviderCap`;
- * 4. stories beyond `top` are `belowTop`;
- * 5. each item gets up to `relatedPerItem` related links, none repeated in the digest.
+ *    overlong titles, provider names and excerpts are cut (and reported in `problems`);
+ * 2. the rest are grouped into stories (see clusterStories): the best article leads (reporting
+ *    before press releases, then compareArticles), the others are `merged` into it;
+ * 3. stories are ranked by how many outlets covered them, press releases below reporting, then
+ *    the lead's quality, heat and the newest time (compareStories);
+ * 4. stories beyond `perProvider` from one domain are `overProviderCap`, beyond `top` `belowTop`;
+ * 5. each item shows every other outlet once ("also covered by"), links https where the files
+ *    give an https address, and gets up to `relatedPerItem` related links (pickRelated).
  * Pure: the same input gives the same output, and `considered` lists every input article by path.
  */
 export function selectDigest(
@@ -49,6 +63,7 @@ export function selectDigest(
   opts: SelectOptions,
 ): Selection {
   const considered: Considered[] = [];
+  const problems: ContentProblem[] = [];
   const include = topicSet(opts.includeTopics);
   const exclude = topicSet(opts.excludeTopics);
   const candidates: Article[] = [];
@@ -59,20 +74,32 @@ export function selectDigest(
       continue;
     }
     const verdict = topicVerdict(article, include, exclude);
-    if (verdict === undefined) candidates.push(article);
-    else considered.push(consideredEntry(article, 'excludedByTopic', verdict));
+    if (verdict !== undefined) {
+      considered.push(consideredEntry(article, 'excludedByTopic', verdict));
+      continue;
+    }
+    const readable = readableArticle(article);
+    problems.push(...readable.problems);
+    candidates.push(readable.article);
   }
 
-  const ranked = [...candidates].sort(compareArticles);
-  const { stories, links } = clusterStories(ranked, opts.titleSimilarity);
+  const press = (a: Article) => isPressRelease(a, opts.pressWires);
+  const ranked = [...candidates].sort((a, b) => Number(press(a)) - Number(press(b)) || compareArticles(a, b));
+  const clustering = clusterStories(ranked, { threshold: opts.storySimilarity });
+  const { links } = clustering;
+  const signals = clustering.stories.map((story) => storySignals(story.map((i) => ranked[i] as Article), press));
+  const order = clustering.stories.map((_, k) => k);
+  order.sort((x, y) => compareStories(signals[x] as StorySignals, signals[y] as StorySignals, x - y));
+  const stories = order.map((k) => clustering.stories[k] as number[]);
+
   const seenPerDomain = new Map<string, number>();
   const admittedPerDomain = new Map<string, number>();
-  const included: number[][] = [];
+  const included: DigestItem[] = [];
   let admitted = 0;
 
   stories.forEach((story, index) => {
     const lead = ranked[story[0] as number] as Article;
-    const rank = `rank ${index + 1} of ${stories.length}`;
+    const rank = `rank ${index + 1} of ${stories.length} (${signalsText(signals[order[index] as number] as StorySignals)})`;
     const domain = providerDomain(lead);
     const seen = (seenPerDomain.get(domain) ?? 0) + 1;
     seenPerDomain.set(domain, seen);
@@ -93,11 +120,12 @@ export function selectDigest(
         fate = `below the top ${opts.top}`;
       } else {
         status = 'included';
-        included.push(story);
-        reason = `item ${included.length}; ${rank}, quality ${lead.quality}`;
+        reason = `item ${included.length + 1}; ${rank}`;
         fate = '';
       }
     }
+    const item = storyItem(story, ranked, links);
+    if (status === 'included') included.push(item);
     considered.push(consideredEntry(lead, status, reason));
     for (const member of story.slice(1)) {
       const article = ranked[member] as Article;
@@ -106,20 +134,52 @@ export function selectDigest(
       const base = `same story as "${lead.title}" (${why})`;
       considered.push(
         status === 'included'
-          ? consideredEntry(article, 'merged', base, lead.webUrl)
-          : consideredEntry(article, status, `${base}, which is ${fate}`, lead.webUrl),
+          ? consideredEntry(article, 'merged', base, item.lead.webUrl)
+          : consideredEntry(article, status, `${base}, which is ${fate}`, item.lead.webUrl),
       );
     }
   });
 
-  const items: DigestItem[] = included.map((story) => ({
-    lead: ranked[story[0] as number] as Article,
-    alsoCoveredBy: story.slice(1).map((i) => ranked[i] as Article),
-    related: [],
-  }));
-  const related = pickRelated(items, opts.relatedPerItem);
-  items.forEach((item, i) => {
+  const related = pickRelated(included, opts.relatedPerItem, window);
+  included.forEach((item, i) => {
     item.related = related[i] ?? [];
   });
-  return { window, items, considered: considered.sort(compareConsidered) };
+  return { window, items: included, considered: considered.sort(compareConsidered), problems };
+}
+
+/** What ranks a story (see compareStories): outlets of its reporting, or of its releases when it is only releases. */
+function storySignals(members: readonly Article[], press: (a: Article) => boolean): StorySignals {
+  const reporting = members.filter((a) => !press(a));
+  const lead = members[0] as Article;
+  return {
+    outlets: new Set((reporting.length > 0 ? reporting : members).map(providerDomain)).size,
+    pressRelease: reporting.length === 0,
+    quality: lead.quality,
+    heat: lead.heat,
+    newestMs: Math.max(...members.map((a) => a.publishedMs)),
+  };
+}
+
+/**
+ * A story as the email shows it: the lead, then one article per other outlet (its best-ranked),
+ * never the lead's outlet again; every link https where a copy of the same article has one.
+ */
+function storyItem(story: readonly number[], ranked: readonly Article[], links: Map<number, MergeLink>): DigestItem {
+  const copiesOf = (i: number): Article[] =>
+    story
+      .filter((k) => k !== i && (links.get(k)?.other === i || links.get(i)?.other === k))
+      .filter((k) => links.get(k)?.kind === 'url' || links.get(i)?.kind === 'url')
+      .map((k) => ranked[k] as Article);
+  const leadIndex = story[0] as number;
+  const lead = ranked[leadIndex] as Article;
+  const outlets = new Set([providerDomain(lead)]);
+  const also: Article[] = [];
+  for (const member of story.slice(1)) {
+    const article = ranked[member] as Article;
+    const domain = providerDomain(article);
+    if (outlets.has(domain)) continue;
+    outlets.add(domain);
+    also.push(withReaderUrl(article, copiesOf(member)));
+  }
+  return { lead: withReaderUrl(lead, copiesOf(leadIndex)), alsoCoveredBy: also, related: [] };
 }

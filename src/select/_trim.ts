@@ -21,12 +21,12 @@ export function trimOneStep(selection: Selection): { selection: Selection; dropp
   if (!last) return undefined;
   const number = items.length;
   const leadPath = last.lead.path;
-  const mergedPaths = new Set(last.alsoCoveredBy.map((a) => a.path));
   const considered = selection.considered.map((entry): Considered => {
     if (entry.path === leadPath && entry.status === 'included') {
       return { ...entry, status: 'trimmedForSize', reason: `item ${number} dropped to fit the size budget` };
     }
-    if (mergedPaths.has(entry.path) && entry.status === 'merged' && entry.mergedInto === last.lead.webUrl) {
+    // Every article merged into the item goes with it, shown under it or not (one per outlet is shown).
+    if (entry.status === 'merged' && entry.mergedInto === last.lead.webUrl) {
       return {
         ...entry,
         status: 'trimmedForSize',

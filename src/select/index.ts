@@ -1,5 +1,5 @@
 export { canonicalUrl, isHttpUrl } from './_canonical.js';
-export { compareArticles, providerDomain } from './_rank.js';
+export { compareArticles, DEFAULT_PRESS_WIRES, isPressRelease, providerDomain } from './_rank.js';
 export { type SelectOptions, selectDigest } from './_select.js';
 export { trimOneStep } from './_trim.js';
 export { dayWindow, localDate, previousDay, rangeWindow } from './_window.js';

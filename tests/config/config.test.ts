@@ -46,7 +46,7 @@ describe('config', () => {
     [{ send: { conections: 3 } }, 'send.conections', /unknown key/],
     [{ send: { connections: 0 } }, 'send.connections', />=1/],
     [{ top: 2.5 }, 'top', /integer/],
-    [{ titleSimilarity: 2 }, 'titleSimilarity', /<=1/],
+    [{ storySimilarity: 2 }, 'storySimilarity', /<=1/],
     [{ timeZone: 'Mars/Base' }, 'timeZone', /IANA time zone/],
     [{ schedule: { time: '7:00' } }, 'schedule.time', /HH:MM/],
     [{ schedule: { window: 'weekly' } }, 'schedule.window', /previous-day/],

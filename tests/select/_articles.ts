@@ -1,3 +1,4 @@
+import { DEFAULT_PRESS_WIRES } from '../../src/select/index.js';
 import type { Article, RelatedArticle } from '../../src/types.js';
 
 /** An article with plain defaults; only what a test is about needs to be given. */
@@ -43,7 +44,8 @@ export const OPTS = {
   top: 10,
   perProvider: 3,
   relatedPerItem: 3,
-  titleSimilarity: 0.8,
+  storySimilarity: 0.3,
+  pressWires: DEFAULT_PRESS_WIRES,
   includeTopics: [] as string[],
   excludeTopics: [] as string[],
 };

@@ -26,7 +26,9 @@ function sample(): Selection {
         path: 'three-copy.md',
         quality: 5,
         title: 'Third piece about weather patterns',
-        provider: provider('x.com'),
+        // The same outlet again: one story, still ranked by one outlet.
+        webUrl: 'https://three.com/copy',
+        provider: provider('three.com'),
       }),
     ],
     WIDE,
@@ -68,7 +70,7 @@ describe('trimOneStep', () => {
       status: 'trimmedForSize',
       mergedInto: 'https://example.com/three',
       reason:
-        'same story as "Third piece about weather patterns" (similar title 1.00), which is item 3, dropped to fit the size budget',
+        'same story as "Third piece about weather patterns" (same title), which is item 3, dropped to fit the size budget',
     });
     expect(by('one.md')?.status).toBe('included');
   });

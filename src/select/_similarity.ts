@@ -1,0 +1,139 @@
+/**
+ * How alike two articles of one window are as news: TF-IDF cosine over the words and numbers of
+ * their titles and excerpts, weighted so that what is rare in the window (a name, an amount)
+ * counts more than what every article says ("Trump", "AI"). The window itself is the reference
+ * corpus: on a game-news day "Cyberpunk" is common and the class name in a guide's title is what
+ * tells two guides apart.
+ */
+import type { Article } from '../types.js';
+import { type Token, tokenize } from './_terms.js';
+
+/** A title word counts this many times an excerpt word: the headline is the story's own summary. */
+const TITLE_WEIGHT = 2;
+/** A name or number counts this much more than an ordinary word of the same rarity. */
+const NAME_WEIGHT = 1.5;
+
+/** The comparable form of one article. */
+export interface StoryDoc {
+  /** term -> weight (TF-IDF, names boosted), unit length. */
+  vector: Map<string, number>;
+  /** The terms of the title. */
+  titleTerms: Set<string>;
+  /** Every term of title and excerpt. */
+  allTerms: Set<string>;
+  /** Each title term's neighbours in the title ("Mike" -> "Bloomberg"). */
+  titleNeighbours: Map<string, string[]>;
+}
+
+/** The window's articles made comparable, plus what the comparison needs to explain itself. */
+export interface StoryModel {
+  docs: StoryDoc[];
+  /** Terms that are names or numbers in this window. */
+  names: Set<string>;
+  /** A term as first written in the window, for evidence ("Bloomberg", "$100M"). */
+  surface: Map<string, string>;
+}
+
+/** Build the comparable form of every article (in the given order). */
+export function storyModel(articles: readonly Pick<Article, 'title' | 'excerpt'>[]): StoryModel {
+  const tokens = articles.map((a) => ({ title: tokenize(a.title), excerpt: tokenize(a.excerpt) }));
+  const caps = new Map<string, number>();
+  const lowers = new Map<string, number>();
+  const initials = new Map<string, number>();
+  const numeric = new Set<string>();
+  const surface = new Map<string, string>();
+  const df = new Map<string, number>();
+  const note = (t: Token) => {
+    if (t.numeric) numeric.add(t.term);
+    if (t.caseHint === 'cap') caps.set(t.term, (caps.get(t.term) ?? 0) + 1);
+    if (t.caseHint === 'lower') lowers.set(t.term, (lowers.get(t.term) ?? 0) + 1);
+    if (t.caseHint === 'initial') initials.set(t.term, (initials.get(t.term) ?? 0) + 1);
+    if (!surface.has(t.term) || (t.caseHint === 'cap' && !/^\p{Lu}/u.test(surface.get(t.term) ?? ''))) {
+      surface.set(t.term, t.surface);
+    }
+  };
+  for (const { title, excerpt } of tokens) {
+    const seen = new Set<string>();
+    for (const t of [...title, ...excerpt]) {
+      note(t);
+      seen.add(t.term);
+    }
+    for (const term of seen) df.set(term, (df.get(term) ?? 0) + 1);
+  }
+  const names = new Set<string>(numeric);
+  for (const [term, c] of caps) if (c >= (lowers.get(term) ?? 0)) names.add(term);
+  // A word only ever seen capitalised at the start of sentences, but in two of them ("Biden says…",
+  // "Biden's plan…"), is a name too; once is not enough ("Watch…").
+  for (const [term, c] of initials) if (c >= 2 && !lowers.has(term)) names.add(term);
+
+  const n = articles.length;
+  const docs = tokens.map(({ title, excerpt }): StoryDoc => {
+    const tf = new Map<string, number>();
+    for (const t of title) tf.set(t.term, (tf.get(t.term) ?? 0) + TITLE_WEIGHT);
+    for (const t of excerpt) tf.set(t.term, (tf.get(t.term) ?? 0) + 1);
+    const vector = new Map<string, number>();
+    let norm = 0;
+    for (const [term, count] of tf) {
+      const idf = Math.log(1 + n / (df.get(term) ?? 1));
+      const w = (1 + Math.log(count)) * idf * (names.has(term) ? NAME_WEIGHT : 1);
+      vector.set(term, w);
+      norm += w * w;
+    }
+    norm = Math.sqrt(norm) || 1;
+    for (const [term, w] of vector) vector.set(term, w / norm);
+    const titleNeighbours = new Map<string, string[]>();
+    title.forEach((t, k) => {
+      const near = [title[k - 1]?.term, title[k + 1]?.term].filter((x): x is string => x !== undefined);
+      titleNeighbours.set(t.term, [...(titleNeighbours.get(t.term) ?? []), ...near]);
+    });
+    return {
+      vector,
+      titleTerms: new Set(title.map((t) => t.term)),
+      allTerms: new Set(tf.keys()),
+      titleNeighbours,
+    };
+  });
+  return { docs, names, surface };
+}
+
+/** Cosine similarity of two documents' vectors (0..1). */
+export function cosine(a: StoryDoc, b: StoryDoc): number {
+  const [small, large] = a.vector.size <= b.vector.size ? [a, b] : [b, a];
+  let dot = 0;
+  for (const [term, w] of small.vector) {
+    const v = large.vector.get(term);
+    if (v !== undefined) dot += w * v;
+  }
+  return dot;
+}
+
+/** Share of title terms two titles have in common (Jaccard). */
+export function titleOverlap(a: StoryDoc, b: StoryDoc): number {
+  let common = 0;
+  for (const t of a.titleTerms) if (b.titleTerms.has(t)) common++;
+  const union = a.titleTerms.size + b.titleTerms.size - common;
+  return union === 0 ? 0 : common / union;
+}
+
+/**
+ * Names or numbers in one title that the other article never mentions, on both sides: the mark
+ * of one headline template filled in twice ("best Diluc build" / "best Keqing build", "poll in
+ * Florida" / "poll in Arizona"), which is two stories however alike the rest reads. A name next
+ * to a name both titles share is a part of that name, not a conflict ("Mike Bloomberg" /
+ * "Michael Bloomberg").
+ */
+export function conflictingNames(model: StoryModel, a: StoryDoc, b: StoryDoc): [string[], string[]] {
+  const sharedName = (t: string) => model.names.has(t) && a.titleTerms.has(t) && b.titleTerms.has(t);
+  const only = (x: StoryDoc, y: StoryDoc) =>
+    [...x.titleTerms].filter(
+      (t) => model.names.has(t) && !y.allTerms.has(t) && !(x.titleNeighbours.get(t) ?? []).some(sharedName),
+    );
+  return [only(a, b), only(b, a)];
+}
+
+/** The names and numbers two articles share, rarest first, as written: the evidence of a merge. */
+export function sharedNames(model: StoryModel, a: StoryDoc, b: StoryDoc, most = 4): string[] {
+  const shared = [...a.allTerms].filter((t) => model.names.has(t) && b.allTerms.has(t));
+  shared.sort((x, y) => (b.vector.get(y) ?? 0) + (a.vector.get(y) ?? 0) - (b.vector.get(x) ?? 0) - (a.vector.get(x) ?? 0));
+  return shared.slice(0, most).map((t) => model.surface.get(t) ?? t);
+}
