@@ -27,7 +27,12 @@ import {
 import { openStore, type Store } from '../store/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
-import { requireSmtpSettings, sendBuiltDigest, warnIfPlainHttp } from './_send-built.js';
+import {
+  requireSmtpSettings,
+  sendBuiltDigest,
+  smtpTransportOptions,
+  warnIfPlainHttp,
+} from './_send-built.js';
 
 // The schedule picks the window, so the flags that pick one are not offered.
 const { date: _date, since: _since, until: _until, ...SHAPE_OPTIONS } = BUILD_OPTIONS;
@@ -227,7 +232,7 @@ function smtpSender(setup: SenderSetup): SendFn {
       subscribers: store.subscribers,
       ledger: store.ledger,
       webCopyDb: store.db,
-      openTransport: () => createSmtpTransport(setup.smtp, { connections: config.send.connections }),
+      openTransport: () => createSmtpTransport(setup.smtp, smtpTransportOptions(config)),
       signer: setup.sign,
       now: setup.now,
       signal,

@@ -6,6 +6,7 @@ import {
   type SendInput,
   type SendReport,
   type SmtpSettings,
+  type SmtpTransportOptions,
   sendDigest,
   smtpFromEnv,
 } from '../deliver/index.js';
@@ -74,6 +75,11 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
   } finally {
     await transport.close();
   }
+}
+
+/** The SMTP pool options of `config.send`: connections, and the inactivity limit as socket timeout. */
+export function smtpTransportOptions(config: Config): SmtpTransportOptions {
+  return { connections: config.send.connections, socketTimeoutMs: config.send.inactivityLimitMs };
 }
 
 /**

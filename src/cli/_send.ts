@@ -29,7 +29,12 @@ import {
 import { reportProblems } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
-import { requireSmtpSettings, sendBuiltDigest, warnIfPlainHttp } from './_send-built.js';
+import {
+  requireSmtpSettings,
+  sendBuiltDigest,
+  smtpTransportOptions,
+  warnIfPlainHttp,
+} from './_send-built.js';
 
 const NOTES = `
 Sends to every active subscriber who has not been sent this digest yet; the ledger in the database
@@ -202,7 +207,7 @@ function dryRunSecret(ctx: CliContext): string {
 
 function smtpTransport(ctx: CliContext, config: Config): DeliveryTransport {
   const settings = requireSmtpSettings(ctx.env, 'no SMTP settings', '; or use --dry-run');
-  return createSmtpTransport(settings, { connections: config.send.connections });
+  return createSmtpTransport(settings, smtpTransportOptions(config));
 }
 
 /** A progress bar on stderr, redrawn at most ten times a second, only on a terminal. */

@@ -134,6 +134,11 @@ export const configSchema = v.strictObject({
       retryDelayMs: int(0, Number.MAX_SAFE_INTEGER, 1000),
       /** Consecutive failures after which the run stops. Default 20. */
       maxConsecutiveFailures: int(1, Number.MAX_SAFE_INTEGER, 20),
+      /**
+       * How long an SMTP connection may stay silent before it is given up, ms; a stalled server ends
+       * the run after about this long, with at most one `unknown` message per connection. Default 60000.
+       */
+      inactivityLimitMs: int(100, 3_600_000, 60_000),
     }),
     {},
   ),

@@ -13,7 +13,11 @@ export interface SmtpTransportOptions {
   connections?: number;
   /** Connect and greeting timeouts, ms. Default 10000 (a dead server is reported within 15 s). */
   connectTimeoutMs?: number;
-  /** Idle socket timeout during a message, ms. Default 60000. */
+  /**
+   * The inactivity limit (config `send.inactivityLimitMs`), ms: a connection that stays silent this
+   * long is given up and takes no more messages, so a stalled server ends the run after about this
+   * long with at most one `unknown` message per connection. Default 60000.
+   */
   socketTimeoutMs?: number;
   /** Messages per connection before it is renewed. Default 100. */
   messagesPerConnection?: number;
@@ -59,11 +63,21 @@ export function createSmtpTransport(
   );
   const queue: Waiting[] = [];
   let closed = false;
+  const silentFor = Math.round((connectionOptions.socketTimeout ?? 0) / 1000);
+  // Once every connection has gone silent, nothing more is tried: the messages not yet started
+  // never left (safe to send later), and the run stops on this fatal outcome.
+  const stalled = (): DeliveryOutcome => ({
+    state: 'failed_temp',
+    reply: `not sent: the SMTP server ${settings.description} stopped answering (${silentFor} s without a reply on every connection)`,
+    fatal: true,
+    blame: 'sender',
+  });
+  const allStalled = () => lanes.every((lane) => lane.stalled);
 
   // Give queued messages to idle lanes; each lane sends one message at a time on its connection.
   const pump = () => {
     for (const lane of lanes) {
-      if (lane.busy || closed) continue;
+      if (lane.busy || lane.stalled || closed) continue;
       const next = queue.shift();
       if (!next) return;
       lane.busy = true;
@@ -73,6 +87,7 @@ export function createSmtpTransport(
         pump();
       });
     }
+    if (allStalled()) for (const waiting of queue.splice(0)) waiting.resolve(stalled());
   };
 
   return {
@@ -113,6 +128,7 @@ export function createSmtpTransport(
 
     send(message: OutgoingMessage): Promise<DeliveryOutcome> {
       if (closed) return Promise.resolve({ state: 'failed_temp', reply: 'the SMTP transport is closed' });
+      if (allStalled()) return Promise.resolve(stalled());
       return new Promise((resolve) => {
         queue.push({ message, resolve });
         pump();
@@ -136,6 +152,8 @@ export function createSmtpTransport(
  */
 class Lane {
   busy = false;
+  /** The server left this lane's connection silent for the socket timeout: it takes no more work. */
+  stalled = false;
   #connection: SMTPConnection | undefined;
   #sent = 0;
   /** The next connection, opening; undefined when its open failed (then the lane opens one itself). */
@@ -177,6 +195,9 @@ class Lane {
       return { state: 'sent', code: replyCode(reply), reply };
     } catch (cause) {
       const error = cause as SmtpErrorLike;
+      // A server that went silent once will likely do it again: a new message here could only
+      // add another `unknown` row and another wait.
+      if (error.code === 'ETIMEDOUT') this.stalled = true;
       const sent = progress(body);
       if (!body.destroyed) body.destroy();
       if (connection) await this.#afterFailure(connection, error);

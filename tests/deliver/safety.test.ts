@@ -1,6 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createSmtpTransport, sendDigest, smtpFromEnv } from '../../src/deliver/index.js';
 import { openStore } from '../../src/store/index.js';
 import { unsubscribeToken } from '../../src/web/_subscription.js';
 import { startWebServer } from '../../src/web/index.js';
@@ -8,7 +9,7 @@ import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
 import { type Spawned, spawnDigest } from '../helpers/cli.js';
 import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
-import { BUILD, SECRET, subscriberFolder } from './helpers.js';
+import { BUILD, SECRET, sampleRendered, subscriberFolder } from './helpers.js';
 
 /** Send safety (issue 14) with real processes: `digest` children, a real SMTP server, a real web server. */
 
@@ -220,5 +221,38 @@ describe('a database that is not there', () => {
     check.close();
     const send = await digest(['send', ...BUILD], cwd, { SMTP_URL: s.url }).done;
     expect(send.stderr).toContain('No active subscribers: nothing sent');
+  });
+});
+
+describe('a server that stalls', () => {
+  it('accepts and never answers DATA: the run ends within 2 x the inactivity limit, at most one unknown per connection', async () => {
+    const limit = 1500;
+    const connections = 3;
+    const { cwd } = await listFolder(Array.from({ length: 60 }, (_, i) => `r${i + 1}@example.com`));
+    const s = await smtpServer({ hold: () => new Promise<void>(() => {}) });
+    const store = openStore(join(cwd, 'data', 'digest.db'));
+    cleanups.push(() => store.close());
+    const settings = smtpFromEnv({ SMTP_URL: s.url });
+    if (!settings) throw new Error('no settings');
+    const transport = createSmtpTransport(settings, { connections, socketTimeoutMs: limit });
+    const report = await sendDigest(
+      {
+        digestKey: 'day:2020-09-13@UTC',
+        date: '2020-09-13',
+        rendered: sampleRendered(),
+        message: { from: 'digest@example.com', listId: '', unsubscribeMailto: '' },
+        publicUrl: 'https://news.example.com',
+        secret: SECRET,
+        settings: { connections, rateLimit: 0, maxAttempts: 3, retryDelayMs: 20, maxConsecutiveFailures: 20 },
+      },
+      { subscribers: store.subscribers, ledger: store.ledger, transport },
+    ).finally(() => transport.close());
+    expect(report.durationMs).toBeLessThan(2 * limit);
+    expect(report.counts.unknown).toBeGreaterThan(0);
+    expect(report.counts.unknown).toBeLessThanOrEqual(connections);
+    expect(s.received.length).toBeLessThanOrEqual(connections);
+    expect(report.stopped).toMatch(/stopped answering/);
+    // the rest never left: pending or failed_temp, sent by the next run without any flag
+    expect(report.counts.pending + report.counts.failedTemp).toBe(60 - report.counts.unknown);
   });
 });
