@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { type Config, isTimeZone, loadConfig } from '../config/index.js';
+import { timeZoneSuggestion } from '../did-you-mean.js';
 import { DigestError } from '../errors.js';
 import type { BuildRequest } from '../pipeline.js';
 import { type CliContext, intFlag, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
@@ -52,7 +53,7 @@ export function configFrom(
 ): Config {
   const tz = stringFlag(values, 'tz');
   if (tz !== undefined && !isTimeZone(tz)) {
-    throw new DigestError('E_USAGE', `--tz "${tz}" is not an IANA time zone`, {
+    throw new DigestError('E_USAGE', `--tz "${tz}" is not an IANA time zone${timeZoneSuggestion(tz)}`, {
       field: '--tz',
       hint: 'use a name such as UTC, Europe/Berlin or America/New_York',
     });

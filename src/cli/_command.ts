@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { didYouMean } from '../did-you-mean.js';
 import { DigestError } from '../errors.js';
 
 /** Where a command writes and what it knows of its surroundings; never process globals. */
@@ -9,6 +10,8 @@ export interface CliContext {
   stderr: { write(chunk: string): unknown };
   /** stderr is an interactive terminal (progress bars allowed). */
   isTTY: boolean;
+  /** Colour errors and warnings on stderr (a terminal, no NO_COLOR); see colorOn. Default false. */
+  color?: boolean;
   now: () => Date;
   /** Resolves when the user asks the process to stop (SIGINT/SIGTERM). */
   signal?: AbortSignal;
@@ -51,6 +54,12 @@ export interface Command {
 
 /** Flags every command accepts. */
 export const COMMON_OPTIONS: Record<string, OptionSpec> = {
+  config: {
+    type: 'string',
+    valueName: 'FILE',
+    description:
+      'Config file (.json or .yaml) instead of digest.config.* in the working folder (or DIGEST_CONFIG)',
+  },
   help: { type: 'boolean', short: 'h', description: 'Show this help and exit' },
 };
 
@@ -71,10 +80,7 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandArgs 
       ),
     });
   } catch (cause) {
-    const message = cause instanceof Error ? cause.message : String(cause);
-    throw new DigestError('E_USAGE', message.replace(/\. To specify a positional.*$/s, ''), {
-      hint: `run \`digest ${command.name} --help\` for the flags it takes`,
-    });
+    throw usageError(command, options, cause);
   }
   const values = parsed.values as OptionValues;
   for (const [name, spec] of Object.entries(options)) {
@@ -82,7 +88,7 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandArgs 
     if (spec.choices && typeof value === 'string' && !spec.choices.includes(value)) {
       throw new DigestError(
         'E_USAGE',
-        `--${name} must be one of: ${spec.choices.join(', ')} (got "${value}")`,
+        `--${name} must be one of: ${spec.choices.join(', ')} (got "${value}"${didYouMean(value, spec.choices).replace(' (', ', ').replace(/\)$/, '')})`,
         {
           field: `--${name}`,
         },
@@ -91,6 +97,46 @@ export function parseCommandArgs(command: Command, argv: string[]): CommandArgs 
   }
   if (!values.help) checkPositionals(command, parsed.positionals);
   return { values, positionals: parsed.positionals };
+}
+
+/** node:util's parseArgs error in plain words: the flag, the closest real one, and the fix. */
+export function usageError(
+  command: Command,
+  options: Record<string, OptionSpec>,
+  cause: unknown,
+): DigestError {
+  const raw = cause instanceof Error ? cause.message : String(cause);
+  const help = `run \`digest ${command.name} --help\` for the flags it takes`;
+  const flags = Object.keys(options).map((name) => `--${name}`);
+  const unknown = /^Unknown option '([^']+)'/.exec(raw)?.[1];
+  if (unknown !== undefined) {
+    const name = unknown.split('=')[0] ?? unknown;
+    return new DigestError('E_USAGE', `unknown flag ${name}${didYouMean(name, flags, '')}`, {
+      hint: help,
+      cause,
+      quietCause: true,
+    });
+  }
+  const flag = /^Option '(-\S+)/.exec(raw)?.[1];
+  const spec = flag && options[flag.replace(/^-+/, '')];
+  if (flag && /argument missing|is ambiguous/.test(raw)) {
+    const valueName = spec && spec.type === 'string' ? (spec.valueName ?? 'value') : 'value';
+    return new DigestError('E_USAGE', `${flag} needs a value: ${flag} <${valueName}>`, {
+      field: flag,
+      hint: `a value that starts with "-" is written ${flag}=-value; ${help}`,
+      cause,
+      quietCause: true,
+    });
+  }
+  if (flag && /does not take an argument/.test(raw)) {
+    return new DigestError('E_USAGE', `${flag} takes no value`, {
+      field: flag,
+      hint: `write ${flag} alone`,
+      cause,
+      quietCause: true,
+    });
+  }
+  return new DigestError('E_USAGE', raw.replace(/\. To specify a positional.*$/s, ''), { hint: help });
 }
 
 function checkPositionals(command: Command, positionals: string[]): void {

@@ -1,6 +1,8 @@
 import { envFileNote, withEnvFile } from '../config/_env-file.js';
-import { causeChain, DigestError, type ErrorCode } from '../errors.js';
+import { didYouMean } from '../did-you-mean.js';
+import { causeChain, DigestError, type ErrorCode, errorReport } from '../errors.js';
 import { type CliContext, type Command, commandHelp, parseCommandArgs } from './_command.js';
+import { colorOn, red } from './_output.js';
 
 /**
  * One sub-command in the table: its name, and its module, imported only when that command runs
@@ -82,23 +84,27 @@ export function mainHelp(): string {
 
 /** Run the CLI; returns the exit code. The only caller of process.exit is bin/digest.js (via exitCode). */
 export async function main(argv: string[], partial: Partial<CliContext> & Pick<CliContext, 'cwd' | 'env'>) {
-  const base = {
+  const stderrIsTTY = Boolean(process.stderr.isTTY);
+  let ctx: CliContext = {
     stdout: process.stdout,
     stderr: process.stderr,
-    isTTY: Boolean(process.stderr.isTTY) && !partial.env.CI && !partial.env.NO_COLOR,
+    // A progress bar needs a terminal; NO_COLOR asks for no colour, not for no progress.
+    isTTY: stderrIsTTY && !partial.env.CI,
+    color: colorOn(partial.env, stderrIsTTY),
     now: () => new Date(),
     ...partial,
   };
-  let ctx: CliContext = base;
+  const json = argv.includes('--json');
   try {
-    const loaded = withEnvFile(base.cwd, base.env);
-    ctx = { ...base, env: loaded.env };
+    const loaded = withEnvFile(ctx.cwd, ctx.env);
+    ctx = { ...ctx, env: loaded.env };
     if (ctx.env.DEBUG) ctx.stderr.write(`${envFileNote(loaded)}\n`);
   } catch (error) {
-    reportError(error, ctx);
-    return 1;
+    return failed(error, ctx, json);
   }
-  const [name, ...rest] = argv;
+  const [first, ...afterFirst] = argv;
+  // `digest help build` is `digest build --help`.
+  const [name, ...rest] = first === 'help' && afterFirst[0] ? [afterFirst[0], '--help'] : argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     ctx.stdout.write(mainHelp());
     return name === undefined ? 2 : 0;
@@ -107,30 +113,68 @@ export async function main(argv: string[], partial: Partial<CliContext> & Pick<C
     ctx.stdout.write('news-digest 0.1.0\n');
     return 0;
   }
-  const entry = COMMANDS.find((c) => c.name === name);
-  if (!entry) {
-    ctx.stderr.write(`Unknown command "${name}". Allowed: ${COMMANDS.map((c) => c.name).join(', ')}\n`);
-    return 2;
-  }
   try {
+    const entry = COMMANDS.find((c) => c.name === name);
+    if (!entry) throw unknownCommand(name);
     const command = await entry.load();
     const args = parseCommandArgs(command, rest);
     if (args.values.help) {
       ctx.stdout.write(commandHelp(command));
       return 0;
     }
+    // Every command reads its config through loadConfig, which takes the file from DIGEST_CONFIG.
+    const config = args.values.config;
+    if (typeof config === 'string') ctx = { ...ctx, env: { ...ctx.env, DIGEST_CONFIG: config } };
     return await command.run(args, ctx);
   } catch (error) {
-    reportError(error, ctx);
-    return error instanceof DigestError ? (EXIT_BY_CODE[error.code] ?? 1) : 1;
+    return failed(error, ctx, json);
   }
 }
 
-/** Print an error as a numbered chain of causes; the stack only under DEBUG. */
-export function reportError(error: unknown, ctx: Pick<CliContext, 'stderr' | 'env'>): void {
-  const lines = causeChain(error);
+/** A usage error for a command that does not exist, with the closest one. */
+export function unknownCommand(name: string): DigestError {
+  const names = COMMANDS.map((c) => c.name);
+  return new DigestError('E_USAGE', `unknown command "${name}"${didYouMean(name, [...names, 'help'])}`, {
+    hint: `the commands are ${names.join(', ')}; \`digest --help\` describes each`,
+  });
+}
+
+/** The exit code of an error: 2 usage, 75 send locked, else 1. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof DigestError ? (EXIT_BY_CODE[error.code] ?? 1) : 1;
+}
+
+/** Report a failure (and under --json also as one JSON object on stdout); returns its exit code. */
+function failed(error: unknown, ctx: CliContext, json: boolean): number {
+  reportError(error, ctx);
+  if (json) {
+    const report = errorReport(error, { cwd: ctx.cwd, debug: Boolean(ctx.env.DEBUG) });
+    ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  }
+  return exitCodeOf(error);
+}
+
+/**
+ * Print an error as a numbered chain of causes, file paths relative to the working folder;
+ * a library's own wording and the stack only under DEBUG. `Error:` is red on a terminal.
+ */
+export function reportError(
+  error: unknown,
+  ctx: Pick<CliContext, 'stderr' | 'env'> & Partial<Pick<CliContext, 'cwd' | 'color'>>,
+): void {
+  ctx.stderr.write(`${formatError(error, ctx)}\n`);
+  if (ctx.env.DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
+  else if (!(error instanceof DigestError))
+    ctx.stderr.write('(an unexpected error: DEBUG=1 prints its stack)\n');
+}
+
+/** The text reportError prints, without the stack. */
+export function formatError(
+  error: unknown,
+  ctx: Pick<CliContext, 'env'> & Partial<Pick<CliContext, 'cwd' | 'color'>>,
+): string {
+  const lines = causeChain(error, { cwd: ctx.cwd, debug: Boolean(ctx.env.DEBUG) });
   let n = 0;
   const numbered = lines.map((line) => (line.startsWith('   hint:') ? line : `${++n}. ${line}`));
-  ctx.stderr.write(`Error:\n${numbered.join('\n')}\n`);
-  if (ctx.env.DEBUG && error instanceof Error && error.stack) ctx.stderr.write(`${error.stack}\n`);
+  return `${red({ color: ctx.color }, 'Error:')}\n${numbered.join('\n')}`;
 }

@@ -1,8 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type * as jsYaml from 'js-yaml';
 import * as v from 'valibot';
+import { didYouMean } from '../did-you-mean.js';
 import { DigestError } from '../errors.js';
 import { type Config, configSchema } from './_schema.js';
 
@@ -26,7 +27,8 @@ export interface LoadedConfig {
 }
 
 /**
- * Load the configuration: defaults < config file in `cwd` < environment < flags.
+ * Load the configuration: defaults < config file < environment < flags. The file is
+ * `DIGEST_CONFIG` (what `--config FILE` sets), else the first of CONFIG_FILES in `cwd`.
  * `flags` holds only keys the user set (undefined values are ignored).
  */
 export function loadConfig(
@@ -34,7 +36,7 @@ export function loadConfig(
   env: Record<string, string | undefined>,
   flags: Record<string, unknown> = {},
 ): LoadedConfig {
-  const found = CONFIG_FILES.map((name) => join(cwd, name)).find((p) => existsSync(p));
+  const found = configFile(cwd, env);
   let fromFile: Record<string, unknown> = {};
   if (found) fromFile = readConfigFile(found);
   const fromEnv: Record<string, unknown> = {};
@@ -47,26 +49,77 @@ export function loadConfig(
   return { config: parseConfig(merged, found), file: found };
 }
 
+/** The config file to read: DIGEST_CONFIG (it must exist), else the first of CONFIG_FILES in `cwd`. */
+export function configFile(cwd: string, env: Record<string, string | undefined>): string | undefined {
+  const named = env.DIGEST_CONFIG;
+  if (named) {
+    const path = resolve(cwd, named);
+    if (!existsSync(path)) {
+      throw new DigestError('E_CONFIG', 'the config file does not exist', {
+        file: path,
+        hint: `check the path given to --config (or DIGEST_CONFIG); without it ${CONFIG_FILES.join(', ')} in the working folder are read`,
+      });
+    }
+    return path;
+  }
+  return CONFIG_FILES.map((name) => join(cwd, name)).find((p) => existsSync(p));
+}
+
 // Loaded for a YAML config file only (about 12 ms of every command's start-up otherwise).
 const require = createRequire(import.meta.url);
 
 function readConfigFile(path: string): Record<string, unknown> {
   let data: unknown;
+  let text: string;
   try {
-    const text = readFileSync(path, 'utf8');
-    data = path.endsWith('.json') ? JSON.parse(text) : (require('js-yaml') as typeof jsYaml).load(text);
+    text = readFileSync(path, 'utf8');
   } catch (cause) {
-    throw new DigestError('E_CONFIG', `Can't read config file`, {
-      file: path,
-      hint: 'fix the syntax error named below',
-      cause,
-    });
+    throw new DigestError('E_CONFIG', `Can't read the config file`, { file: path, cause });
+  }
+  try {
+    data =
+      path.endsWith('.json') || path.endsWith('.jsonc')
+        ? JSON.parse(text)
+        : (require('js-yaml') as typeof jsYaml).load(text);
+  } catch (cause) {
+    throw syntaxError(cause, path, text);
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new DigestError('E_CONFIG', 'the config file must hold an object of keys', { file: path });
   }
   return data as Record<string, unknown>;
+}
+
+/** A JSON or YAML syntax error as `file: line N: what is wrong (column C)`, with the fix when known. */
+export function syntaxError(cause: unknown, file: string, text: string): DigestError {
+  const raw = cause instanceof Error ? cause.message : String(cause);
+  const yaml = cause as { reason?: string; mark?: { line?: number; column?: number } };
+  if (yaml.mark && typeof yaml.mark.line === 'number') {
+    return new DigestError('E_CONFIG', `${yaml.reason ?? raw} (column ${(yaml.mark.column ?? 0) + 1})`, {
+      file,
+      line: yaml.mark.line + 1,
+      hint: 'fix the YAML at that line: nested keys are indented by the same number of spaces',
+      cause,
+      quietCause: true,
+    });
+  }
+  const position = /at position (\d+)/.exec(raw)?.[1];
+  const at = position === undefined ? text.length : Number(position);
+  const before = text.slice(0, at);
+  const line = before.split('\n').length;
+  const column = at - before.lastIndexOf('\n');
+  const what = raw.replace(/ in JSON at position \d+.*$/s, '').replace(/ \(line \d+ column \d+\)$/, '');
+  const trailingComma = /,\s*$/.test(before) && /^\s*[}\]]/.test(text.slice(at));
+  return new DigestError('E_CONFIG', `${what} (column ${column})`, {
+    file,
+    line,
+    hint: trailingComma
+      ? 'remove the comma before the closing bracket: JSON allows no trailing comma'
+      : 'fix the JSON at that line: keys and strings in double quotes, commas between entries, none after the last',
+    cause,
+    quietCause: true,
+  });
 }
 
 function configError(issues: v.BaseIssue<unknown>[], file: string): DigestError {
@@ -85,9 +138,25 @@ function keyOf(issue: v.BaseIssue<unknown>): string {
   return issue.path?.map((item) => String(item.key)).join('.') || '(root)';
 }
 
-/** The issue's message, with an unknown key said as such. */
+/** The issue's message, with an unknown key said as such and the closest known key. */
 function messageOf(issue: v.BaseIssue<unknown>): string {
-  return issue.type === 'strict_object' ? 'unknown key (check its spelling)' : issue.message;
+  if (issue.type !== 'strict_object') return issue.message;
+  const keys = issue.path?.map((item) => String(item.key)) ?? [];
+  const known = keysAt(keys.slice(0, -1));
+  const suggestion = didYouMean(keys.at(-1) ?? '', known);
+  return `unknown key${suggestion || ' (check its spelling)'}`;
+}
+
+/** The keys the schema allows in the object at `path` (e.g. ['send'] for send.*). */
+function keysAt(path: string[]): string[] {
+  // biome-ignore lint/suspicious/noExplicitAny: walking valibot's schema objects, whose types are generic
+  let schema: any = configSchema;
+  for (const key of path) {
+    while (schema?.wrapped) schema = schema.wrapped;
+    schema = schema?.entries?.[key];
+  }
+  while (schema?.wrapped) schema = schema.wrapped;
+  return Object.keys(schema?.entries ?? {});
 }
 
 /** The configuration with every default filled in, or a DigestError naming each bad key. */

@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { isAbsolute, relative, resolve } from 'node:path';
-import { causeChain, DigestError } from '../errors.js';
+import { causeChain, displayPath, locatedError } from '../errors.js';
 import { html, type SafeHtml } from './_html.js';
 
 /** A build error as the error panel shows it. */
@@ -27,13 +27,14 @@ const TITLES: Record<string, string> = {
 
 /** Turn any thrown value into an ErrorView; reads a few lines of the named file for context. */
 export function describeError(error: unknown, cwd: string): ErrorView {
-  const located = findLocated(error);
+  const located = locatedError(error);
   const title = located ? (TITLES[located.code] ?? 'Build failed') : 'Build failed';
-  // The panel names the file and line above the list: don't repeat them on every line.
+  // The same lines as the CLI prints; the panel names the file and line above the list, so they
+  // are not repeated on the line that has them.
   const prefix = located?.file
-    ? `${located.file}: ${located.line ? `line ${located.line}: ` : ''}`
+    ? `${displayPath(located.file, cwd)}: ${located.line ? `line ${located.line}: ` : ''}`
     : undefined;
-  const messages = causeChain(error)
+  const messages = causeChain(error, { cwd })
     .filter((line) => !line.startsWith('   hint:'))
     .map((line) => (prefix && line.startsWith(prefix) ? line.slice(prefix.length) : line));
   const view: ErrorView = { title, messages, hint: located?.hint };
@@ -45,20 +46,6 @@ export function describeError(error: unknown, cwd: string): ErrorView {
     if (located.line) view.excerpt = excerpt(absolute, located.line);
   }
   return view;
-}
-
-/** The outermost DigestError in the cause chain that names a file, else the first DigestError. */
-function findLocated(error: unknown): DigestError | undefined {
-  let first: DigestError | undefined;
-  let current: unknown = error;
-  for (let depth = 0; current instanceof Error && depth < 10; depth++) {
-    if (current instanceof DigestError) {
-      first ??= current;
-      if (current.file) return current;
-    }
-    current = current.cause;
-  }
-  return first;
 }
 
 function excerpt(path: string, line: number): ErrorView['excerpt'] {

@@ -59,6 +59,7 @@ export function templateError(error: unknown, file: string, source: string, duri
     line,
     hint,
     cause: error,
+    quietCause: true,
   });
 }
 
@@ -66,5 +67,6 @@ export function templateError(error: unknown, file: string, source: string, duri
 function shortExpecting(line: string): string {
   const m = /^Expecting (.*), got '([^']*)'$/.exec(line);
   if (!m?.[1] || m[1].split(',').length <= 3) return line;
-  return m[2] === 'EOF' ? 'unexpected end of file' : `unexpected ${m[2]}`;
+  if (m[2] === 'EOF') return 'unexpected end of file';
+  return m[2] === 'INVALID' ? 'a tag that is not closed with }}' : `unexpected ${m[2]}`;
 }

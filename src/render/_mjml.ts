@@ -79,12 +79,16 @@ export async function mjmlError(error: unknown, templates: Templates, context: o
     }
   }
   const detail = issue?.message ?? (error instanceof Error ? error.message : String(error));
-  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  const others = issues
+    .filter((i) => i.message && i.message !== detail)
+    .map((i) => `${i.tagName ? `${i.tagName}: ` : ''}${i.message}`);
+  const more = others.length ? `; also ${others.join('; ')}` : '';
   return new DigestError('E_MJML', `MJML rejected the ${template.name} template: ${detail}${more}`, {
     file: template.file,
     line: issue ? lineInTemplate(template.source, issue) : undefined,
     hint: 'fix the MJML markup in that file; see https://documentation.mjml.io for the valid tags and attributes',
     cause: error,
+    quietCause: true,
   });
 }
 

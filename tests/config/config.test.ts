@@ -72,7 +72,9 @@ describe('config', () => {
     writeFileSync(join(cwd, 'digest.config.yaml'), 'top: 4\nsend:\n  connections: 2\n');
     expect(loadConfig(cwd, {}).config).toMatchObject({ top: 4, send: { connections: 2, maxAttempts: 3 } });
     writeFileSync(join(cwd, 'digest.config.yaml'), 'top: [4\n');
-    expect(() => loadConfig(cwd, {})).toThrow(/Can't read config file/);
+    expect(() => loadConfig(cwd, {})).toThrow(
+      expect.objectContaining({ code: 'E_CONFIG', line: 2, message: 'deficient indentation (column 1)' }),
+    );
   });
 
   it('layers file < environment < flags', () => {

@@ -1,0 +1,36 @@
+import type { CliContext } from './_command.js';
+
+/**
+ * Colour for people, plain text for logs: on when stderr is a terminal, off under NO_COLOR (any
+ * value, https://no-color.org), TERM=dumb, or when stderr is a file or a pipe. FORCE_COLOR=1 turns it on.
+ */
+export function colorOn(env: Record<string, string | undefined>, stderrIsTTY: boolean): boolean {
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '' && env.FORCE_COLOR !== '0') return true;
+  return stderrIsTTY && env.TERM !== 'dumb';
+}
+
+const RED = '\u001b[31m';
+const YELLOW = '\u001b[33m';
+const BOLD = '\u001b[1m';
+const RESET = '\u001b[0m';
+
+/** `text` in red and bold (an error's first word) when colour is on. */
+export function red(ctx: Pick<CliContext, 'color'>, text: string): string {
+  return ctx.color ? `${BOLD}${RED}${text}${RESET}` : text;
+}
+
+/** `text` in yellow when colour is on. */
+export function yellow(ctx: Pick<CliContext, 'color'>, text: string): string {
+  return ctx.color ? `${YELLOW}${text}${RESET}` : text;
+}
+
+/** Print one warning on stderr: `warning: text` (the one spelling), the word in yellow on a terminal. */
+export function warn(ctx: Pick<CliContext, 'color' | 'stderr'>, text: string): void {
+  ctx.stderr.write(`${yellow(ctx, 'warning:')} ${text}${text.endsWith('\n') ? '' : '\n'}`);
+}
+
+/** `1 message`, `2 messages`. */
+export function plural(n: number, word: string, many = `${word}s`): string {
+  return `${n} ${n === 1 ? word : many}`;
+}
