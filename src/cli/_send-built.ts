@@ -19,7 +19,7 @@ import type { CliContext } from './_command.js';
 /** How one built digest is sent: who to, through what, and the send options of `SendInput`. */
 export interface BuiltDigestSend
   extends Omit<SendDeps, 'transport'>,
-    Pick<SendInput, 'secret' | 'retryFailed' | 'resendUnknown' | 'messageIdSeed'> {
+    Pick<SendInput, 'secret' | 'retryFailed' | 'resendUnknown' | 'markUnknownSent' | 'messageIdSeed'> {
   config: Config;
   /** Folders in `config` (`out`) are relative to this. */
   cwd: string;
@@ -60,6 +60,7 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
         settings: config.send,
         retryFailed: send.retryFailed,
         resendUnknown: send.resendUnknown,
+        markUnknownSent: send.markUnknownSent,
         messageIdSeed: send.messageIdSeed,
       },
       {

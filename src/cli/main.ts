@@ -30,7 +30,7 @@ export const COMMANDS: CommandEntry[] = [
   },
   {
     name: 'subscribers',
-    summary: 'Manage subscribers: import FILE.csv, add EMAIL, remove EMAIL, list',
+    summary: 'Manage subscribers: import FILE.csv, add EMAIL, remove EMAIL, resubscribe EMAIL, list',
     load: async () => (await import('./_subscribers.js')).subscribersCommand,
   },
   {

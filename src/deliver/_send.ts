@@ -60,6 +60,8 @@ export interface SendInput {
   retryFailed?: boolean;
   /** Also resend rows left `unknown` by an interrupted run (same Message-ID). */
   resendUnknown?: boolean;
+  /** Close rows left `unknown` as `sent` without sending them (most were delivered); not with resendUnknown. */
+  markUnknownSent?: boolean;
   /** Mixed into Message-IDs; a test copy (`--to`) uses a fresh one so it is never taken as a duplicate. */
   messageIdSeed?: string;
 }
@@ -130,6 +132,8 @@ export interface SendReport {
     skippedUnknown: number;
     /** Rows an interrupted run left `sending`, turned `unknown` at the start of this one. */
     recoveredUnknown: number;
+    /** Unknown rows closed as sent without sending (--mark-unknown-sent); counted in alreadySent too. */
+    markedSent: number;
     /** Active when the run started, unsubscribed or removed before their message was claimed: not sent. */
     leftDuringSend: number;
   };
@@ -176,6 +180,9 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
   const lock = await ledger.lock(key);
   try {
     const recoveredUnknown = await ledger.recoverInterrupted(key);
+    const markedSent = input.markUnknownSent
+      ? await ledger.closeUnknown(key, 'marked sent without resending (--mark-unknown-sent)')
+      : 0;
     const everyone = await deps.subscribers.list();
     const active = everyone.filter((s) => s.status === 'active');
     const seed = input.messageIdSeed ?? '';
@@ -247,6 +254,7 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
         skippedFailedPerm,
         skippedUnknown,
         recoveredUnknown,
+        markedSent,
         leftDuringSend: left.length,
       },
       failures,

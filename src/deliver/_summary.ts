@@ -23,6 +23,7 @@ export function sendSummary(report: SendReport): string {
   }
   const notes = [
     c.alreadySent > 0 && `${c.alreadySent} already sent`,
+    c.markedSent > 0 && `${c.markedSent} unknown marked sent`,
     `${c.failedTemp + c.failedPerm} failed`,
     c.unknown > 0 && `${c.unknown} unknown`,
     c.pending > 0 && `${c.pending} not attempted`,
@@ -65,8 +66,9 @@ export function failureLines(report: SendReport, limit = 20): string[] {
   }
   if (c.unknown > 0) {
     lines.push(
-      `${c.unknown} unknown: an interrupted run may or may not have delivered them; ` +
-        '--resend-unknown resends them with the same Message-ID, so mail systems can drop a duplicate.',
+      `${c.unknown} unknown: the server got the whole message but no answer came, so nobody can tell ` +
+        'whether it was delivered (most are). `--mark-unknown-sent` records them as sent; ' +
+        '`--resend-unknown` resends them (same Message-ID), most likely as duplicates.',
     );
   }
   if (report.stopped) lines.push(`Stopped: ${report.stopped}`);

@@ -89,6 +89,11 @@ export interface Ledger {
   lock(digestKey: string): Promise<SendLock>;
   /** Turn rows left `sending` by a dead run into `unknown`; returns how many. Call while locked. */
   recoverInterrupted(digestKey: string): Promise<number>;
+  /**
+   * Close every `unknown` row of a digest as `sent` without sending (`--mark-unknown-sent`), with
+   * `reply` as its last reply; returns how many. Call while locked, after recoverInterrupted.
+   */
+  closeUnknown(digestKey: string, reply: string): Promise<number>;
   /** Create `pending` rows for entries that have none; returns how many were created. */
   enqueue(digestKey: string, entries: DeliveryEntry[]): Promise<number>;
   /** Every row of a digest, by subscriber id. */

@@ -45,6 +45,19 @@ export class MemoryLedger implements Ledger {
     return n;
   }
 
+  async closeUnknown(digestKey: string, reply: string): Promise<number> {
+    let n = 0;
+    for (const row of this.#digest(digestKey).values()) {
+      if (row.state !== 'unknown') continue;
+      row.sentAt ??= row.updatedAt;
+      row.state = 'sent';
+      row.lastReply = reply;
+      row.updatedAt = this.#now();
+      n++;
+    }
+    return n;
+  }
+
   async enqueue(digestKey: string, entries: DeliveryEntry[]): Promise<number> {
     const rows = this.#digest(digestKey);
     const now = this.#now();

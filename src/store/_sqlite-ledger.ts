@@ -166,6 +166,16 @@ export class SqliteLedger implements Ledger {
       .run(this.#now(), digestKey).changes;
   }
 
+  async closeUnknown(digestKey: string, reply: string): Promise<number> {
+    const now = this.#now();
+    return this.#db
+      .prepare(
+        `UPDATE deliveries SET state = 'sent', last_reply = ?, updated_at = ?, sent_at = COALESCE(sent_at, updated_at)
+         WHERE digest_key = ? AND state = 'unknown'`,
+      )
+      .run(reply, now, digestKey).changes;
+  }
+
   async enqueue(digestKey: string, entries: DeliveryEntry[]): Promise<number> {
     const insert = this.#db.prepare<[string, number, string, string, number, number]>(
       `INSERT OR IGNORE INTO deliveries (digest_key, subscriber_id, email, message_id, created_at, updated_at)

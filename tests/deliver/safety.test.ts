@@ -1,4 +1,4 @@
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSmtpTransport, sendDigest, smtpFromEnv } from '../../src/deliver/index.js';
@@ -254,5 +254,41 @@ describe('a server that stalls', () => {
     expect(report.stopped).toMatch(/stopped answering/);
     // the rest never left: pending or failed_temp, sent by the next run without any flag
     expect(report.counts.pending + report.counts.failedTemp).toBe(60 - report.counts.unknown);
+  });
+});
+
+describe('messages left unknown', () => {
+  it('--resend-unknown says how many and that most were delivered, before sending; --mark-unknown-sent closes them without sending', async () => {
+    const { cwd } = await subscriberFolder(20, 'digest-safety-');
+    // The server drops the connection after the first 3 messages' content, before answering.
+    const s = await smtpServer({ onData: (n) => (n <= 3 ? 'drop-before-reply' : 'accept') });
+    const env = { SMTP_URL: s.url };
+    const first = await digest(['send', ...BUILD, '--json'], cwd, env).done;
+    expect(JSON.parse(first.stdout).counts.unknown).toBe(3);
+    expect(first.stderr).toContain('--mark-unknown-sent');
+    const both = await digest(['send', ...BUILD, '--resend-unknown', '--mark-unknown-sent'], cwd, env).done;
+    expect(both.code).toBe(2);
+
+    const copy = tempDir('digest-safety-');
+    cpSync(join(cwd, 'data'), join(copy, 'data'), { recursive: true });
+    const resend = await digest(['send', ...BUILD, '--resend-unknown'], copy, env).done;
+    const warning = resend.stderr.indexOf(
+      'warning: --resend-unknown resends 3 messages whose delivery is unknown; most such messages were delivered',
+    );
+    expect(warning).toBeGreaterThanOrEqual(0);
+    expect(warning).toBeLessThan(resend.stderr.indexOf('Sending digest'));
+    expect(resend.code).toBe(0);
+    expect(s.received.length).toBe(20 + 3);
+
+    const mark = await digest(['send', ...BUILD, '--mark-unknown-sent', '--json'], cwd, env).done;
+    expect(mark.code, mark.stderr).toBe(0);
+    expect(JSON.parse(mark.stdout).counts).toMatchObject({
+      sent: 0,
+      markedSent: 3,
+      alreadySent: 20,
+      unknown: 0,
+    });
+    expect(mark.stderr).toContain('3 unknown marked sent');
+    expect(s.received.length).toBe(23);
   });
 });

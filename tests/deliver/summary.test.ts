@@ -25,6 +25,7 @@ function report(counts: Partial<SendReport['counts']> = {}, extra: Partial<SendR
       skippedFailedPerm: 0,
       skippedUnknown: 0,
       recoveredUnknown: 0,
+      markedSent: 0,
       leftDuringSend: 0,
       ...counts,
     },

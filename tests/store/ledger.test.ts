@@ -114,6 +114,24 @@ describe.each([
     expect(await ledger.markSending('d1', 3)).toBe(true);
   });
 
+  it('closes unknown rows as sent without an attempt, and only those (--mark-unknown-sent)', async () => {
+    const ledger = make();
+    await ledger.enqueue('d1', entries);
+    await ledger.markSending('d1', 1);
+    await ledger.markSending('d1', 2);
+    await ledger.markResult('d1', 2, { state: 'failed_temp', code: 451, reply: 'later' });
+    await ledger.recoverInterrupted('d1');
+    expect(await ledger.closeUnknown('d1', 'marked')).toBe(1);
+    expect(await ledger.closeUnknown('d1', 'marked')).toBe(0);
+    const rows = await ledger.list('d1');
+    expect(rows.map((r) => [r.state, r.attempts, r.lastReply])).toEqual([
+      ['sent', 0, 'marked'],
+      ['failed_temp', 1, 'later'],
+      ['pending', 0, null],
+    ]);
+    expect(rows[0]?.sentAt).not.toBeNull();
+  });
+
   it('lets one sender hold a digest at a time', async () => {
     const ledger = make();
     const lock = await ledger.lock('d1');
