@@ -1,9 +1,10 @@
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatProblem } from '../content/index.js';
-import { type BuildResult, buildDigest, reportText, writeDigest } from '../pipeline.js';
+import { articleDays, type BuildResult, buildDigest, reportText, writeDigest } from '../pipeline.js';
 import { BUILD_OPTIONS, buildRequestFrom } from './_build-options.js';
 import type { CliContext, Command } from './_command.js';
+import { plural } from './_output.js';
 
 export const buildCommand: Command = {
   name: 'build',
@@ -17,9 +18,10 @@ export const buildCommand: Command = {
     reportProblems(result, ctx);
     if (!result.rendered) {
       if (values.json) ctx.stdout.write(reportText(result));
-      ctx.stderr.write(
-        `No articles in the window of ${result.window.date} (${windowText(result)}); no email built.\n`,
-      );
+      const contentDir = resolve(ctx.cwd, request.config.content);
+      const days = await articleDays(contentDir, request.config.timeZone);
+      const defaulted = request.date === undefined && request.since === undefined;
+      ctx.stderr.write(`${emptyWindowText(result, defaulted, days[0], request.config.content)}\n`);
       return 0;
     }
     const files = await writeDigest(result, resolve(ctx.cwd, request.config.out), request.config.publicUrl);
@@ -39,7 +41,27 @@ export function reportProblems(result: BuildResult, ctx: CliContext): void {
   for (const note of result.notes) ctx.stderr.write(`note: ${note}\n`);
 }
 
-function windowText(result: BuildResult): string {
+/**
+ * What an empty window says: the day, whether it was the default one, and the newest day that
+ * has articles with the command that builds it (or that the folder has none).
+ */
+export function emptyWindowText(
+  result: Pick<BuildResult, 'window'> & { report: Pick<BuildResult['report'], 'window'> },
+  defaulted: boolean,
+  newest: { date: string; articles: number } | undefined,
+  contentDir: string,
+): string {
+  const which = defaulted ? ` (yesterday in ${result.window.timeZone}, the default day)` : '';
+  const first = `No articles on ${result.window.date}${which}: no email built (window ${windowText(result)}).`;
+  if (!newest)
+    return `${first}\nThere are no valid articles in ${contentDir} at all: add .md files (see docs/content.md), or give --content DIR.`;
+  if (newest.date === result.window.date) return first;
+  return `${first}\nThe newest day with articles is ${newest.date} (${plural(newest.articles, 'article')}): run \`digest build --date ${newest.date}\`, or \`digest build --date latest\` for the newest day.`;
+}
+
+function windowText(
+  result: Pick<BuildResult, 'window'> & { report: Pick<BuildResult['report'], 'window'> },
+): string {
   return `${result.report.window.since} .. ${result.report.window.until}, ${result.window.timeZone}`;
 }
 
@@ -56,7 +78,7 @@ export function summaryLine(result: BuildResult, elapsedMs: number): string {
   ].filter(Boolean);
   const kb = (n: number) => `${Math.round(n / 1024)} KB`;
   return (
-    `Built digest ${result.window.date}: ${counts.items} items from ${counts.inWindow} articles` +
+    `Built digest ${result.window.date}: ${plural(counts.items, 'item')} from ${plural(counts.inWindow, 'article')}` +
     `${notes.length ? ` (${notes.join(', ')})` : ''}, ${kb(htmlBytes)} of ${kb(sizeBudget)} html, ` +
     `in ${(elapsedMs / 1000).toFixed(1)} s`
   );

@@ -99,7 +99,9 @@ describe('digest build edge cases', () => {
       { cwd },
     );
     expect(run.code).toBe(0);
-    expect(run.stderr).toMatch(/No articles in the window of 2000-01-01/);
+    expect(run.stderr).toMatch(
+      /^No articles on 2000-01-01: no email built \(window .*\)\.\nThe newest day with articles is \d{4}-\d\d-\d\d \(\d+ articles?\): run `digest build --date \d{4}-\d\d-\d\d`, or `digest build --date latest` for the newest day\.\n$/,
+    );
     expect(existsSync(join(cwd, 'out/2000-01-01/digest.html'))).toBe(false);
   });
 
@@ -133,7 +135,7 @@ describe('digest build edge cases', () => {
     [['build', '--since', '2021-01-01T00:00:00Z'], /--since and --until go together/],
     [['build', '--top', 'ten'], /--top must be a whole number/],
     [['build', '--nope'], /nope/],
-    [['frobnicate'], /Unknown command "frobnicate". Allowed: build/],
+    [['frobnicate'], /unknown command "frobnicate"\n {3}hint: the commands are build, send/],
   ])('usage error %j exits 2 and says what is wrong', async (argv, message) => {
     const run = await runCli(argv, { cwd: fresh() });
     expect(run.code).toBe(2);

@@ -271,3 +271,28 @@ describe('colour', () => {
     expect(spawnCli(['biuld'], { cwd }).stderr).not.toContain('\u001b[');
   });
 });
+
+describe('an empty day says what to do', () => {
+  it('the default day (yesterday) names the newest day with articles and --date latest', async () => {
+    const cwd = workspace();
+    const run = await runCli(['build'], { cwd, now: new Date('2026-12-02T08:00:00Z') });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      'No articles on 2026-12-01 (yesterday in UTC, the default day): no email built (window 2026-12-01T00:00:00.000Z .. 2026-12-02T00:00:00.000Z, UTC).\n' +
+        'The newest day with articles is 2026-11-22 (1 article): run `digest build --date 2026-11-22`, or `digest build --date latest` for the newest day.\n',
+    );
+  });
+
+  it('a folder without articles says so', async () => {
+    const cwd = workspace({ 'content/2026-11-22-one.md': 'not front matter\n' });
+    const run = await runCli(['build'], { cwd, now: new Date('2026-12-02T08:00:00Z') });
+    expect(run.stderr).toContain(
+      'There are no valid articles in content at all: add .md files (see docs/content.md), or give --content DIR.\n',
+    );
+  });
+
+  it('a built digest counts in the singular when there is one', async () => {
+    const run = await runCli(BUILD, { cwd: workspace() });
+    expect(run.stderr).toMatch(/Built digest 2026-11-22: 1 item from 1 article, /);
+  });
+});
