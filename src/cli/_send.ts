@@ -146,7 +146,7 @@ export const sendCommand: Command = {
       const { subject } = built.rendered;
       if (values['resend-unknown'] && store) await warnResendUnknown(store, built.digestKey, ctx);
       const emlDir = join(resolve(ctx.cwd, config.out), built.window.date, 'eml');
-      const progress = progressWriter(ctx);
+      const progress = progressWriter(ctx, values['dry-run'] === true);
       const report = await sendBuiltDigest(built, {
         config,
         cwd: ctx.cwd,
@@ -246,7 +246,7 @@ function smtpTransport(ctx: CliContext, config: Config): DeliveryTransport {
 }
 
 /** A progress bar on stderr, redrawn at most ten times a second, only on a terminal. */
-function progressWriter(ctx: CliContext) {
+function progressWriter(ctx: CliContext, dryRun: boolean) {
   let last = 0;
   let drawn = false;
   return {
@@ -256,7 +256,7 @@ function progressWriter(ctx: CliContext) {
           if (now - last < 100 && p.sent + p.failed < p.total) return;
           last = now;
           drawn = true;
-          ctx.stderr.write(`\r\u001b[2K${progressLine(p)}`);
+          ctx.stderr.write(`\r\u001b[2K${progressLine(p, 24, dryRun ? 'written' : 'sent')}`);
         }
       : undefined,
     done() {

@@ -1,11 +1,11 @@
 import type { SendProgress, SendReport } from './_send.js';
 
 /** The progress bar line for a terminal, e.g. `[#####-----] 120/200 sent, 2 failed, 850 msg/s, 0.1 s left`. */
-export function progressLine(p: SendProgress, width = 24): string {
+export function progressLine(p: SendProgress, width = 24, verb: 'sent' | 'written' = 'sent'): string {
   const done = p.sent + p.failed;
   const filled = p.total > 0 ? Math.min(width, Math.round((done / p.total) * width)) : width;
   const parts = [
-    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.sent}/${p.total} sent`,
+    `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${p.sent}/${p.total} ${verb}`,
     `${p.failed} failed`,
   ];
   if (p.retrying > 0) parts.push(`${p.retrying} to retry`);
@@ -43,7 +43,7 @@ export function dryRunSummary(report: SendReport): string {
   const skipped = report.unsubscribed > 0 ? `; ${report.unsubscribed} unsubscribed skipped` : '';
   const failed = report.failures.length > 0 ? `; ${report.failures.length} not written` : '';
   return (
-    `Dry run: wrote ${report.counts.sent} messages for digest ${report.date} to ${report.destination} ` +
+    `Dry run: wrote ${report.counts.sent} message${report.counts.sent === 1 ? '' : 's'} for digest ${report.date} to ${report.destination} ` +
     `(subject "${report.subject}", ${kb} KB each${skipped}${failed}) in ${seconds(report.durationMs)}`
   );
 }

@@ -75,6 +75,14 @@ describe('summary lines', () => {
     expect(progressLine(p)).toBe(line);
   });
 
+  it("a dry run's progress says written, and one message is one message", () => {
+    const p = { total: 1, sent: 1, failed: 0, retrying: 0, elapsedMs: 5, rate: 200 };
+    expect(progressLine(p, 4, 'written')).toBe('[####] 1/1 written, 0 failed, 200 msg/s');
+    expect(dryRunSummary(report({ sent: 1 }, { destination: 'out/2020-09-13/eml' }))).toMatch(
+      /^Dry run: wrote 1 message for digest 2020-09-13 to out/,
+    );
+  });
+
   it('lists failures with replies and says what to do', () => {
     const failures = Array.from({ length: 22 }, (_, i) => ({
       subscriberId: i,
