@@ -213,7 +213,7 @@ describe.each(DAYS)('the %s digest of %s in Chromium, images blocked', (corpus) 
 });
 
 it('screenshots: light, dark, images blocked, phone (PNG files)', async () => {
-  const shots: [string, number, { dark?: boolean; images?: boolean }][] = [
+  const shots: [string, number, { dark?: boolean; images?: boolean; pictures?: boolean }][] = [
     ['email-light.png', 600, { images: true, pictures: true }],
     ['email-dark.png', 600, { dark: true, images: true, pictures: true }],
     ['email-images-blocked.png', 600, {}],
