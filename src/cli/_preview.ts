@@ -2,6 +2,7 @@ import { isLoopbackBind } from '../http/index.js';
 import { startPreview } from '../preview/index.js';
 import { configFrom } from './_build-options.js';
 import { type Command, stringFlag } from './_command.js';
+import { warn } from './_output.js';
 import { portFlag, serveUntilStopped } from './_serving.js';
 
 const DEFAULT_PORT = 4000;
@@ -57,7 +58,7 @@ export const previewCommand: Command = {
       `Previewing ${config.content} with ${config.templates} (days in ${config.timeZone}). Ctrl-C to stop.\n`,
     );
     if (!isLoopbackBind(host)) {
-      ctx.stderr.write(`Warning: --host ${host} lets other machines on the network see the preview.\n`);
+      warn(ctx, `--host ${host} lets other machines on the network see the preview.`);
     }
     return await serveUntilStopped(server, ctx, 'Stopping the preview.');
   },

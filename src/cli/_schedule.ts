@@ -131,7 +131,6 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
   // Settings are checked before anything else, so a scheduler with no way to send fails at start.
   const smtp = requireSmtpSettings(ctx.env, 'no SMTP settings: a scheduled run sends real mail');
   const secret = requireSecret(ctx.env);
-  warnIfPlainHttp(config, ctx);
   const dkim = dkimFromEnv(ctx.env, ctx.cwd);
   const dbFile = resolve(ctx.cwd, config.db);
   // Never created here: a mistyped --db / DIGEST_DB must fail, not record days sent to nobody.
@@ -143,16 +142,20 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
       runs: new RunStore(store.db, { host }),
       build: (due) =>
         buildDigest({ ...buildRequestFor(due, config, ctx.cwd), strict: values.strict === true }),
-      send: smtpSender({
-        store,
-        dbFile,
-        config,
-        cwd: ctx.cwd,
-        now: ctx.now,
-        smtp,
-        secret,
-        sign: dkim && dkimSigner(dkim),
-      }),
+      // Said before the first send only: a cron `run` that finds nothing due prints nothing.
+      send: beforeFirstSend(
+        smtpSender({
+          store,
+          dbFile,
+          config,
+          cwd: ctx.cwd,
+          now: ctx.now,
+          smtp,
+          secret,
+          sign: dkim && dkimSigner(dkim),
+        }),
+        () => warnIfPlainHttp(config, ctx),
+      ),
       owner: { pid: process.pid, host },
       clock,
       signal: ctx.signal,
@@ -219,6 +222,18 @@ interface SenderSetup {
   smtp: SmtpSettings;
   secret: string;
   sign?: ReturnType<typeof dkimSigner>;
+}
+
+/** `send`, calling `first` once before the first message goes out. */
+function beforeFirstSend(send: SendFn, first: () => void): SendFn {
+  let called = false;
+  return (...args) => {
+    if (!called) {
+      called = true;
+      first();
+    }
+    return send(...args);
+  };
 }
 
 /** The scheduler's send step, as `digest send` does it, over a fresh SMTP pool per run. */

@@ -15,6 +15,7 @@ import { type BuildResult, writeDigest } from '../pipeline.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { saveWebCopy } from '../web/index.js';
 import type { CliContext } from './_command.js';
+import { warn } from './_output.js';
 
 /** How one built digest is sent: who to, through what, and the send options of `SendInput`. */
 export interface BuiltDigestSend
@@ -99,10 +100,11 @@ export function requireSmtpSettings(env: CliContext['env'], message: string, orE
 }
 
 /** Mailbox providers distrust unsubscribe links over plain http: say so before real mail goes out. */
-export function warnIfPlainHttp(config: Config, ctx: Pick<CliContext, 'stderr'>): void {
+export function warnIfPlainHttp(config: Config, ctx: Pick<CliContext, 'stderr' | 'color'>): void {
   if (!/^https:/i.test(config.publicUrl)) {
-    ctx.stderr.write(
-      `warning: the unsubscribe links point to ${config.publicUrl}; mailbox providers want https (set DIGEST_PUBLIC_URL)\n`,
+    warn(
+      ctx,
+      `the unsubscribe links point to ${config.publicUrl}; mailbox providers want https (set DIGEST_PUBLIC_URL)`,
     );
   }
 }

@@ -29,6 +29,7 @@ import {
 import { reportProblems } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
+import { warn } from './_output.js';
 import {
   requireSmtpSettings,
   sendBuiltDigest,
@@ -232,9 +233,10 @@ function dryRunSecret(ctx: CliContext): string {
   try {
     return requireSecret(ctx.env);
   } catch {
-    ctx.stderr.write(
-      'warning: DIGEST_SECRET is not set or too short; the .eml files carry unsubscribe links signed with a ' +
-        'throwaway key (a real send refuses to run without DIGEST_SECRET)\n',
+    warn(
+      ctx,
+      'DIGEST_SECRET is not set or too short; the .eml files carry unsubscribe links signed with a ' +
+        'throwaway key (a real send refuses to run without DIGEST_SECRET)',
     );
     return randomBytes(32).toString('base64url');
   }

@@ -6,6 +6,7 @@ import { openStore } from '../store/index.js';
 import { startWebServer } from '../web/index.js';
 import { configFrom } from './_build-options.js';
 import { type Command, stringFlag } from './_command.js';
+import { warn } from './_output.js';
 import { portFlag, serveUntilStopped } from './_serving.js';
 
 const NOTES = `
@@ -72,8 +73,9 @@ export const serveCommand: Command = {
         `Serving the subscriber pages of ${dbFile}; emails link to ${config.publicUrl}. Ctrl-C to stop.\n`,
       );
       if (!/^https:/i.test(config.publicUrl)) {
-        ctx.stderr.write(
-          `Warning: DIGEST_PUBLIC_URL is ${config.publicUrl}; mailbox providers expect https unsubscribe links.\n`,
+        warn(
+          ctx,
+          `DIGEST_PUBLIC_URL is ${config.publicUrl}; mailbox providers expect https unsubscribe links.`,
         );
       }
       return await serveUntilStopped(server, ctx, 'Stopping the subscriber web server.');

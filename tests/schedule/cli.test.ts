@@ -142,6 +142,19 @@ describe('digest run', () => {
     expect(runRow(cwd, '2020-09-06')).toMatchObject({ state: 'skipped', items: 1 });
   });
 
+  it('an http publicUrl is warned about when a run sends, not on every check that finds nothing due', async () => {
+    const r = await smtpServer();
+    const cwd = await project(2, { publicUrl: 'http://news.example.com' });
+    const early = await runCli(['run', '--now', '2020-09-14T06:00:00-04:00'], { cwd, env: env(r) });
+    expect(early.code, early.stderr).toBe(0);
+    expect(early.stderr).not.toContain('warning');
+    expect(r.accepted).toHaveLength(0);
+    const due = await runCli(['run', '--now', '2020-09-14T07:00:00-04:00'], { cwd, env: env(r) });
+    expect(due.code, due.stderr).toBe(0);
+    expect(due.stderr).toContain('warning: the unsubscribe links point to http://news.example.com;');
+    expect(r.accepted).toHaveLength(2);
+  });
+
   it('without SMTP settings it refuses at start and names the setting', async () => {
     const cwd = await project(1);
     const run = await runCli(['run', '--now', '2020-09-14T07:00:00-04:00'], {
