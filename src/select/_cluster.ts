@@ -1,6 +1,14 @@
 import type { Article } from '../types.js';
 import { canonicalUrl } from './_canonical.js';
-import { conflictingNames, cosine, type StoryModel, sharedNames, storyModel, titleOverlap } from './_similarity.js';
+import {
+  conflictingNames,
+  cosine,
+  type StoryDoc,
+  type StoryModel,
+  sharedNames,
+  storyModel,
+  titleOverlap,
+} from './_similarity.js';
 import { excerptKey, MIN_TITLE_TOKENS, normalizeText } from './_text.js';
 
 /** Why an article is part of its story, as the report tells it. */
@@ -41,7 +49,7 @@ const RELATED_BONUS = 0.1;
  * must reach this share of the threshold, so a chain of near neighbours cannot carry one event
  * into the next ("rally in Nevada" -> "rally indoors" -> "indoor events banned").
  */
-const GROUP_SHARE = 0.6;
+const GROUP_SHARE = 0.7;
 /** Titles this alike are one template; then a name or number on each side that the other lacks splits them. */
 const TEMPLATE_OVERLAP = 0.4;
 /** Without a name or number in common, two articles need this many times the threshold. */
@@ -71,7 +79,10 @@ export function articleIdKey(url: string): string | undefined {
   }
   const labels = parsed.hostname.toLowerCase().split('.');
   const site = labels.slice(-2).join('.');
-  const last = parsed.pathname.split('/').filter((s) => s !== '' && s.toLowerCase() !== 'amp').at(-1);
+  const last = parsed.pathname
+    .split('/')
+    .filter((s) => s !== '' && s.toLowerCase() !== 'amp')
+    .at(-1);
   if (last === undefined) return undefined;
   const id = last.replace(/\.(amp\.)?html?$/i, '');
   if (/^(ar|vi|gm|ss)-[A-Za-z0-9]{5,}$/.test(id)) return `${site}|${id}`;
@@ -108,27 +119,62 @@ function relatedKeys(article: Article): Set<string> {
  * The best-ranked article of a story leads it. Pure.
  */
 export function clusterStories(ranked: readonly Article[], opts: ClusterOptions): Clustering {
-  const n = ranked.length;
-  const model = storyModel(ranked);
-  const parent = Array.from({ length: n }, (_, i) => i);
-  const members: number[][] = Array.from({ length: n }, (_, i) => [i]);
-  const find = (i: number): number => {
-    let root = i;
-    while (parent[root] !== root) root = parent[root] as number;
-    return root;
+  const identity = sameArticles(ranked);
+  const related = ranked.map(relatedKeys);
+  const lists = (a: number, b: number): boolean => {
+    const other = ranked[b] as Article;
+    const keys = related[a] as Set<string>;
+    const title = titleKey(other.title);
+    return articleUrlKeys(other).some((k) => keys.has(k)) || (title !== undefined && keys.has(`t:${title}`));
   };
-  const union = (a: number, b: number): void => {
-    const [keep, gone] = a < b ? [a, b] : [b, a];
-    parent[gone] = keep;
-    (members[keep] as number[]).push(...(members[gone] as number[]));
-    members[gone] = [];
-  };
-  const identity = new Map<number, MergeLink>();
+  // A word's rarity is counted over stories, not articles: on a day that one story dominates,
+  // its own words ("delayed", "Cyberpunk") would otherwise count as common and split it. So the
+  // stories of one pass set the rarity of the next, until they no longer change.
+  let pass = textPass(ranked, identity.groups, storyModel(ranked), lists, opts);
+  for (let round = 1; round < MAX_PASSES; round++) {
+    const next = textPass(ranked, identity.groups, storyModel(ranked, pass.stories), lists, opts);
+    const same =
+      next.stories.length === pass.stories.length &&
+      next.stories.every((st, k) => st.join() === pass.stories[k]?.join());
+    pass = next;
+    if (same) break;
+  }
+  const { stories, model, sim } = pass;
+  const links = new Map<number, MergeLink>();
+  for (const story of stories) {
+    const lead = story[0] as number;
+    for (const m of story.slice(1)) links.set(m, explain(m, story, lead));
+  }
+  return { stories, links };
 
-  // 1. The same article.
+  /**
+   * Why `m` is in the story: a copy of the lead or of a better-ranked member; else alike the lead
+   * as news; else the same article as another member; else alike its closest member.
+   */
+  function explain(m: number, story: number[], lead: number): MergeLink {
+    const same = identity.links.get(m);
+    // A copy of a better-ranked article is told as that copy ("same article as … at another address").
+    if (same !== undefined && (same.other === lead || same.other < m)) return same;
+    const isRelated = (k: number) => lists(m, k) || lists(k, m);
+    if (sim(m, lead) >= opts.threshold || same === undefined) {
+      let other = lead;
+      if (sim(m, lead) < opts.threshold)
+        for (const k of story) if (k !== m && sim(m, k) > sim(m, other)) other = k;
+      return textLink(model, m, other, sim(m, other), isRelated(other));
+    }
+    return same;
+  }
+}
+
+/** Most text passes (each recounts word rarity over the previous pass's stories). */
+const MAX_PASSES = 3;
+
+/** Step 1: the same article at several addresses, as groups of indices and a link for each copy. */
+function sameArticles(ranked: readonly Article[]): { groups: number[][]; links: Map<number, MergeLink> } {
+  const groups = new UnionFind(ranked.length);
+  const links = new Map<number, MergeLink>();
   const owners = new Map<string, number>();
-  for (let i = 0; i < n; i++) {
-    const article = ranked[i] as Article;
+  ranked.forEach((article, i) => {
     const keys: [string, MergeLink['kind']][] = articleUrlKeys(article).map((k) => [`u:${k}`, 'url']);
     for (const url of [article.webUrl, article.ampWebUrl]) {
       const id = url === undefined ? undefined : articleIdKey(url);
@@ -141,16 +187,29 @@ export function clusterStories(ranked: readonly Article[], opts: ClusterOptions)
     for (const [key, kind] of keys) {
       const j = owners.get(key);
       if (j === undefined) owners.set(key, i);
-      else if (find(j) !== find(i)) {
+      else if (groups.find(j) !== groups.find(i)) {
         // Both sides remember the pair: either may end up the one that needs explaining.
-        if (!identity.has(i)) identity.set(i, { kind, other: j });
-        if (!identity.has(j)) identity.set(j, { kind, other: i });
-        union(find(i), find(j));
+        if (!links.has(i)) links.set(i, { kind, other: j });
+        if (!links.has(j)) links.set(j, { kind, other: i });
+        groups.union(i, j);
       }
     }
-  }
+  });
+  return { groups: groups.groups(), links };
+}
 
-  // 2. Alike as news: every pair that shares a term, scored.
+/** Steps 2 and 3 with one model: score the pairs, then join groups closest first. */
+function textPass(
+  ranked: readonly Article[],
+  sameGroups: readonly number[][],
+  model: StoryModel,
+  lists: (a: number, b: number) => boolean,
+  opts: ClusterOptions,
+): { stories: number[][]; model: StoryModel; sim: (a: number, b: number) => number } {
+  const n = ranked.length;
+  const uf = new UnionFind(n);
+  for (const g of sameGroups) for (const k of g.slice(1)) uf.union(g[0] as number, k);
+
   const postings = new Map<string, number[]>();
   model.docs.forEach((doc, i) => {
     for (const term of doc.vector.keys()) {
@@ -159,18 +218,11 @@ export function clusterStories(ranked: readonly Article[], opts: ClusterOptions)
       else postings.set(term, [i]);
     }
   });
-  const related = ranked.map(relatedKeys);
-  const lists = (a: number, b: number): boolean => {
-    const other = ranked[b] as Article;
-    const keys = related[a] as Set<string>;
-    const title = titleKey(other.title);
-    return articleUrlKeys(other).some((k) => keys.has(k)) || (title !== undefined && keys.has(`t:${title}`));
-  };
   const score = new Map<number, number>();
   const pairKey = (a: number, b: number) => (a < b ? a * n + b : b * n + a);
   const edges: { a: number; b: number; s: number }[] = [];
   for (let a = 0; a < n; a++) {
-    const doc = model.docs[a] as (typeof model.docs)[number];
+    const doc = model.docs[a] as StoryDoc;
     const seen = new Set<number>();
     for (const term of doc.vector.keys()) {
       for (const b of postings.get(term) ?? []) {
@@ -178,7 +230,7 @@ export function clusterStories(ranked: readonly Article[], opts: ClusterOptions)
         seen.add(b);
         const gap = Math.abs((ranked[a] as Article).publishedMs - (ranked[b] as Article).publishedMs);
         if (gap > MAX_TEXT_GAP_MS) continue;
-        const other = model.docs[b] as (typeof model.docs)[number];
+        const other = model.docs[b] as StoryDoc;
         let s = cosine(doc, other);
         if (s < opts.threshold * GROUP_SHARE - RELATED_BONUS) continue;
         if (lists(a, b) || lists(b, a)) s += RELATED_BONUS;
@@ -197,14 +249,11 @@ export function clusterStories(ranked: readonly Article[], opts: ClusterOptions)
   }
   const sim = (a: number, b: number): number => score.get(pairKey(a, b)) ?? 0;
 
-  // 3. Join groups, closest pairs first, when the groups are alike as a whole.
   edges.sort((x, y) => y.s - x.s || x.a - y.a || x.b - y.b);
   for (const { a, b } of edges) {
-    const ra = find(a);
-    const rb = find(b);
-    if (ra === rb) continue;
-    const ga = members[ra] as number[];
-    const gb = members[rb] as number[];
+    const ga = uf.membersOf(a);
+    const gb = uf.membersOf(b);
+    if (ga === gb) continue;
     let total = 0;
     let blocked = false;
     for (const x of ga) {
@@ -215,43 +264,44 @@ export function clusterStories(ranked: readonly Article[], opts: ClusterOptions)
       }
     }
     if (blocked || total / (ga.length * gb.length) < opts.threshold * GROUP_SHARE) continue;
-    union(ra, rb);
+    uf.union(a, b);
   }
+  return { stories: uf.groups(), model, sim };
+}
 
-  const stories = members.filter((m) => m.length > 0).map((m) => [...m].sort((x, y) => x - y));
-  stories.sort((x, y) => (x[0] as number) - (y[0] as number));
-  const links = new Map<number, MergeLink>();
-  for (const story of stories) {
-    const lead = story[0] as number;
-    for (const m of story.slice(1)) links.set(m, explain(m, story, lead));
+/** Disjoint sets of indices; the smallest index of a set is its root, so sets come out in rank order. */
+class UnionFind {
+  private readonly parent: number[];
+  private readonly members: number[][];
+  constructor(n: number) {
+    this.parent = Array.from({ length: n }, (_, i) => i);
+    this.members = Array.from({ length: n }, (_, i) => [i]);
   }
-  return { stories, links };
-
-  /**
-   * Why `m` is in the story: a copy of the lead or of a better-ranked member; else alike the lead
-   * as news; else the same article as another member; else alike its closest member.
-   */
-  function explain(m: number, story: number[], lead: number): MergeLink {
-    const same = identity.get(m);
-    // A copy of a better-ranked article is told as that copy ("same article as … at another address").
-    if (same !== undefined && (same.other === lead || same.other < m)) return same;
-    const related = (k: number) => lists(m, k) || lists(k, m);
-    if (sim(m, lead) >= opts.threshold || same === undefined) {
-      let other = lead;
-      if (sim(m, lead) < opts.threshold) for (const k of story) if (k !== m && sim(m, k) > sim(m, other)) other = k;
-      return textLink(model, m, other, sim(m, other), related(other));
-    }
-    return same;
+  find(i: number): number {
+    let root = i;
+    while (this.parent[root] !== root) root = this.parent[root] as number;
+    return root;
+  }
+  /** The members of i's set (the same array for every member). */
+  membersOf(i: number): number[] {
+    return this.members[this.find(i)] as number[];
+  }
+  union(a: number, b: number): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return;
+    const [keep, gone] = ra < rb ? [ra, rb] : [rb, ra];
+    this.parent[gone] = keep;
+    (this.members[keep] as number[]).push(...(this.members[gone] as number[]));
+    this.members[gone] = [];
+  }
+  /** Every set, each sorted, in order of their smallest index. */
+  groups(): number[][] {
+    return this.members.filter((m) => m.length > 0).map((m) => [...m].sort((x, y) => x - y));
   }
 }
 
-function textLink(
-  model: StoryModel,
-  m: number,
-  other: number,
-  s: number,
-  related: boolean,
-): MergeLink {
+function textLink(model: StoryModel, m: number, other: number, s: number, related: boolean): MergeLink {
   const doc = model.docs[m] as StoryModel['docs'][number];
   const link: MergeLink = {
     kind: 'text',

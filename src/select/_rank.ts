@@ -53,7 +53,10 @@ export const DEFAULT_PRESS_WIRES = [
  * A press release rather than reporting: published by a wire on the list (the domain or a
  * subdomain of it), or reprinted at an address that says so (`/press-release/` on MarketWatch).
  */
-export function isPressRelease(article: Pick<Article, 'provider' | 'webUrl'>, wires: readonly string[]): boolean {
+export function isPressRelease(
+  article: Pick<Article, 'provider' | 'webUrl'>,
+  wires: readonly string[],
+): boolean {
   const domain = providerDomain(article);
   if (wires.some((w) => domain === w || domain.endsWith(`.${w}`))) return true;
   return /\/press-?releases?\//i.test(article.webUrl);
@@ -93,6 +96,7 @@ export function signalsText(s: StorySignals): string {
   if (s.pressRelease) parts.push('press release');
   if (s.quality !== 0) parts.push(`quality ${s.quality}`);
   if (s.heat !== 0) parts.push(`heat ${s.heat}`);
-  if (s.quality === 0 && s.heat === 0) parts.push(`newest ${new Date(s.newestMs).toISOString().slice(0, 16)}Z`);
+  if (s.quality === 0 && s.heat === 0)
+    parts.push(`newest ${new Date(s.newestMs).toISOString().slice(0, 16)}Z`);
   return parts.join(', ');
 }

@@ -87,7 +87,12 @@ export function selectDigest(
   const ranked = [...candidates].sort((a, b) => Number(press(a)) - Number(press(b)) || compareArticles(a, b));
   const clustering = clusterStories(ranked, { threshold: opts.storySimilarity });
   const { links } = clustering;
-  const signals = clustering.stories.map((story) => storySignals(story.map((i) => ranked[i] as Article), press));
+  const signals = clustering.stories.map((story) =>
+    storySignals(
+      story.map((i) => ranked[i] as Article),
+      press,
+    ),
+  );
   const order = clustering.stories.map((_, k) => k);
   order.sort((x, y) => compareStories(signals[x] as StorySignals, signals[y] as StorySignals, x - y));
   const stories = order.map((k) => clustering.stories[k] as number[]);
@@ -164,7 +169,11 @@ function storySignals(members: readonly Article[], press: (a: Article) => boolea
  * A story as the email shows it: the lead, then one article per other outlet (its best-ranked),
  * never the lead's outlet again; every link https where a copy of the same article has one.
  */
-function storyItem(story: readonly number[], ranked: readonly Article[], links: Map<number, MergeLink>): DigestItem {
+function storyItem(
+  story: readonly number[],
+  ranked: readonly Article[],
+  links: Map<number, MergeLink>,
+): DigestItem {
   const copiesOf = (i: number): Article[] =>
     story
       .filter((k) => k !== i && (links.get(k)?.other === i || links.get(i)?.other === k))

@@ -34,8 +34,15 @@ export interface StoryModel {
   surface: Map<string, string>;
 }
 
-/** Build the comparable form of every article (in the given order). */
-export function storyModel(articles: readonly Pick<Article, 'title' | 'excerpt'>[]): StoryModel {
+/**
+ * Build the comparable form of every article (in the given order). A word's rarity is counted
+ * over `groups` (lists of article indices, e.g. the stories found so far; default: each article
+ * on its own), so copies of one story do not make its words look common.
+ */
+export function storyModel(
+  articles: readonly Pick<Article, 'title' | 'excerpt'>[],
+  groups?: readonly (readonly number[])[],
+): StoryModel {
   const tokens = articles.map((a) => ({ title: tokenize(a.title), excerpt: tokenize(a.excerpt) }));
   const caps = new Map<string, number>();
   const lowers = new Map<string, number>();
@@ -52,12 +59,12 @@ export function storyModel(articles: readonly Pick<Article, 'title' | 'excerpt'>
       surface.set(t.term, t.surface);
     }
   };
-  for (const { title, excerpt } of tokens) {
+  for (const { title, excerpt } of tokens) for (const t of [...title, ...excerpt]) note(t);
+  const units = groups ?? articles.map((_, i) => [i]);
+  for (const unit of units) {
     const seen = new Set<string>();
-    for (const t of [...title, ...excerpt]) {
-      note(t);
-      seen.add(t.term);
-    }
+    for (const i of unit)
+      for (const t of [...(tokens[i]?.title ?? []), ...(tokens[i]?.excerpt ?? [])]) seen.add(t.term);
     for (const term of seen) df.set(term, (df.get(term) ?? 0) + 1);
   }
   const names = new Set<string>(numeric);
@@ -66,7 +73,7 @@ export function storyModel(articles: readonly Pick<Article, 'title' | 'excerpt'>
   // "Biden's plan…"), is a name too; once is not enough ("Watch…").
   for (const [term, c] of initials) if (c >= 2 && !lowers.has(term)) names.add(term);
 
-  const n = articles.length;
+  const n = units.length;
   const docs = tokens.map(({ title, excerpt }): StoryDoc => {
     const tf = new Map<string, number>();
     for (const t of title) tf.set(t.term, (tf.get(t.term) ?? 0) + TITLE_WEIGHT);
@@ -134,6 +141,9 @@ export function conflictingNames(model: StoryModel, a: StoryDoc, b: StoryDoc): [
 /** The names and numbers two articles share, rarest first, as written: the evidence of a merge. */
 export function sharedNames(model: StoryModel, a: StoryDoc, b: StoryDoc, most = 4): string[] {
   const shared = [...a.allTerms].filter((t) => model.names.has(t) && b.allTerms.has(t));
-  shared.sort((x, y) => (b.vector.get(y) ?? 0) + (a.vector.get(y) ?? 0) - (b.vector.get(x) ?? 0) - (a.vector.get(x) ?? 0));
+  shared.sort(
+    (x, y) =>
+      (b.vector.get(y) ?? 0) + (a.vector.get(y) ?? 0) - (b.vector.get(x) ?? 0) - (a.vector.get(x) ?? 0),
+  );
   return shared.slice(0, most).map((t) => model.surface.get(t) ?? t);
 }

@@ -97,11 +97,14 @@ function isTitleCase(text: string): boolean {
 export function tokenize(text: string): Token[] {
   const source = text.normalize('NFKC');
   const titleCase = isTitleCase(source);
+  // A text in capitals throughout says nothing about names.
+  const shouting = !/\p{Ll}/u.test(source);
   const tokens: Token[] = [];
   let last = 0;
   for (const m of source.matchAll(TOKEN)) {
     // A word opens a sentence (and its capital says nothing) at the start or after . ! ? : | or a dash.
-    const sentenceStart = last === 0 || /[.!?:;|\u2014\u2013]["\u201c\u201d\u2018\u2019'\s]*$/.test(source.slice(last, m.index));
+    const sentenceStart =
+      last === 0 || /[.!?:;|\u2014\u2013]["\u201c\u201d\u2018\u2019'\s]*$/.test(source.slice(last, m.index));
     last = (m.index ?? 0) + m[0].length;
     const [surface, , digits, unit, word] = m;
     if (digits !== undefined) {
@@ -112,11 +115,24 @@ export function tokenize(text: string): Token[] {
       continue;
     }
     if (word === undefined) continue;
-    const lower = word.toLowerCase().replace(/[’']s$/, '').replace(/[’']/g, '');
+    const lower = word
+      .toLowerCase()
+      .replace(/[’']s$/, '')
+      .replace(/[’']/g, '');
     if (lower.length < 2 || STOPWORDS.has(lower)) continue;
-    // "Bloomberg", "iOS", "eBay": an upper-case letter anywhere marks a name.
+    // "Bloomberg", "iOS", "eBay": an upper-case letter anywhere marks a name; one after the first
+    // letter ("iPhone", "TensorIoT", "AWS") does so even at a sentence start or in Title Case.
     const capital = /\p{Lu}/u.test(word);
-    const caseHint = titleCase ? 'none' : !capital ? 'lower' : sentenceStart ? 'initial' : 'cap';
+    const inner = !shouting && /.\p{Lu}/u.test(word);
+    const caseHint = inner
+      ? 'cap'
+      : titleCase
+        ? 'none'
+        : !capital
+          ? 'lower'
+          : sentenceStart
+            ? 'initial'
+            : 'cap';
     const term = lower.includes('-') ? lower.split('-').map(stem).join('-') : stem(lower);
     tokens.push({ term, surface: word.replace(/[’']s$/, ''), numeric: false, caseHint });
   }

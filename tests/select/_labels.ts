@@ -9,6 +9,9 @@ export const SHARED = resolve(import.meta.dirname, '../../../shared');
 /** One labelled day: its articles and the stories a person put them in (paths inside the corpus folder). */
 export interface LabelledDay {
   name: string;
+  /** The local day (`YYYY-MM-DD`) and its zone. */
+  day: string;
+  timeZone: string;
   articles: Article[];
   stories: string[][];
   uncertain: [string, string][];
@@ -37,7 +40,14 @@ export async function labelledDays(file: string): Promise<LabelledDay[]> {
     const { articles: files } = await loadArticles(root, { timeZone: day.timeZone, window: wide });
     const articles = day.source === 'related' ? relatedArticles(files) : files;
     const inDay = articles.filter((a) => a.publishedMs >= window.since && a.publishedMs < window.until);
-    days.push({ name, articles: inDay, stories: day.stories, uncertain: day.uncertain.map(([a, b]) => [a, b]) });
+    days.push({
+      name,
+      day: day.day,
+      timeZone: day.timeZone,
+      articles: inDay,
+      stories: day.stories,
+      uncertain: day.uncertain.map(([a, b]) => [a, b]),
+    });
   }
   return days;
 }
@@ -50,7 +60,9 @@ export function pairScores(
   const key = (a: string, b: string) => (a < b ? `${a}\n${b}` : `${b}\n${a}`);
   const pairs = (gs: string[][]) => {
     const set = new Set<string>();
-    for (const g of gs) for (let i = 0; i < g.length; i++) for (let j = i + 1; j < g.length; j++) set.add(key(g[i] as string, g[j] as string));
+    for (const g of gs)
+      for (let i = 0; i < g.length; i++)
+        for (let j = i + 1; j < g.length; j++) set.add(key(g[i] as string, g[j] as string));
     return set;
   };
   const uncertain = new Set(day.uncertain.map(([a, b]) => key(a, b)));

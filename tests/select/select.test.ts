@@ -14,12 +14,16 @@ describe('same story, one item', () => {
       { webUrl: 'http://amp.cnn.com/2020/x/amp/index.html?utm_source=feed#top' },
       'same article at another address',
     ],
-    ['the lead AMP URL', { webUrl: 'https://cnn.com/2020/x/index.amp.html' }, 'same article at another address'],
+    [
+      'the lead AMP URL',
+      { webUrl: 'https://cnn.com/2020/x/index.amp.html' },
+      'same article at another address',
+    ],
     ['a title with other quotes and case', { title: 'BIDEN’S “BIG” PLAN: FOR VOTERS' }, 'same title'],
     [
       'a reworded title with the same names',
       { title: 'Biden unveils a big plan for voters in the Midwest' },
-      'title+excerpt 0.68, shared: Biden, Midwest',
+      'title+excerpt 0.83, shared: Biden, Midwest',
     ],
     [
       'the same excerpt, punctuated differently',
@@ -208,8 +212,7 @@ describe('caps and top N', () => {
     expect(status(sel, 'copy.md')).toMatchObject({
       status: 'overProviderCap',
       mergedInto: 'https://cnn.com/4',
-      reason:
-        'same story as "cnn.com story number 4 headline" (same title), which is over the provider cap',
+      reason: 'same story as "cnn.com story number 4 headline" (same title), which is over the provider cap',
     });
   });
 
@@ -247,7 +250,11 @@ describe('topic filters', () => {
 });
 
 describe('related links', () => {
-  const HEADLINES: Record<string, string> = { a: 'Harbour bridge reopens', b: 'Council budget passes', m: 'Museum extension' };
+  const HEADLINES: Record<string, string> = {
+    a: 'Harbour bridge reopens',
+    b: 'Council budget passes',
+    m: 'Museum extension',
+  };
   const item = (
     path: string,
     quality: number,
