@@ -6,9 +6,12 @@ import { DEFAULT_PRESS_WIRES } from '../select/_rank.js';
 // valibot, not zod: the same checks for a tenth of the start-up (zod's import took about 100 ms
 // and 11 MB of every command, a build of 100,000 files included; valibot's about 12 ms).
 
+/** A local time of day, "7:00" or "07:00", kept as "07:00". */
 const hhmm = v.pipe(
   v.string(),
-  v.regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'use local time as HH:MM, e.g. "07:00"'),
+  v.trim(),
+  v.regex(/^([01]?\d|2[0-3]):[0-5]\d$/, 'use local time as HH:MM (24-hour clock), e.g. "07:00" or "7:00"'),
+  v.transform((time) => time.padStart(5, '0')),
 );
 
 /** Time zone names are checked against the runtime's IANA database. */

@@ -48,7 +48,8 @@ describe('config', () => {
     [{ top: 2.5 }, 'top', /integer/],
     [{ storySimilarity: 2 }, 'storySimilarity', /<=1/],
     [{ timeZone: 'Mars/Base' }, 'timeZone', /IANA time zone/],
-    [{ schedule: { time: '7:00' } }, 'schedule.time', /HH:MM/],
+    [{ schedule: { time: '24:00' } }, 'schedule.time', /HH:MM/],
+    [{ schedule: { catchUpUntil: '7.30' } }, 'schedule.catchUpUntil', /HH:MM/],
     [{ schedule: { window: 'weekly' } }, 'schedule.window', /previous-day/],
     [{ publicUrl: 'not a url' }, 'publicUrl', /URL/],
     [{ send: { rateLimit: Number.POSITIVE_INFINITY } }, 'send.rateLimit', /finite/i],
@@ -59,6 +60,18 @@ describe('config', () => {
     expect(error.field).toBe(field);
     expect(error.file).toBe('digest.config.json');
     expect(error.message).toMatch(message);
+  });
+
+  it.each([
+    ['7:00', '07:00'],
+    ['07:00', '07:00'],
+    [' 9:05 ', '09:05'],
+    ['23:59', '23:59'],
+  ])('the time %j is read as %s', (time, expected) => {
+    expect(parseConfig({ schedule: { time, catchUpUntil: time } }).schedule).toMatchObject({
+      time: expected,
+      catchUpUntil: expected,
+    });
   });
 
   it('names every bad key at once', () => {
