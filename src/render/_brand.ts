@@ -20,7 +20,7 @@ export interface BrandContext {
   subjectPrefix?: string;
 }
 
-/** The default accent: AA on white (5.83:1). */
+/** The default accent: AA on white (6.39:1). */
 export const DEFAULT_ACCENT = '#0b57d0';
 
 /** The look of a digest rendered without brand settings. */
