@@ -296,3 +296,35 @@ describe('an empty day says what to do', () => {
     expect(run.stderr).toMatch(/Built digest 2026-11-22: 1 item from 1 article, /);
   });
 });
+
+describe('digest check --json', () => {
+  it('lists each problem once, as objects with code, message, file, line, field and hint', async () => {
+    const cwd = workspace({
+      'content/2026-11-21-bad.md':
+        '---\ntitle: "Bad"\nwebUrl: "https://example.com/bad"\npublishedDateTime: last Tuesday\n---\n',
+      'templates/text.hbs': '{{title}}\n{{#each items}}\n',
+    });
+    const run = await runCli(['check', '--json'], { cwd });
+    expect(run.code).toBe(1);
+    const report = JSON.parse(run.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.files).toBe(2);
+    expect(report.problems).toEqual([
+      {
+        code: 'E_CONTENT',
+        file: '2026-11-21-bad.md',
+        field: 'publishedDateTime',
+        message: expect.stringContaining('is not a date or date-time: "last Tuesday"'),
+        hint: expect.any(String),
+      },
+      {
+        code: 'E_TEMPLATE',
+        message: 'Cannot parse the template: the block {{#each}} is never closed',
+        file: 'templates/text.hbs',
+        line: 2,
+        hint: 'add {{/each}} where the block should end',
+      },
+    ]);
+    expect(run.stderr).toMatch(/Checked config, 2 article files and the templates: 2 problems\.\n$/);
+  });
+});
