@@ -122,7 +122,16 @@ export const configSchema = v.strictObject({
   /** List-Id header value, e.g. `<daily.news.example.com>`. Default derived from `from`. */
   listId: text(''),
   /** Public base URL of the subscriber web (unsubscribe, archive); env DIGEST_PUBLIC_URL. Default `http://127.0.0.1:8080`. */
-  publicUrl: v.optional(v.pipe(v.string(), v.url()), 'http://127.0.0.1:8080'),
+  publicUrl: v.optional(
+    v.pipe(
+      v.string(),
+      // A space, CR or LF would break every unsubscribe link (and the List-Unsubscribe header).
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+      v.regex(/^[^\s\u0000-\u001f\u007f]*$/, 'must not contain spaces, CR, LF or other control characters'),
+      v.url(),
+    ),
+    'http://127.0.0.1:8080',
+  ),
   /** Optional `mailto:` address for List-Unsubscribe. Default none. */
   unsubscribeMailto: text(''),
   send: v.optional(

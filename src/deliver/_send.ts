@@ -544,10 +544,15 @@ function domainOf(email: string): string {
 }
 
 function checkPublicUrl(publicUrl: string): void {
-  if (!/^https?:\/\/[^/\s]+/i.test(publicUrl)) {
-    throw new DigestError('E_CONFIG', `"publicUrl" must be an http(s) URL (got "${publicUrl}")`, {
-      field: 'publicUrl',
-      hint: 'set DIGEST_PUBLIC_URL to the public base URL of `digest serve`, e.g. https://news.example.com',
-    });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: a CR, LF or space anywhere breaks every link
+  if (!/^https?:\/\/[^/\s]+/i.test(publicUrl) || /[\s\u0000-\u001f\u007f]/.test(publicUrl)) {
+    throw new DigestError(
+      'E_CONFIG',
+      `"publicUrl" must be an http(s) URL without spaces or line breaks (got ${JSON.stringify(publicUrl)})`,
+      {
+        field: 'publicUrl',
+        hint: 'set DIGEST_PUBLIC_URL to the public base URL of `digest serve`, e.g. https://news.example.com',
+      },
+    );
   }
 }

@@ -68,12 +68,22 @@ export function maskUrl(text: string): string {
   return text.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@\s]*):[^@\s]*@/i, '$1:****@');
 }
 
-/** Remove every occurrence of the password (raw and URL-encoded) from a text that goes to output. */
-export function redact(text: string, settings: Pick<SmtpSettings, 'pass'> | undefined): string {
+/**
+ * Remove every occurrence of the password from a text that goes to output (stderr, --json, the
+ * ledger's last reply): raw, URL-encoded, and as the base64 forms it takes on the wire, since a
+ * server may echo what it got: AUTH PLAIN's `\0user\0pass` (with or without the user as authzid)
+ * and AUTH LOGIN's password, padded or not.
+ */
+export function redact(text: string, settings: Pick<SmtpSettings, 'pass' | 'user'> | undefined): string {
   const pass = settings?.pass;
   if (!pass) return text;
+  const user = settings?.user ?? '';
+  const base64 = (value: string) => Buffer.from(value, 'utf8').toString('base64');
+  const encoded = [`\u0000${user}\u0000${pass}`, `${user}\u0000${user}\u0000${pass}`, pass].map(base64);
+  const forms = [...encoded, ...encoded.map((b) => b.replace(/=+$/, '')), pass, encodeURIComponent(pass)];
   let out = text;
-  for (const form of new Set([pass, encodeURIComponent(pass)])) {
+  // Longest first, so a blob is replaced whole rather than around a shorter form inside it.
+  for (const form of [...new Set(forms)].sort((a, b) => b.length - a.length)) {
     if (form.length >= 3) out = out.split(form).join('****');
   }
   return out;

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { DigestError } from '../errors.js';
@@ -53,7 +53,7 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
       // WAL + NORMAL survives a killed process (what the ledger must); only a power cut can lose
       // the last commits, and fsync per message would cap the send rate far below 1,000/s.
       db.pragma('synchronous = NORMAL');
-    }
+    } else db = readableOrSnapshot(db, file);
   } catch (cause) {
     throw new DigestError('E_DB', "can't open the database", {
       file,
@@ -89,6 +89,28 @@ export function openDatabase(file: string, options: OpenOptions = {}): SqliteDat
     throw error;
   }
   return db;
+}
+
+/**
+ * A WAL database opened read-only still needs its `-shm` file, which SQLite creates beside it: in
+ * a folder this user can't write, the first read fails ("attempt to write a readonly database").
+ * When no `-wal` file exists, every commit is in the main file, so a copy of it in memory is the
+ * same data; its header is marked rollback-journal (bytes 18-19: 2 = WAL, 1 = legacy), as an
+ * in-memory database can't be in WAL mode. Reads only, so commands that only read work anyway.
+ */
+function readableOrSnapshot(db: SqliteDatabase, file: string): SqliteDatabase {
+  try {
+    userVersion(db);
+    return db;
+  } catch (error) {
+    const code = String((error as { code?: string }).code ?? '');
+    const denied = code.startsWith('SQLITE_READONLY') || code.startsWith('SQLITE_CANTOPEN');
+    if (!denied || existsSync(`${file}-wal`)) throw error;
+    db.close();
+    const image = readFileSync(file);
+    if (image.length > 19 && image[18] === 2 && image[19] === 2) image.fill(1, 18, 20);
+    return new Database(image, { readonly: true });
+  }
 }
 
 const MISSING_HINT =

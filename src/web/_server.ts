@@ -37,6 +37,8 @@ export interface WebServerOptions {
   maxBodyBytes?: number;
   /** Where sent digests are listed and read. Default: the `digests` and `web_copies` tables of `store.db`. */
   archive?: Archive;
+  /** How long a client may take to send its request headers, ms. Default 10000. */
+  headersTimeoutMs?: number;
 }
 
 /** A running web server. */
@@ -70,10 +72,16 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     clientAddress: options.trustProxy ? forwardedAddress : socketAddress,
     log,
   };
-  const server = createServer((req, res) => void handleRequest(deps, req, res));
-  // Slow clients must not hold sockets open forever (each request is small and quick).
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 20_000;
+  // Slow clients must not hold sockets open forever (each request is small and quick). Node checks
+  // these timeouts only every connectionsCheckingInterval (default 30 s, so a slow-header socket
+  // lived ~30 s whatever the setting): check often enough to honour them.
+  const headersTimeout = options.headersTimeoutMs ?? 10_000;
+  const server = createServer(
+    { connectionsCheckingInterval: Math.max(50, Math.min(1000, Math.floor(headersTimeout / 4))) },
+    (req, res) => void handleRequest(deps, req, res),
+  );
+  server.headersTimeout = headersTimeout;
+  server.requestTimeout = Math.max(20_000, 2 * headersTimeout);
   answerClientErrors(server, RAW_BAD_REQUEST);
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;

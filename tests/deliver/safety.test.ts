@@ -1,4 +1,6 @@
-import { cpSync, existsSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, cpSync, existsSync, readdirSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSmtpTransport, sendDigest, smtpFromEnv } from '../../src/deliver/index.js';
@@ -6,7 +8,7 @@ import { openStore } from '../../src/store/index.js';
 import { unsubscribeToken } from '../../src/web/_subscription.js';
 import { startWebServer } from '../../src/web/index.js';
 import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
-import { type Spawned, spawnDigest } from '../helpers/cli.js';
+import { ROOT, type Spawned, spawnDigest } from '../helpers/cli.js';
 import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
 import { BUILD, SECRET, sampleRendered, subscriberFolder } from './helpers.js';
@@ -290,5 +292,90 @@ describe('messages left unknown', () => {
     });
     expect(mark.stderr).toContain('3 unknown marked sent');
     expect(s.received.length).toBe(23);
+  });
+});
+
+describe('smaller holes', () => {
+  it.each([
+    ['a space', 'https://news.example.com/my digest'],
+    ['CR/LF', 'https://news.example.com/\r\nBcc: x@example.com'],
+  ])('a publicUrl with %s is refused before anything is written', async (_what, url) => {
+    const { cwd } = await subscriberFolder(2, 'digest-safety-');
+    const r = await digest(['send', ...BUILD, '--dry-run', '--out', 'out'], cwd, { DIGEST_PUBLIC_URL: url })
+      .done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('publicUrl');
+    expect(existsSync(join(cwd, 'out'))).toBe(false);
+  });
+
+  it('the subscriber web server closes a slow-header socket after its headers timeout, not ~30 s later', async () => {
+    const { db } = await subscriberFolder(1, 'digest-safety-');
+    const store = openStore(db);
+    cleanups.push(() => store.close());
+    const server = await startWebServer({ store, secret: SECRET, port: 0, headersTimeoutMs: 1000 });
+    cleanups.push(() => server.close());
+    const socket = connect(server.port, '127.0.0.1');
+    cleanups.push(() => socket.destroy());
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined);
+    socket.resume(); // read the server's answer and its end of the connection
+    socket.write('GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n'); // and never the blank line
+    // Node checks header timeouts every connectionsCheckingInterval (30 s by default).
+    await waitFor(() => closed, 8000, 'the server to close the slow socket');
+    expect(closed).toBe(true);
+  });
+
+  it('a server that echoes the AUTH PLAIN blob: neither stderr, --json nor the ledger shows it', async () => {
+    const { cwd, db } = await subscriberFolder(3, 'digest-safety-');
+    const blob = Buffer.from('\u0000ann\u0000hunter22secret').toString('base64');
+    const s = await smtpServer({
+      auth: (user, pass) => user === 'ann' && pass === 'hunter22secret',
+      onRcpt: (address) => (address === addr(2) ? [550, `5.7.1 you said AUTH PLAIN ${blob}`] : undefined),
+    });
+    const url = s.url.replace('smtp://', 'smtp://ann:hunter22secret@');
+    const r = await digest(['send', ...BUILD, '--json'], cwd, { SMTP_URL: url }).done;
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('you said AUTH PLAIN ****');
+    for (const text of [r.stderr, r.stdout]) {
+      expect(text).not.toContain(blob);
+      expect(text).not.toContain('hunter22secret');
+    }
+    const check = openStore(db, { readonly: true });
+    const replies = check.db.prepare('SELECT last_reply FROM deliveries').all() as {
+      last_reply: string | null;
+    }[];
+    check.close();
+    expect(replies.some((x) => x.last_reply?.includes('****'))).toBe(true);
+    expect(replies.every((x) => !x.last_reply?.includes(blob))).toBe(true);
+  });
+
+  it('a database in a folder this user cannot write: subscribers list and send --dry-run still work', async () => {
+    const { cwd } = await subscriberFolder(3, 'digest-safety-');
+    const data = join(cwd, 'data');
+    // As root, write permission bits don't bind: run the command as nobody, who owns nothing here.
+    const asRoot = process.getuid?.() === 0;
+    chmodSync(cwd, 0o755);
+    chmodSync(data, asRoot ? 0o755 : 0o555);
+    cleanups.push(() => chmodSync(data, 0o755));
+    const user = asRoot ? { uid: 65534, gid: 65534 } : {};
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [join(ROOT, 'bin', 'digest.js'), ...args], {
+        cwd,
+        env: { PATH: process.env.PATH ?? '', NO_COLOR: '1' },
+        encoding: 'utf8',
+        timeout: 60_000,
+        ...user,
+      });
+    const list = run(['subscribers', 'list']);
+    expect(list.stderr).not.toContain('readonly');
+    expect(list.status, list.stderr).toBe(0);
+    expect(list.stdout).toContain(addr(3));
+    const out = tempDir('digest-safety-out-');
+    chmodSync(out, 0o777);
+    const dry = run(['send', ...BUILD, '--dry-run', '--out', out]);
+    expect(dry.status, dry.stderr).toBe(0);
+    expect(dry.stderr).toContain('Dry run: wrote 3 messages');
+    expect(readdirSync(data).sort()).toEqual(['digest.db']);
   });
 });

@@ -80,6 +80,18 @@ describe('smtpFromEnv', () => {
     expect(text).not.toContain('hunter2');
   });
 
+  it('redacts the base64 forms a server may echo: AUTH PLAIN and AUTH LOGIN', () => {
+    const creds = { user: 'ann', pass: 'hunter22' };
+    const plain = Buffer.from('\u0000ann\u0000hunter22').toString('base64');
+    const login = Buffer.from('hunter22').toString('base64');
+    expect(redact(`535 5.7.8 bad credentials AUTH PLAIN ${plain}`, creds)).toBe(
+      '535 5.7.8 bad credentials AUTH PLAIN ****',
+    );
+    expect(redact(`535 got ${plain.replace(/=+$/, '')} and ${login}`, creds)).toBe('535 got **** and ****');
+    const authz = Buffer.from('ann\u0000ann\u0000hunter22').toString('base64');
+    expect(redact(`echo ${authz}`, creds)).toBe('echo ****');
+  });
+
   it('masks and redacts passwords', () => {
     expect(maskUrl('smtp://ann:hunter2@mail.example.com:587')).toBe('smtp://ann:****@mail.example.com:587');
     expect(redact('535 auth failed for ann/hunter%2F2 hunter/2', { pass: 'hunter/2' })).toBe(
