@@ -181,7 +181,8 @@ export const sendCommand: Command = {
       });
       progress.done();
       report.durationMs = performance.now() - started;
-      printReport(report, { dryRun, testTo, json: values.json === true }, ctx);
+      const resume = dryRun || testTo ? undefined : resumeCommand(values, built.window.date);
+      printReport(report, { dryRun, testTo, json: values.json === true, resume }, ctx);
       return report.complete ? 0 : 1;
     } finally {
       store?.close();
@@ -203,6 +204,26 @@ async function warnResendUnknown(store: Store, digestKey: string, ctx: CliContex
       'most such messages were delivered, so most of these recipients will get a second copy (same ' +
       'Message-ID, which only some mail systems drop). --mark-unknown-sent records them as sent instead.\n',
   );
+}
+
+/**
+ * The command that goes on with this digest: the same flags, the day pinned with --date (run
+ * later, `latest` or today could pick another digest). Under the same environment (DIGEST_DB...).
+ */
+export function resumeCommand(values: OptionValues, date: string): string {
+  const byDay = values.since === undefined && values.until === undefined;
+  const args = ['digest', 'send', ...(byDay ? ['--date', date] : [])];
+  for (const [name, value] of Object.entries(values)) {
+    if (value === undefined || value === false || (name === 'date' && byDay)) continue;
+    if (value === true) args.push(`--${name}`);
+    else for (const one of Array.isArray(value) ? value : [value]) args.push(`--${name}`, one);
+  }
+  return args.map(shellWord).join(' ');
+}
+
+/** A word as a POSIX shell reads it back: as it is when safe, else in single quotes. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 function testAddress(values: OptionValues): string | undefined {
@@ -269,16 +290,19 @@ function progressWriter(ctx: CliContext, dryRun: boolean) {
 
 function printReport(
   report: SendReport,
-  mode: { dryRun: boolean; testTo?: string; json: boolean },
+  mode: { dryRun: boolean; testTo?: string; json: boolean; resume?: string },
   ctx: CliContext,
 ): void {
+  // What a plain re-run would send: rows never tried, and temporary failures.
+  const resume =
+    mode.resume && report.counts.pending + report.counts.failedTemp > 0 ? mode.resume : undefined;
   if (mode.json) {
     const { failures, ...rest } = report;
-    ctx.stdout.write(
-      `${JSON.stringify({ ...rest, dryRun: mode.dryRun, testCopy: mode.testTo ?? null, failures }, null, 2)}\n`,
-    );
+    const extra = { dryRun: mode.dryRun, testCopy: mode.testTo ?? null, resumeCommand: resume ?? null };
+    ctx.stdout.write(`${JSON.stringify({ ...rest, ...extra, failures }, null, 2)}\n`);
   }
   for (const line of failureLines(report)) ctx.stderr.write(`${line}\n`);
+  if (resume) ctx.stderr.write(`To send the rest of this digest, run: ${resume}\n`);
   if (mode.testTo && !mode.dryRun) {
     const ok = report.complete ? 'Sent' : 'Could not send';
     ctx.stderr.write(

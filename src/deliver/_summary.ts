@@ -49,16 +49,18 @@ export function dryRunSummary(report: SendReport): string {
 }
 
 /**
- * What to tell about the recipients not sent: one line each (at most `limit`), then what to do.
- * The replies are the server's, so an operator sees why without opening the database.
+ * What to tell about the recipients not sent: one line for each that was tried (at most `limit`),
+ * then what to do; those not tried yet are one count in the summary line, not a line each. The replies are the server's, so an
+ * operator sees why without opening the database.
  */
 export function failureLines(report: SendReport, limit = 20): string[] {
-  const lines = report.failures
+  const tried = report.failures.filter((f) => f.state !== 'pending' && f.state !== 'sending');
+  const lines = tried
     .slice(0, limit)
-    .map((f) => `  ${f.state.padEnd(11)} ${f.email}: ${f.reply ?? 'not attempted'}`);
-  if (report.failures.length > limit)
-    lines.push(`  ... and ${report.failures.length - limit} more (--json lists all)`);
+    .map((f) => `  ${f.state.padEnd(11)} ${f.email}: ${f.reply ?? 'no reply'}`);
+  if (tried.length > limit) lines.push(`  ... and ${tried.length - limit} more (--json lists all)`);
   const c = report.counts;
+
   if (c.failedTemp > 0)
     lines.push(`${c.failedTemp} failed temporarily: run \`digest send\` again later to retry them.`);
   if (c.failedPerm > 0) {

@@ -3,6 +3,7 @@ import { chmodSync, cpSync, existsSync, readdirSync, writeFileSync } from 'node:
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { resumeCommand } from '../../src/cli/_send.js';
 import { createSmtpTransport, sendDigest, smtpFromEnv } from '../../src/deliver/index.js';
 import { openStore } from '../../src/store/index.js';
 import { unsubscribeToken } from '../../src/web/_subscription.js';
@@ -379,3 +380,60 @@ describe('smaller holes', () => {
     expect(readdirSync(data).sort()).toEqual(['digest.db']);
   });
 });
+
+describe('an interrupted send', () => {
+  it('Ctrl-C at about 40 of 300: one line for those not attempted and the exact command, which then sends the rest once', async () => {
+    const { cwd } = await subscriberFolder(300, 'digest-safety-');
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const s = await smtpServer({ hold: (n) => (n > 40 ? gate : undefined) });
+    const env = { SMTP_URL: s.url };
+    const run = digest(['send', ...BUILD], cwd, env);
+    await waitFor(() => s.received.length > 40, 45_000, '40 messages');
+    run.child.kill('SIGINT');
+    await run.waitForStderr(/./).catch(() => undefined);
+    release();
+    const r = await run.done;
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n');
+    expect(lines.filter((l) => l.includes('not attempted')).length).toBe(1);
+    expect(lines.filter((l) => /^\s+pending\b/.test(l))).toEqual([]);
+    expect(r.stderr).toMatch(/^Sent digest .* \d+ not attempted\) in /m);
+    expect(r.stderr).toContain('Stopped: interrupted');
+    const resume = /^To send the rest of this digest, run: (digest send .+)$/m.exec(r.stderr)?.[1] ?? '';
+    expect(resume).toMatch(/^digest send --date \d{4}-\d\d-\d\d /);
+    const words = shellWords(resume).slice(1);
+    const again = await digest(words, cwd, env).done;
+    expect(again.code, again.stderr).toBe(0);
+    const copies = copiesPerAddress(s.accepted);
+    expect(copies.size).toBe(300);
+    expect([...copies.values()].every((n) => n === 1)).toBe(true);
+  });
+
+  it.each([
+    [
+      { date: 'latest', content: 'c', db: 'my db.sqlite' },
+      '2020-09-13',
+      "digest send --date 2020-09-13 --content c --db 'my db.sqlite'",
+    ],
+    [
+      { since: '2020-09-12', until: '2020-09-13', 'retry-failed': true, json: false },
+      'x',
+      'digest send --since 2020-09-12 --until 2020-09-13 --retry-failed',
+    ],
+  ])('resumeCommand(%j)', (values, date, expected) => {
+    expect(resumeCommand(values, date)).toBe(expected);
+    expect(shellWords(expected).length).toBeGreaterThan(2);
+  });
+});
+
+/** Split a command line the way a POSIX shell does for plain and single-quoted words. */
+function shellWords(line: string): string[] {
+  const words: string[] = [];
+  const re = /'((?:[^']|'\\'')*)'|(\S+)/g;
+  for (let m = re.exec(line); m; m = re.exec(line))
+    words.push(m[1] !== undefined ? m[1].replace(/'\\''/g, "'") : (m[2] ?? ''));
+  return words;
+}
