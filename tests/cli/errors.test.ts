@@ -2,11 +2,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCommand } from '../../src/cli/_build.js';
+import { buildRequestFrom } from '../../src/cli/_build-options.js';
 import { commandHelp } from '../../src/cli/_command.js';
 import { colorOn } from '../../src/cli/_output.js';
-import { formatError } from '../../src/cli/main.js';
+import { COMMANDS, formatError } from '../../src/cli/main.js';
 import { closest } from '../../src/did-you-mean.js';
 import { DigestError, errorReport } from '../../src/errors.js';
+import { buildDigest } from '../../src/pipeline.js';
+import { describeError } from '../../src/preview/_error-view.js';
 import { tempDir } from '../helpers/cleanup.js';
 import { runCli, spawnCli } from '../helpers/cli.js';
 
@@ -34,6 +37,7 @@ function workspace(changes: Record<string, string> = {}): string {
 }
 
 const BUILD = ['build', '--date', '2026-11-22'];
+const NAMES = COMMANDS.map((c) => c.name).join(', ');
 
 describe('errors in plain words: input -> exactly what is printed', () => {
   it.each<[string, Record<string, string>, string[], number, string]>([
@@ -42,7 +46,7 @@ describe('errors in plain words: input -> exactly what is printed', () => {
       {},
       ['biuld'],
       2,
-      'Error:\n1. unknown command "biuld" (did you mean "build"?)\n   hint: the commands are build, send, subscribers, check, preview, run, schedule, serve; `digest --help` describes each\n',
+      `Error:\n1. unknown command "biuld" (did you mean "build"?)\n   hint: the commands are ${NAMES}; \`digest --help\` describes each\n`,
     ],
     [
       'a misspelt flag',
@@ -225,7 +229,7 @@ describe('--json on failure', () => {
       {
         code: 'E_USAGE',
         message: 'unknown command "biuld" (did you mean "build"?)',
-        hint: 'the commands are build, send, subscribers, check, preview, run, schedule, serve; `digest --help` describes each',
+        hint: `the commands are ${NAMES}; \`digest --help\` describes each`,
       },
     ],
   ])('%s: { ok: false, error } on stdout, the same exit code', async (_name, changes, argv, code, error) => {
@@ -326,5 +330,30 @@ describe('digest check --json', () => {
       },
     ]);
     expect(run.stderr).toMatch(/Checked config, 2 article files and the templates: 2 problems\.\n$/);
+  });
+});
+
+describe('the preview shows the same text as the command line', () => {
+  it.each([
+    ['an unknown variable', { 'templates/text.hbs': '{{title}}\n{{titel}}\n' }],
+    ['a syntax error', { 'templates/subject.hbs': 'News {{title}\n' }],
+  ])('%s', async (_name, changes) => {
+    const cwd = workspace(changes);
+    const ctx = {
+      cwd,
+      env: {},
+      stdout: process.stdout,
+      stderr: process.stderr,
+      isTTY: false,
+      now: () => new Date(),
+    };
+    const error = await buildDigest(buildRequestFrom({ date: '2026-11-22' }, ctx)).catch((e: unknown) => e);
+    const cli = await runCli(BUILD, { cwd });
+    const view = describeError(error, cwd);
+    // The CLI's first line is `1. FILE: line N: message`; the panel shows FILE and N above the message.
+    expect(cli.stderr).toContain(
+      `1. ${view.file}: line ${view.line}: ${view.messages[0]}\n   hint: ${view.hint}\n`,
+    );
+    expect(view.messages).toHaveLength(1);
   });
 });
