@@ -89,7 +89,7 @@ export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
 
 async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCache): Promise<BuildResult> {
   const { config } = req;
-  const window = await resolveWindow(req, contentDir, cache?.index);
+  const { window, notes } = await resolveWindow(req, contentDir, cache?.index);
   const loaded = await loadArticles(contentDir, {
     timeZone: config.timeZone,
     window,
@@ -104,7 +104,9 @@ async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCac
     deferIndexWrite: true,
   });
   try {
-    return await digestOf(req, window, loaded, cache);
+    const result = await digestOf(req, window, loaded, cache);
+    result.notes.unshift(...notes);
+    return result;
   } finally {
     await loaded.indexWritten;
   }
@@ -244,22 +246,62 @@ async function resolveWindow(
   req: BuildRequest,
   contentDir: string,
   index?: ContentIndex,
-): Promise<DigestWindow> {
+): Promise<{ window: DigestWindow; notes: string[] }> {
   const tz = req.config.timeZone;
-  if (req.since !== undefined && req.until !== undefined) return rangeWindow(req.since, req.until, tz);
-  if (req.date === 'latest') return dayWindow(await latestDay(contentDir, tz, req.now, index), tz);
-  return dayWindow(req.date ?? previousDay(req.now, tz), tz);
+  if (req.since !== undefined && req.until !== undefined) {
+    return { window: rangeWindow(req.since, req.until, tz), notes: [] };
+  }
+  if (req.date === 'latest') {
+    const newest = await newestDay(contentDir, tz, req.now, index);
+    const notes: string[] = [];
+    if (newest.later > 0) {
+      const n = newest.later === 1 ? '1 article is' : `${newest.later} articles are`;
+      notes.push(
+        `--date latest: ${n} dated after now (the newest on ${newest.laterDay}) and not counted; pass --date ${newest.laterDay} to build that day`,
+      );
+    }
+    return { window: dayWindow(newest.date, tz), notes };
+  }
+  return { window: dayWindow(req.date ?? previousDay(req.now, tz), tz), notes: [] };
 }
 
-/** The newest local day that has at least one valid article; the day of `now` when there is none. */
+/**
+ * The newest local day that has at least one valid article published by `now` (an article dated
+ * in the future is a mistake or an embargo, not the latest news); the day of `now` when there is none.
+ */
 export async function latestDay(
   contentDir: string,
   timeZone: string,
   now: Date,
   index?: ContentIndex,
 ): Promise<string> {
-  const days = await articleDays(contentDir, timeZone, index);
-  return days[0]?.date ?? localDate(now.getTime(), timeZone);
+  return (await newestDay(contentDir, timeZone, now, index)).date;
+}
+
+/** latestDay, with how many articles are dated after `now` and the newest day among them. */
+async function newestDay(
+  contentDir: string,
+  timeZone: string,
+  now: Date,
+  index?: ContentIndex,
+): Promise<{ date: string; later: number; laterDay?: string }> {
+  const all = await loadArticles(contentDir, {
+    timeZone,
+    window: { since: -8.64e15, until: 8.64e15 },
+    index,
+    threads: SCAN_THREADS,
+  });
+  let newest = Number.NEGATIVE_INFINITY;
+  let latest = Number.NEGATIVE_INFINITY;
+  let later = 0;
+  for (const a of all.articles) {
+    if (a.publishedMs > now.getTime()) {
+      later++;
+      latest = Math.max(latest, a.publishedMs);
+    } else newest = Math.max(newest, a.publishedMs);
+  }
+  const date = localDate(Number.isFinite(newest) ? newest : now.getTime(), timeZone);
+  return later === 0 ? { date, later } : { date, later, laterDay: localDate(latest, timeZone) };
 }
 
 /** Every local day with valid articles, newest first, with the number of articles. `index`: see loadArticles. */

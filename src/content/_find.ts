@@ -2,6 +2,7 @@ import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs';
 import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DigestError } from '../errors.js';
+import type { ContentProblem } from '../types.js';
 
 /**
  * A folder's identity when it was listed: its entries change only with its mtime, and its ctime
@@ -23,6 +24,8 @@ export interface Listing {
    * (what it points to can change without any of these folders changing).
    */
   folders?: FolderStamp[];
+  /** Folders inside the content folder that could not be listed (no permission): skipped and reported. */
+  problems: ContentProblem[];
 }
 
 /**
@@ -53,6 +56,7 @@ export async function listArticleFiles(dir: string): Promise<Listing> {
   }
   const files: string[] = [];
   const folders: FolderStamp[] = [];
+  const problems: ContentProblem[] = [];
   let linked = false;
   const seen = new Set<string>([await realpath(dir)]);
   // An explicit stack instead of recursion: deep trees can't overflow, and the walk is bounded
@@ -64,7 +68,10 @@ export async function listArticleFiles(dir: string): Promise<Listing> {
     const stamp = statSync(join(dir, rel), { throwIfNoEntry: false });
     if (stamp) folders.push({ path: rel, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs, ino: stamp.ino });
     else linked = true;
-    for (const entry of listFolder(join(dir, rel))) {
+    const entries = listFolder(join(dir, rel), rel, problems);
+    // A folder that could not be listed is listed again next time: its stamp says nothing.
+    if (entries === undefined) linked = true;
+    for (const entry of entries ?? []) {
       if (entry.name.startsWith('.')) continue;
       if (entry.isSymbolicLink()) linked = true;
       const childRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
@@ -84,7 +91,7 @@ export async function listArticleFiles(dir: string): Promise<Listing> {
       }
     }
   }
-  return { files: files.sort(), folders: linked ? undefined : folders };
+  return { files: files.sort(), folders: linked ? undefined : folders, problems };
 }
 
 /**
@@ -120,10 +127,21 @@ function realTarget(path: string): string | undefined {
  * Synchronous, like the scan that follows: at 100,000 entries a thread-pool round trip per folder
  * and a promise per call were measured slower, and much slower on a busy machine.
  */
-function listFolder(path: string): Dirent[] {
+function listFolder(path: string, rel: string, problems: ContentProblem[]): Dirent[] | undefined {
   try {
     return readdirSync(path, { withFileTypes: true });
   } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    // A folder inside the content folder that this process may not read costs only its own files.
+    if (rel !== '' && (code === 'EACCES' || code === 'EPERM')) {
+      problems.push({
+        path: `${rel}/`,
+        field: '(folder)',
+        message: `cannot be listed (${code}); its files are skipped`,
+        hint: 'give the user running digest read and execute permission on the folder, or move it out of the content folder',
+      });
+      return undefined;
+    }
     throw new DigestError('E_IO', 'cannot list the folder', { file: path, cause });
   }
 }
@@ -133,7 +151,13 @@ function kindOf(path: string, entry: Dirent): 'dir' | 'file' | 'other' {
   if (entry.isDirectory()) return 'dir';
   if (entry.isFile()) return 'file';
   if (!entry.isSymbolicLink()) return 'other';
-  const target = statSync(path, { throwIfNoEntry: false });
+  let target: ReturnType<typeof statSync>;
+  try {
+    target = statSync(path, { throwIfNoEntry: false });
+  } catch {
+    // A link into a folder this process may not enter: reading it reports the problem.
+    return 'file';
+  }
   if (!target) return 'file';
   return target.isDirectory() ? 'dir' : target.isFile() ? 'file' : 'other';
 }

@@ -102,7 +102,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
   try {
     if (previous && foldersUnchanged(dir, previous.folders)) {
       // No folder changed since the last listing: the same files, without reading any folder.
-      listing = { files: previous.paths(), folders: previous.folders };
+      listing = { files: previous.paths(), folders: previous.folders, problems: [] };
       reused = true;
     } else {
       if (previous && early && session) {
@@ -176,7 +176,7 @@ export async function loadArticles(dir: string, opts: LoadOptions): Promise<Load
   const counts = { read: 0, parsed: 0, fromIndex: 0, inWorkers, reusedListing: reused };
   const outside = new OutsideWindow(window);
   const articles: Article[] = [];
-  const problems: ContentProblem[] = [];
+  const problems: ContentProblem[] = [...listing.problems];
   const invalid: Considered[] = [];
   // Every file lands in one list, in path order, as it is decided.
   const settle = (path: string, outcome: Outcome) => {

@@ -20,7 +20,7 @@ const electionBuild = (...flags: string[]) => [
 ];
 
 describe('digest build on the real election corpus', () => {
-  it('prints the JSON report: top item is the best of the local day, window, caps, size, unique URLs', () => {
+  it('prints the JSON report: top item is the most-covered story of the local day, window, caps, size, unique URLs', () => {
     const cwd = fresh();
     const run = spawnCli(electionBuild('--date', '2020-09-13', '--tz', 'America/New_York', '--json'), {
       cwd,
@@ -34,9 +34,11 @@ describe('digest build on the real election corpus', () => {
       timeZone: 'America/New_York',
       date: '2020-09-13',
     });
-    const inWindow = report.considered.filter((c) => c.status !== 'outOfWindow' && c.status !== 'invalid');
-    const best = Math.max(...inWindow.map((c) => c.quality ?? 0));
-    expect(report.items[0]?.quality).toBe(best);
+    // The top item is the story most outlets covered: Bloomberg's $100M for Florida, six outlets.
+    const outlets = report.items.map((i) => 1 + i.alsoCoveredBy.length);
+    expect(outlets[0]).toBe(Math.max(...outlets));
+    expect(report.items[0]?.title).toMatch(/Bloomberg/);
+    expect(outlets[0]).toBe(6);
     expect(report.items.length).toBeGreaterThan(3);
     for (const item of report.items) {
       expect(item.publishedAt >= report.window.since && item.publishedAt < report.window.until).toBe(true);
