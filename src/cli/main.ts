@@ -19,6 +19,12 @@ export interface CommandEntry {
 /** Every sub-command, in the order help lists them. */
 export const COMMANDS: CommandEntry[] = [
   {
+    name: 'init',
+    summary:
+      'Start a newsletter here: ask for its name, From, URL, zone and postal address; write digest.config.json and .env',
+    load: async () => (await import('./_init.js')).initCommand,
+  },
+  {
     name: 'build',
     summary: 'Build the digest of one day (or window) into OUT/<date>/digest.{html,txt,mjml,json}',
     load: async () => (await import('./_build.js')).buildCommand,
