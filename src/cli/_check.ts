@@ -1,11 +1,14 @@
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
+import type { Config } from '../config/index.js';
 import { formatProblem, loadArticles } from '../content/index.js';
-import { causeChain, type ErrorReport, errorReport } from '../errors.js';
+import { prepareDigestMessage } from '../deliver/index.js';
+import { causeChain, DigestError, type ErrorReport, errorReport } from '../errors.js';
 import { buildDigest, latestDay, templatesDir } from '../pipeline.js';
-import { loadTemplates } from '../render/index.js';
+import { loadTemplates, PARTIALS_DIR, TEMPLATE_FILES } from '../render/index.js';
+import type { RenderedDigest } from '../types.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import type { Command, OptionSpec } from './_command.js';
-import { plural } from './_output.js';
+import { plural, warn } from './_output.js';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -51,11 +54,17 @@ export const checkCommand: Command = {
         }
       });
       await attempt(async () => {
-        await loadTemplates(templatesDir(config, ctx.cwd));
+        const dir = templatesDir(config, ctx.cwd);
+        await loadTemplates(dir);
         // Render the newest day for real, so MJML validation of the templates is checked too.
         const date = await latestDay(contentDir, config.timeZone, ctx.now());
-        await buildDigest({ ...buildRequestFrom({}, ctx, config), date });
+        const built = await buildDigest({ ...buildRequestFrom({}, ctx, config), date });
+        // And make it into the message `send` would: what send refuses, check refuses.
+        if (built.rendered) sendable(built.rendered, config, dir, ctx.now());
       });
+      if (!config.postalAddress.trim()) {
+        warn(ctx, 'postalAddress is not set: every footer should carry one (CAN-SPAM); send warns about it');
+      }
     });
     const { objects, lines } = problems;
     if (values.json)
@@ -71,6 +80,27 @@ export const checkCommand: Command = {
     return objects.length === 0 ? 0 : 1;
   },
 };
+
+/**
+ * The checks of `digest send` on a rendered digest (prepareDigestMessage: the sender, List-Id,
+ * mailto and a visible unsubscribe link in the HTML), with the template named when it is at fault.
+ */
+function sendable(rendered: RenderedDigest, config: Config, dir: string, now: Date): void {
+  try {
+    prepareDigestMessage(rendered, {
+      from: config.from,
+      listId: config.listId,
+      unsubscribeMailto: config.unsubscribeMailto,
+      date: now,
+    });
+  } catch (error) {
+    if (!(error instanceof DigestError) || error.code !== 'E_TEMPLATE' || error.file) throw error;
+    throw new DigestError('E_TEMPLATE', `${error.message}; digest send refuses to send it`, {
+      file: join(dir, TEMPLATE_FILES.layout),
+      hint: `${error.hint ?? ''} (the default templates have it in ${join(PARTIALS_DIR, 'footer.mjml.hbs')})`.trim(),
+    });
+  }
+}
 
 /** Problems as objects (for --json) and lines (for people), each once however many steps meet it. */
 class ProblemList {
