@@ -1,5 +1,6 @@
 import type { Article, Considered, ContentProblem, DigestItem, DigestWindow, Selection } from '../types.js';
-import { clusterStories, type MergeLink } from './_cluster.js';
+import { canonicalUrl } from './_canonical.js';
+import { articleUrlKeys, clusterStories, type MergeLink } from './_cluster.js';
 import { compareConsidered, consideredEntry, mergeWhy, ordinal } from './_considered.js';
 import { withReaderUrl } from './_links.js';
 import {
@@ -167,7 +168,9 @@ function storySignals(members: readonly Article[], press: (a: Article) => boolea
 
 /**
  * A story as the email shows it: the lead, then one article per other outlet (its best-ranked),
- * never the lead's outlet again; every link https where a copy of the same article has one.
+ * never the lead's outlet again and never a copy of an article already shown (the same page at
+ * another address: MSN's copy of a Fox article is Fox's article); every link https where a copy
+ * of the same article has one.
  */
 function storyItem(
   story: readonly number[],
@@ -180,15 +183,20 @@ function storyItem(
       .filter((k) => links.get(k)?.kind === 'url' || links.get(i)?.kind === 'url')
       .map((k) => ranked[k] as Article);
   const leadIndex = story[0] as number;
-  const lead = ranked[leadIndex] as Article;
+  const lead = withReaderUrl(ranked[leadIndex] as Article, copiesOf(leadIndex));
   const outlets = new Set([providerDomain(lead)]);
+  const pages = new Set([...articleUrlKeys(ranked[leadIndex] as Article), canonicalUrl(lead.webUrl)]);
   const also: Article[] = [];
   for (const member of story.slice(1)) {
     const article = ranked[member] as Article;
     const domain = providerDomain(article);
-    if (outlets.has(domain)) continue;
+    const shown = withReaderUrl(article, copiesOf(member));
+    const keys = [...articleUrlKeys(article), canonicalUrl(shown.webUrl)];
+    const copy = links.get(member)?.kind === 'url' || keys.some((k) => pages.has(k));
+    for (const k of keys) pages.add(k);
+    if (outlets.has(domain) || copy) continue;
     outlets.add(domain);
-    also.push(withReaderUrl(article, copiesOf(member)));
+    also.push(shown);
   }
-  return { lead: withReaderUrl(lead, copiesOf(leadIndex)), alsoCoveredBy: also, related: [] };
+  return { lead, alsoCoveredBy: also, related: [] };
 }
