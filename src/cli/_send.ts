@@ -29,7 +29,6 @@ import {
 import { reportProblems } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
-import { warn } from './_output.js';
 import {
   requireSmtpSettings,
   sendBuiltDigest,
@@ -254,10 +253,10 @@ function dryRunSecret(ctx: CliContext): string {
   try {
     return requireSecret(ctx.env);
   } catch {
-    warn(
-      ctx,
-      'DIGEST_SECRET is not set or too short; the .eml files carry unsubscribe links signed with a ' +
-        'throwaway key (a real send refuses to run without DIGEST_SECRET)',
+    // Nothing to act on for a dry run: a note, not a warning (a real send refuses without it).
+    ctx.stderr.write(
+      'note: DIGEST_SECRET is not set (or too short), so the unsubscribe links in these .eml files are ' +
+        'signed with a throwaway key; set it in .env before a real send (`digest init` writes one)\n',
     );
     return randomBytes(32).toString('base64url');
   }
