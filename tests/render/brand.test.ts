@@ -114,7 +114,7 @@ describe('intro and sections', () => {
     const $ = load(out.html);
     expect($('p:contains("newsrooms")').text()).toBe('3 stories from 6 newsrooms & 6 articles');
     expect(out.html).toContain('3 stories from 6 newsrooms &amp; 6 articles');
-    expect(out.text).toContain('\n3 stories from 6 newsrooms & 6 articles.\n');
+    expect(out.text).toContain('\n3 stories from 6 newsrooms & 6 articles\n');
     const one = await renderDigest(digest(1), templates, { ...CTX, brand: brandContext(config) });
     expect(one.text).toContain('1 story from 2 newsrooms');
   });

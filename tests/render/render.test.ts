@@ -161,7 +161,7 @@ describe('renderDigest with the default templates', () => {
 
   it('plain text: the intro, numbered stories with outlet and time, numbered link references', () => {
     const text = out.text;
-    expect(text.startsWith('Morning Brief — Sunday, September 13, 2020\n\n4 stories from 8 outlets.\n')).toBe(
+    expect(text.startsWith('Morning Brief — Sunday, September 13, 2020\n\n4 stories from 8 outlets\n')).toBe(
       true,
     );
     // Each story: lead [r], the other outlet [r+1], three related [r+2..r+4], then the references.
