@@ -100,7 +100,10 @@ async function unpackSparticuz(): Promise<FoundChromium> {
       'No Chromium or Chrome found, and @sparticuz/chromium is not installed. Run `npm install` (it is a devDependency), install Chromium, or set CHROMIUM_PATH=/path/to/chrome.',
     );
   }
-  const packageDir = dirname(dirname(entry));
+  // The entry is build/index.js in some versions, build/cjs/index.cjs in others: the package is where bin/ is.
+  let packageDir = dirname(entry);
+  for (let up = 0; up < 4 && !existsSync(join(packageDir, 'bin', 'chromium.br')); up++)
+    packageDir = dirname(packageDir);
   const { version } = require(join(packageDir, 'package.json')) as { version: string };
   const home = join(tmpdir(), `news-digest-chromium-${version}`);
   const found = (): FoundChromium => ({
