@@ -271,7 +271,7 @@ export function countsOf(report: SendReport, signal?: AbortSignal): SendCounts {
   const notes = [
     report.stopped && `stopped: ${report.stopped}`,
     unknown > 0 &&
-      `${unknown} unknown after a crash mid-message; \`digest send --resend-unknown\` for this digest resends them`,
+      `${unknown} unknown after a crash mid-message; \`digest send --mark-unknown-sent\` for this digest records them as sent (most were delivered), \`--resend-unknown\` resends them`,
   ].filter(Boolean);
   return {
     recipients: report.recipients,

@@ -31,7 +31,7 @@ export interface SendSettings {
   maxAttempts: number;
   /** Delay before the first retry, ms; doubles each attempt. */
   retryDelayMs: number;
-  /** Failures in a row after which the run stops. */
+  /** Failures in a row whose cause is the sender (see blameOf) after which the run stops. */
   maxConsecutiveFailures: number;
   /**
    * Messages handed to the transport at once. Default 2 x connections: each connection has its next
@@ -163,8 +163,10 @@ interface Job {
  * 2. build the message template once (see prepareDigestMessage) and create `pending` rows;
  * 3. pick who to send to: not `sent`, and `failed_perm` / `unknown` only when asked;
  * 4. check the transport (E_SMTP: nothing sent), then send with `connections` in flight, paced to
- *    `rateLimit`, committing `sending` before and the outcome after each message; retry 4xx with
- *    doubling delays up to `maxAttempts`; stop after `maxConsecutiveFailures` failures in a row;
+ *    `rateLimit`, committing `sending` before and the outcome after each message (a subscriber
+ *    no longer active by then is skipped); retry 4xx with doubling delays up to `maxAttempts`,
+ *    per domain when the refusal is the recipient's; stop after `maxConsecutiveFailures` of the
+ *    sender's failures in a row (see blameOf), or on a fatal one;
  * 5. release the lock and report every subscriber not sent, with the server's reply.
  * The caller owns the transport and closes it.
  */
