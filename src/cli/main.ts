@@ -140,9 +140,13 @@ export async function main(argv: string[], partial: Partial<CliContext> & Pick<C
 /** A usage error for a command that does not exist, with the closest one. */
 export function unknownCommand(name: string): DigestError {
   const names = COMMANDS.map((c) => c.name);
-  return new DigestError('E_USAGE', `unknown command "${name}"${didYouMean(name, [...names, 'help'])}`, {
-    hint: `the commands are ${names.join(', ')}; \`digest --help\` describes each`,
-  });
+  return new DigestError(
+    'E_USAGE',
+    `unknown command "${name}"${didYouMean(name, [...names, 'help', '--help', '--version'])}`,
+    {
+      hint: `the commands are ${names.join(', ')}; \`digest --help\` describes each`,
+    },
+  );
 }
 
 /** The exit code of an error: 2 usage, 75 send locked, else 1. */

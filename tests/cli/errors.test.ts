@@ -56,6 +56,20 @@ describe('errors in plain words: input -> exactly what is printed', () => {
       'Error:\n1. unknown flag --dat (did you mean --date?)\n   hint: run `digest build --help` for the flags it takes\n',
     ],
     [
+      'a value outside the allowed ones',
+      {},
+      ['subscribers', 'list', '--status', 'activ'],
+      2,
+      'Error:\n1. --status must be one of: all, active, unsubscribed (got "activ", did you mean "active"?)\n',
+    ],
+    [
+      'a misspelt --version',
+      {},
+      ['--versoin'],
+      2,
+      `Error:\n1. unknown command "--versoin" (did you mean "--version"?)\n   hint: the commands are ${NAMES}; \`digest --help\` describes each\n`,
+    ],
+    [
       'a flag without its value',
       {},
       ['build', '--date'],
