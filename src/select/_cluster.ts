@@ -6,8 +6,10 @@ import {
   type StoryDoc,
   type StoryModel,
   sharedNames,
+  sharesName,
   storyModel,
   titleOverlap,
+  tokenizeAll,
 } from './_similarity.js';
 import { excerptKey, MIN_TITLE_TOKENS, normalizeText } from './_text.js';
 
@@ -121,18 +123,21 @@ function relatedKeys(article: Article): Set<string> {
 export function clusterStories(ranked: readonly Article[], opts: ClusterOptions): Clustering {
   const identity = sameArticles(ranked);
   const related = ranked.map(relatedKeys);
+  const ownKeys = ranked.map((a) => {
+    const title = titleKey(a.title);
+    return title === undefined ? articleUrlKeys(a) : [...articleUrlKeys(a), `t:${title}`];
+  });
   const lists = (a: number, b: number): boolean => {
-    const other = ranked[b] as Article;
     const keys = related[a] as Set<string>;
-    const title = titleKey(other.title);
-    return articleUrlKeys(other).some((k) => keys.has(k)) || (title !== undefined && keys.has(`t:${title}`));
+    return keys.size > 0 && (ownKeys[b] as string[]).some((k) => keys.has(k));
   };
+  const tokens = tokenizeAll(ranked);
   // A word's rarity is counted over stories, not articles: on a day that one story dominates,
   // its own words ("delayed", "Cyberpunk") would otherwise count as common and split it. So the
   // stories of one pass set the rarity of the next, until they no longer change.
-  let pass = textPass(ranked, identity.groups, storyModel(ranked), lists, opts);
+  let pass = textPass(ranked, identity.groups, storyModel(tokens), lists, opts);
   for (let round = 1; round < MAX_PASSES; round++) {
-    const next = textPass(ranked, identity.groups, storyModel(ranked, pass.stories), lists, opts);
+    const next = textPass(ranked, identity.groups, storyModel(tokens, pass.stories), lists, opts);
     const same =
       next.stories.length === pass.stories.length &&
       next.stories.every((st, k) => st.join() === pass.stories[k]?.join());
@@ -166,6 +171,8 @@ export function clusterStories(ranked: readonly Article[], opts: ClusterOptions)
   }
 }
 
+/** Terms of each article (its heaviest) through which it looks for candidate pairs. */
+const CANDIDATE_TERMS = 8;
 /** Most text passes (each recounts word rarity over the previous pass's stories). */
 const MAX_PASSES = 3;
 
@@ -210,9 +217,17 @@ function textPass(
   const uf = new UnionFind(n);
   for (const g of sameGroups) for (const k of g.slice(1)) uf.union(g[0] as number, k);
 
+  // Candidates: pairs that share one of their heaviest terms. Two reports of one event share
+  // what is particular to it; pairs sharing only common words could not reach the threshold.
   const postings = new Map<string, number[]>();
-  model.docs.forEach((doc, i) => {
-    for (const term of doc.vector.keys()) {
+  const heaviest = model.docs.map((doc) =>
+    [...doc.vector]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, CANDIDATE_TERMS)
+      .map(([term]) => term),
+  );
+  heaviest.forEach((terms, i) => {
+    for (const term of terms) {
       const list = postings.get(term);
       if (list) list.push(i);
       else postings.set(term, [i]);
@@ -224,7 +239,7 @@ function textPass(
   for (let a = 0; a < n; a++) {
     const doc = model.docs[a] as StoryDoc;
     const seen = new Set<number>();
-    for (const term of doc.vector.keys()) {
+    for (const term of heaviest[a] as string[]) {
       for (const b of postings.get(term) ?? []) {
         if (b <= a || seen.has(b)) continue;
         seen.add(b);
@@ -239,7 +254,7 @@ function textPass(
           if (x.length > 0 && y.length > 0) s = Math.min(s, 0);
         }
         // One event has a who or a what: without a shared name or number, only near-identical text counts.
-        if (s > 0 && s < opts.threshold * NAMELESS_FACTOR && sharedNames(model, doc, other, 1).length === 0) {
+        if (s > 0 && s < opts.threshold * NAMELESS_FACTOR && !sharesName(model, doc, other)) {
           s = Math.min(s, opts.threshold * GROUP_SHARE * 0.99);
         }
         score.set(pairKey(a, b), s);
@@ -249,22 +264,56 @@ function textPass(
   }
   const sim = (a: number, b: number): number => score.get(pairKey(a, b)) ?? 0;
 
+  // Join groups, closest pairs first, when the average over all pairs across them is high
+  // enough and no pair across them is one template filled in twice. The sums between groups are
+  // kept as groups join (pairs without a score count 0), so each join costs its neighbours only.
+  const between = new Map<number, Map<number, { sum: number; blocked: boolean }>>();
+  const size = new Map<number, number>();
+  const link = (x: number, y: number) => {
+    const m = between.get(x) ?? new Map<number, { sum: number; blocked: boolean }>();
+    between.set(x, m);
+    const e = m.get(y) ?? { sum: 0, blocked: false };
+    m.set(y, e);
+    return e;
+  };
+  for (const [key, value] of score) {
+    const [x, y] = [uf.find(Math.floor(key / n)), uf.find(key % n)];
+    if (x === y) continue;
+    for (const [p, q] of [
+      [x, y],
+      [y, x],
+    ] as const) {
+      const e = link(p, q);
+      e.sum += value;
+      e.blocked ||= value <= 0;
+    }
+  }
+  for (let i = 0; i < n; i++) size.set(uf.find(i), (size.get(uf.find(i)) ?? 0) + 1);
   edges.sort((x, y) => y.s - x.s || x.a - y.a || x.b - y.b);
   for (const { a, b } of edges) {
-    const ga = uf.membersOf(a);
-    const gb = uf.membersOf(b);
-    if (ga === gb) continue;
-    let total = 0;
-    let blocked = false;
-    for (const x of ga) {
-      for (const y of gb) {
-        const s = sim(x, y);
-        if (score.has(pairKey(x, y)) && s <= 0) blocked = true;
-        total += s;
-      }
+    const ra = uf.find(a);
+    const rb = uf.find(b);
+    if (ra === rb) continue;
+    const e = between.get(ra)?.get(rb);
+    const pairs = (size.get(ra) ?? 1) * (size.get(rb) ?? 1);
+    if (!e || e.blocked || e.sum / pairs < opts.threshold * GROUP_SHARE) continue;
+    uf.union(ra, rb);
+    const keep = uf.find(ra);
+    const gone = keep === ra ? rb : ra;
+    size.set(keep, (size.get(ra) ?? 1) + (size.get(rb) ?? 1));
+    const keepLinks = between.get(keep) ?? new Map();
+    between.set(keep, keepLinks);
+    keepLinks.delete(gone);
+    for (const [c, g] of between.get(gone) ?? []) {
+      if (c === keep) continue;
+      const k = link(keep, c);
+      k.sum += g.sum;
+      k.blocked ||= g.blocked;
+      const back = between.get(c);
+      back?.delete(gone);
+      back?.set(keep, { ...k });
     }
-    if (blocked || total / (ga.length * gb.length) < opts.threshold * GROUP_SHARE) continue;
-    uf.union(a, b);
+    between.delete(gone);
   }
   return { stories: uf.groups(), model, sim };
 }

@@ -34,16 +34,27 @@ export interface StoryModel {
   surface: Map<string, string>;
 }
 
+/** The tokens of one article's title and excerpt (see tokenize). */
+export interface ArticleTokens {
+  title: Token[];
+  excerpt: Token[];
+}
+
+/** Tokenize every article once; storyModel may then be built several times from the same tokens. */
+export function tokenizeAll(articles: readonly Pick<Article, 'title' | 'excerpt'>[]): ArticleTokens[] {
+  return articles.map((a) => ({ title: tokenize(a.title), excerpt: tokenize(a.excerpt) }));
+}
+
 /**
  * Build the comparable form of every article (in the given order). A word's rarity is counted
  * over `groups` (lists of article indices, e.g. the stories found so far; default: each article
  * on its own), so copies of one story do not make its words look common.
  */
 export function storyModel(
-  articles: readonly Pick<Article, 'title' | 'excerpt'>[],
+  tokens: readonly ArticleTokens[],
   groups?: readonly (readonly number[])[],
 ): StoryModel {
-  const tokens = articles.map((a) => ({ title: tokenize(a.title), excerpt: tokenize(a.excerpt) }));
+  const articles = tokens;
   const caps = new Map<string, number>();
   const lowers = new Map<string, number>();
   const initials = new Map<string, number>();
@@ -136,6 +147,13 @@ export function conflictingNames(model: StoryModel, a: StoryDoc, b: StoryDoc): [
       (t) => model.names.has(t) && !y.allTerms.has(t) && !(x.titleNeighbours.get(t) ?? []).some(sharedName),
     );
   return [only(a, b), only(b, a)];
+}
+
+/** Whether two articles have a name or number in common (cheaper than sharedNames). */
+export function sharesName(model: StoryModel, a: StoryDoc, b: StoryDoc): boolean {
+  const [small, large] = a.allTerms.size <= b.allTerms.size ? [a, b] : [b, a];
+  for (const t of small.allTerms) if (model.names.has(t) && large.allTerms.has(t)) return true;
+  return false;
 }
 
 /** The names and numbers two articles share, rarest first, as written: the evidence of a merge. */
