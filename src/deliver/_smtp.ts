@@ -63,7 +63,8 @@ export function createSmtpTransport(
   );
   const queue: Waiting[] = [];
   let closed = false;
-  const silentFor = Math.round((connectionOptions.socketTimeout ?? 0) / 1000);
+  const limitMs = connectionOptions.socketTimeout ?? 0;
+  const silentFor = (limitMs / 1000).toFixed(limitMs < 10_000 ? 1 : 0);
   // Once every connection has gone silent, nothing more is tried: the messages not yet started
   // never left (safe to send later), and the run stops on this fatal outcome.
   const stalled = (): DeliveryOutcome => ({
