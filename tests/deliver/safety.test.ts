@@ -83,6 +83,29 @@ describe('the ledger follows the person, not a reusable id', () => {
   });
 });
 
+describe('unsubscribe links', () => {
+  it('a link from before remove and re-add still unsubscribes the person (real web server)', async () => {
+    const { db } = await subscriberFolder(0, 'digest-safety-');
+    const store = openStore(db);
+    cleanups.push(() => store.close());
+    const ann = (await store.subscribers.add({ email: 'ann@example.com', name: '', topics: [] })).subscriber;
+    await store.subscribers.add({ email: 'bob@example.com', name: '', topics: [] });
+    const link = unsubscribeToken(ann, SECRET); // as in a digest sent before the remove
+    await store.subscribers.remove('ann@example.com');
+    await store.subscribers.add({ email: 'Ann@example.com', name: 'Ann', topics: [] });
+    const server = await startWebServer({ store, secret: SECRET, port: 0 });
+    cleanups.push(() => server.close());
+    const res = await fetch(`${server.url}unsubscribe?token=${link}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'List-Unsubscribe=One-Click',
+    });
+    expect(res.status).toBe(200);
+    expect((await store.subscribers.findByEmail('ann@example.com'))?.status).toBe('unsubscribed');
+    expect((await store.subscribers.findByEmail('bob@example.com'))?.status).toBe('active');
+  });
+});
+
 describe('changes to the list during a send', () => {
   it('20 one-click unsubscribes (real web server) and 50 removes at about 10 % of a 200-recipient send: none of them receives it', async () => {
     const { cwd, db } = await subscriberFolder(200, 'digest-safety-');

@@ -111,6 +111,11 @@ describe('SqliteSubscriberStore', () => {
       created: true,
       suppressed: true,
     });
+    // resubscribe lifts the record even while the address is off the list
+    await store.subscribers.remove('a@example.com');
+    expect(await store.subscribers.resubscribe('a@example.com')).toEqual({ wasSuppressed: true });
+    expect((await store.subscribers.add(subscriberInput('a@example.com'))).suppressed).toBe(false);
+    await store.subscribers.setStatus(subscriber.id, 'unsubscribed');
     // the subscriber's own "subscribe again" link (setStatus active) clears the record too
     await store.subscribers.setStatus(subscriber.id, 'active');
     await store.subscribers.remove('a@example.com');
