@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type * as jsYaml from 'js-yaml';
 import * as v from 'valibot';
 import { didYouMean } from '../did-you-mean.js';
-import { DigestError } from '../errors.js';
+import { DigestError, displayPath } from '../errors.js';
 import { type Config, configSchema } from './_schema.js';
 
 /** Config file names looked for in the working directory, first found wins. */
@@ -38,15 +38,24 @@ export function loadConfig(
 ): LoadedConfig {
   const found = configFile(cwd, env);
   let fromFile: Record<string, unknown> = {};
-  if (found) fromFile = readConfigFile(found);
+  let text = '';
+  if (found) ({ data: fromFile, text } = readConfigFile(found));
   const fromEnv: Record<string, unknown> = {};
+  // Where a top-level key's value came from when not from the file, for the error that names it.
+  const sources: Record<string, string> = {};
   for (const [name, key] of Object.entries(ENV_KEYS)) {
     const value = env[name];
-    if (value !== undefined && value !== '') fromEnv[key] = value;
+    if (value !== undefined && value !== '') {
+      fromEnv[key] = value;
+      sources[key] = name;
+    }
   }
   const fromFlags = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  for (const key of Object.keys(fromFlags)) sources[key] = key === 'timeZone' ? '--tz' : `--${key}`;
   const merged = { ...fromFile, ...fromEnv, ...fromFlags };
-  return { config: parseConfig(merged, found), file: found };
+  const parsed = v.safeParse(configSchema, merged);
+  if (!parsed.success) throw configError(parsed.issues, found ?? 'configuration', { text, sources, cwd });
+  return { config: parsed.output, file: found };
 }
 
 /** The config file to read: DIGEST_CONFIG (it must exist), else the first of CONFIG_FILES in `cwd`. */
@@ -68,7 +77,7 @@ export function configFile(cwd: string, env: Record<string, string | undefined>)
 // Loaded for a YAML config file only (about 12 ms of every command's start-up otherwise).
 const require = createRequire(import.meta.url);
 
-function readConfigFile(path: string): Record<string, unknown> {
+function readConfigFile(path: string): { data: Record<string, unknown>; text: string } {
   let data: unknown;
   let text: string;
   try {
@@ -84,11 +93,11 @@ function readConfigFile(path: string): Record<string, unknown> {
   } catch (cause) {
     throw syntaxError(cause, path, text);
   }
-  if (data === null || data === undefined) return {};
+  if (data === null || data === undefined) return { data: {}, text };
   if (typeof data !== 'object' || Array.isArray(data)) {
     throw new DigestError('E_CONFIG', 'the config file must hold an object of keys', { file: path });
   }
-  return data as Record<string, unknown>;
+  return { data: data as Record<string, unknown>, text };
 }
 
 /** A JSON or YAML syntax error as `file: line N: what is wrong (column C)`, with the fix when known. */
@@ -122,15 +131,68 @@ export function syntaxError(cause: unknown, file: string, text: string): DigestE
   });
 }
 
-function configError(issues: v.BaseIssue<unknown>[], file: string): DigestError {
+interface ConfigOrigin {
+  /** The config file's text, to find the line of a key. */
+  text?: string;
+  /** The working folder, to name the file relative to it in the middle of a message. */
+  cwd?: string;
+  /** Top-level keys set by an environment variable or a flag: its name. */
+  sources?: Record<string, string>;
+}
+
+function configError(issues: v.BaseIssue<unknown>[], file: string, origin: ConfigOrigin = {}): DigestError {
   const [first, ...rest] = issues.map((issue) => [keyOf(issue), messageOf(issue)] as const);
-  // Shown as `file: key: message`; any other bad keys after it.
-  const others = rest.map(([key, message]) => `${key}: ${message}`).join('; ');
-  return new DigestError('E_CONFIG', `${first?.[1] ?? 'invalid config'}${others ? `; also ${others}` : ''}`, {
+  const key = first?.[0] ?? '(root)';
+  const sourceOf = (k: string) => origin.sources?.[k.split('.')[0] ?? ''];
+  const source = sourceOf(key);
+  // Shown as `file: line N: key: message`; any other bad keys after it, each named by where it is set.
+  const others = rest
+    .map(([k, m]) => {
+      const from = sourceOf(k);
+      return from
+        ? `${from} (${k}): ${m}`
+        : `${source ? `${displayPath(file, origin.cwd)}: ` : ''}${k}: ${m}`;
+    })
+    .join('; ');
+  const message = `${first?.[1] ?? 'invalid config'}${others ? `; also ${others}` : ''}`;
+  if (source?.startsWith('--')) {
+    return new DigestError('E_USAGE', message, {
+      field: source,
+      hint: 'see docs/config.md for the allowed values',
+    });
+  }
+  if (source) {
+    return new DigestError('E_CONFIG', message, {
+      field: `${source} (${key})`,
+      hint: `fix ${source} in .env or the environment; see docs/config.md for the allowed values`,
+    });
+  }
+  return new DigestError('E_CONFIG', message, {
     file,
-    field: first?.[0] ?? '(root)',
+    line: origin.text ? lineOfKey(origin.text, key.split('.')) : undefined,
+    field: key,
     hint: 'see docs/config.md for each key and its allowed values',
   });
+}
+
+/**
+ * The 1-based line of a dotted key in a JSON or YAML config text: each part is looked for after
+ * the one before (`"send"`, then `"connections"`); array indexes are skipped. Undefined when not found.
+ */
+export function lineOfKey(text: string, path: string[]): number | undefined {
+  let from = 0;
+  let at = -1;
+  for (const part of path) {
+    if (/^\d+$/.test(part)) continue;
+    const name = part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const pattern = new RegExp(`"${name}"\\s*:|^[ \\t-]*['"]?${name}['"]?\\s*:`, 'gm');
+    pattern.lastIndex = from;
+    const match = pattern.exec(text);
+    if (!match) return undefined;
+    at = match.index;
+    from = match.index + match[0].length;
+  }
+  return at < 0 ? undefined : text.slice(0, at).split('\n').length;
 }
 
 /** The dotted key an issue is about, e.g. `send.connections`. */

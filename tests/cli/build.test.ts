@@ -149,6 +149,6 @@ describe('digest build edge cases', () => {
     writeFileSync(join(cwd, 'digest.config.json'), JSON.stringify({ top: 'many' }));
     const run = await runCli(['build'], { cwd });
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/digest\.config\.json: top: /);
+    expect(run.stderr).toMatch(/digest\.config\.json: line 1: top: /);
   });
 });

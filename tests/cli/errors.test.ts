@@ -88,21 +88,42 @@ describe('errors in plain words: input -> exactly what is printed', () => {
       { 'digest.config.json': '{ "timezone": "UTC" }\n' },
       BUILD,
       1,
-      'Error:\n1. digest.config.json: timezone: unknown key (did you mean "timeZone"?)\n   hint: see docs/config.md for each key and its allowed values\n',
+      'Error:\n1. digest.config.json: line 1: timezone: unknown key (did you mean "timeZone"?)\n   hint: see docs/config.md for each key and its allowed values\n',
     ],
     [
       'a misspelt nested config key',
       { 'digest.config.json': '{ "send": { "conections": 2 } }\n' },
       BUILD,
       1,
-      'Error:\n1. digest.config.json: send.conections: unknown key (did you mean "connections"?)\n   hint: see docs/config.md for each key and its allowed values\n',
+      'Error:\n1. digest.config.json: line 1: send.conections: unknown key (did you mean "connections"?)\n   hint: see docs/config.md for each key and its allowed values\n',
     ],
     [
       'a misspelt time zone in the config',
       { 'digest.config.json': '{ "timeZone": "Europe/Berln" }\n' },
       BUILD,
       1,
-      'Error:\n1. digest.config.json: timeZone: not an IANA time zone name (did you mean "Europe/Berlin"?); use e.g. "UTC", "Europe/Berlin" or "America/New_York"\n   hint: see docs/config.md for each key and its allowed values\n',
+      'Error:\n1. digest.config.json: line 1: timeZone: not an IANA time zone name (did you mean "Europe/Berlin"?); use e.g. "UTC", "Europe/Berlin" or "America/New_York"\n   hint: see docs/config.md for each key and its allowed values\n',
+    ],
+    [
+      'a bad value in the config file: the line of its key',
+      { 'digest.config.json': '{\n  "top": 5,\n  "send": {\n    "connections": 0\n  }\n}\n' },
+      BUILD,
+      1,
+      'Error:\n1. digest.config.json: line 4: send.connections: Invalid value: Expected >=1 but received 0\n   hint: see docs/config.md for each key and its allowed values\n',
+    ],
+    [
+      'a bad value in YAML: the line of its key',
+      { 'digest.config.yaml': 'top: 5\nschedule:\n  time: "25:00"\n' },
+      BUILD,
+      1,
+      'Error:\n1. digest.config.yaml: line 3: schedule.time: use local time as HH:MM (24-hour clock), e.g. "07:00" or "7:00"\n   hint: see docs/config.md for each key and its allowed values\n',
+    ],
+    [
+      'a flag out of range: the flag, not the config file, and the file for what is wrong there',
+      { 'digest.config.json': '{ "send": { "connections": 0 } }\n' },
+      [...BUILD, '--top', '500'],
+      2,
+      'Error:\n1. --top: Invalid value: Expected <=200 but received 500; also digest.config.json: send.connections: Invalid value: Expected >=1 but received 0\n   hint: see docs/config.md for the allowed values\n',
     ],
     [
       'a JSON trailing comma: line and column, not "position"',
@@ -155,6 +176,15 @@ describe('errors in plain words: input -> exactly what is printed', () => {
     expect(run.stderr).toBe(expected);
     expect(run.code).toBe(code);
     expect(run.stderr).not.toContain(cwd);
+  });
+
+  it('a bad value from the environment (or .env) names the variable, not the config file', async () => {
+    const cwd = workspace({ 'digest.config.json': '{ "top": 5 }\n', '.env': 'DIGEST_TZ=Europe/Berln\n' });
+    const run = await runCli(BUILD, { cwd });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'Error:\n1. DIGEST_TZ (timeZone): not an IANA time zone name (did you mean "Europe/Berlin"?); use e.g. "UTC", "Europe/Berlin" or "America/New_York"\n   hint: fix DIGEST_TZ in .env or the environment; see docs/config.md for the allowed values\n',
+    );
   });
 
   it('DEBUG=1 adds the library wording and the stack', async () => {
@@ -231,6 +261,7 @@ describe('--json on failure', () => {
         code: 'E_CONFIG',
         message: 'Invalid type: Expected number but received "many"',
         file: 'digest.config.json',
+        line: 1,
         field: 'top',
         hint: 'see docs/config.md for each key and its allowed values',
       },
