@@ -378,7 +378,7 @@ interface ReportInput {
 function buildReport(input: ReportInput): DigestReport {
   const { window, selection, rendered, considered } = input;
   const count = (status: Considered['status']) => considered.count(status);
-  const items: ReportItem[] = selection.items.map(({ lead, alsoCoveredBy, related }) => ({
+  const items: ReportItem[] = selection.items.map(({ lead, alsoCoveredBy, related, rankedBy }) => ({
     title: lead.title,
     webUrl: lead.webUrl,
     quality: lead.quality,
@@ -387,6 +387,7 @@ function buildReport(input: ReportInput): DigestReport {
     provider: lead.provider.domain,
     providerName: lead.provider.name,
     path: lead.path,
+    ...(rankedBy === undefined ? {} : { rankedBy }),
     alsoCoveredBy: alsoCoveredBy.map((a) => ({
       title: a.title,
       webUrl: a.webUrl,

@@ -109,6 +109,8 @@ export interface DigestItem {
   alsoCoveredBy: Article[];
   /** Related links chosen for this item (after caps and de-duplication). */
   related: RelatedArticle[];
+  /** The signals that ranked the story, e.g. `6 outlets, quality 175, heat 235`. */
+  rankedBy?: string;
 }
 
 /** Output of the select stage. Items are in final rank order. */
@@ -149,6 +151,8 @@ export interface ReportItem {
   provider: string;
   providerName: string;
   path: string;
+  /** The signals that ranked the story (see DigestItem.rankedBy). */
+  rankedBy?: string;
   alsoCoveredBy: { title: string; webUrl: string; provider: string; providerName: string; path: string }[];
   related: { title: string; webUrl: string; provider: string; quality: number }[];
 }

@@ -105,7 +105,8 @@ export function selectDigest(
 
   stories.forEach((story, index) => {
     const lead = ranked[story[0] as number] as Article;
-    const rank = `rank ${index + 1} of ${stories.length} (${signalsText(signals[order[index] as number] as StorySignals)})`;
+    const rankedBy = signalsText(signals[order[index] as number] as StorySignals);
+    const rank = `rank ${index + 1} of ${stories.length} (${rankedBy})`;
     const domain = providerDomain(lead);
     const seen = (seenPerDomain.get(domain) ?? 0) + 1;
     seenPerDomain.set(domain, seen);
@@ -131,6 +132,7 @@ export function selectDigest(
       }
     }
     const item = storyItem(story, ranked, links);
+    item.rankedBy = rankedBy;
     if (status === 'included') included.push(item);
     considered.push(consideredEntry(lead, status, reason));
     for (const member of story.slice(1)) {
