@@ -76,6 +76,8 @@ export interface ItemView {
   rank: number;
   /** The anchor of the story in the HTML (`story-3`), the target of "In this issue". */
   id: string;
+  /** The name of the section this story opens (config `sections`), else empty. */
+  section: string;
   lead: LeadView;
   /** The lead's picture as a fixed-size thumbnail (compact stories), or null. */
   thumb: ImageView | null;
@@ -136,6 +138,7 @@ export interface TemplateContext {
   /** Titles of all items in order. */
   headlines: string[];
   itemCount: number;
+  /** The stories in the order shown: rank order, or with sections on, section by section. */
   items: ItemView[];
   /** The first item (shown large), or null for an empty digest. */
   topItem: ItemView | null;
@@ -152,8 +155,15 @@ export function buildContext(
   recipient: RecipientParts,
 ): TemplateContext {
   const brand = ctx.brand ?? DEFAULT_BRAND;
+  // With sections on, the stories are shown (and numbered, and listed) in their sections' order.
+  const [first, ...rest] = selection.items;
+  const groups = sectionsOf(rest, brand.sections, (it) => text(it.lead.topics[0] ?? ''));
+  const ordered = [
+    ...(first ? [{ item: first, section: '' }] : []),
+    ...groups.flatMap((g) => g.items.map((item, k) => ({ item, section: k === 0 ? g.name : '' }))),
+  ];
   let ref = 0;
-  const items = selection.items.map((item, i): ItemView => {
+  const items = ordered.map(({ item, section }, i): ItemView => {
     const lead = leadView(item.lead, ++ref);
     const alsoCoveredBy = item.alsoCoveredBy.map((a) => linkView(a, 0));
     const otherOutlets = distinctOutlets(lead, alsoCoveredBy);
@@ -163,6 +173,7 @@ export function buildContext(
     return {
       rank: i + 1,
       id: `story-${i + 1}`,
+      section,
       lead,
       thumb: thumbView(lead.image),
       alsoCoveredBy,
@@ -171,6 +182,12 @@ export function buildContext(
       related,
       refs: linked.map((l) => ({ n: l.ref, url: l.url })),
     };
+  });
+  let offset = 1;
+  const sections = groups.map((g): SectionView => {
+    const view = { name: g.name, items: items.slice(offset, offset + g.items.length) };
+    offset += g.items.length;
+    return view;
   });
   const headlines = items.map((item) => item.lead.title);
   const outlets = new Set(items.flatMap((it) => [it.lead, ...it.alsoCoveredBy].map(outletKey)));
@@ -205,7 +222,7 @@ export function buildContext(
     itemCount: items.length,
     items,
     topItem: items[0] ?? null,
-    sections: sectionsOf(items.slice(1), brand.sections),
+    sections,
     recipient,
   };
 }
@@ -219,24 +236,30 @@ export function defaultIntro(stories: number, outlets: number): string {
 export const OTHER_SECTION = 'More stories';
 
 /**
- * The stories grouped by their lead's first topic, groups in the order of their best story and
- * stories in rank order inside each; a topic of one story goes to OTHER_SECTION, last.
+ * The stories after the first grouped by topic (`topicOf`: the lead's first topic), groups in the
+ * order of their best story and stories in rank order inside each; a topic only one story has
+ * goes to OTHER_SECTION, last. Sections off: one unnamed group of all of them.
  */
-export function sectionsOf(items: ItemView[], mode: 'off' | 'topics'): SectionView[] {
+export function sectionsOf<T>(
+  items: T[],
+  mode: 'off' | 'topics',
+  topicOf: (item: T) => string,
+): { name: string; items: T[] }[] {
   if (items.length === 0) return [];
   if (mode === 'off') return [{ name: '', items }];
-  const groups = new Map<string, ItemView[]>();
+  const groups = new Map<string, T[]>();
   for (const item of items) {
-    const topic = item.lead.topics[0] ?? '';
+    const topic = topicOf(item);
     groups.set(topic, [...(groups.get(topic) ?? []), item]);
   }
-  const named: SectionView[] = [];
-  const other: ItemView[] = [];
+  const named: { name: string; items: T[] }[] = [];
+  const other: T[] = [];
   for (const [name, group] of groups) {
     if (name && group.length > 1) named.push({ name, items: group });
     else other.push(...group);
   }
-  other.sort((a, b) => a.rank - b.rank);
+  // Back in rank order: the groups were collected topic by topic.
+  other.sort((a, b) => items.indexOf(a) - items.indexOf(b));
   return other.length ? [...named, { name: OTHER_SECTION, items: other }] : named;
 }
 

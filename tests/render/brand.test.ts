@@ -124,16 +124,27 @@ describe('intro and sections', () => {
     const topics = [['Election'], ['Economy'], ['Election'], ['Climate'], ['Economy'], []];
     const sel = selection(topics.map((t, i) => item(article(i + 1, { topics: t }))));
     const brand = brandContext(parseConfig({ sections: 'topics' }));
-    const $ = load((await renderDigest(sel, templates, { ...CTX, brand })).html);
+    const out = await renderDigest(sel, templates, { ...CTX, brand });
+    const $ = load(out.html);
+    const story = (t: string) => t.trim().replace(/^Story number (\d+) about the election$/, '$1');
     const order = $('h2, .nd-label')
-      .map((_, el) =>
-        $(el)
-          .text()
-          .trim()
-          .replace(/^Story number (\d+) about the election$/, '$1'),
-      )
+      .map((_, el) => story($(el).text()))
       .get();
     expect(order).toEqual(['1', 'Economy', '2', '5', OTHER_SECTION, '3', '4', '6']);
+    // "In this issue", the anchors and the plain text follow the order shown.
+    expect(
+      $('ol.nd-toc a')
+        .map((_, a) => story($(a).text()))
+        .get(),
+    ).toEqual(['1', '2', '5', '3', '4', '6']);
+    expect(
+      $('h2')
+        .map((_, h) => $(h).attr('id'))
+        .get(),
+    ).toEqual([1, 2, 3, 4, 5, 6].map((n) => `story-${n}`));
+    expect(out.text).toMatch(
+      /\n-- Economy --\n\n2\. Story number 2 [\s\S]*\n3\. Story number 5 [\s\S]*\n-- More stories --\n\n4\. Story number 3 /,
+    );
     // Sections off (the default): no headings, rank order.
     const plain = load((await renderDigest(sel, templates, CTX)).html);
     expect(plain('.nd-label').length).toBe(0);
