@@ -4,7 +4,7 @@ import { formatProblem, loadArticles } from '../content/index.js';
 import { prepareDigestMessage } from '../deliver/index.js';
 import { causeChain, DigestError, type ErrorReport, errorReport } from '../errors.js';
 import { buildDigest, latestDay, templatesDir } from '../pipeline.js';
-import { loadTemplates, PARTIALS_DIR, TEMPLATE_FILES } from '../render/index.js';
+import { loadTemplates, PARTIALS_DIR, postalAddressWarning, TEMPLATE_FILES } from '../render/index.js';
 import type { RenderedDigest } from '../types.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import type { Command, OptionSpec } from './_command.js';
@@ -62,9 +62,8 @@ export const checkCommand: Command = {
         // And make it into the message `send` would: what send refuses, check refuses.
         if (built.rendered) sendable(built.rendered, config, dir, ctx.now());
       });
-      if (!config.postalAddress.trim()) {
-        warn(ctx, 'postalAddress is not set: every footer should carry one (CAN-SPAM); send warns about it');
-      }
+      const noAddress = postalAddressWarning(config);
+      if (noAddress) warn(ctx, noAddress);
     });
     const { objects, lines } = problems;
     if (values.json)

@@ -51,6 +51,16 @@ export function brandContext(config: Config): BrandContext {
   };
 }
 
+/**
+ * The warning for a config without a postal address (CAN-SPAM requires one in commercial mail),
+ * or undefined: `digest check` prints it, and so should every real send.
+ */
+export function postalAddressWarning(config: Pick<Config, 'postalAddress'>): string | undefined {
+  return postalLines(config.postalAddress).length > 0
+    ? undefined
+    : "postalAddress is not set: the footer of every email should carry the sender's postal address (CAN-SPAM); add it to digest.config.json";
+}
+
 /** An address as lines: split at newlines (and `\n` typed literally in a JSON string), blanks dropped. */
 export function postalLines(address: string): string[] {
   return address

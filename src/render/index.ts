@@ -1,4 +1,10 @@
-export { type BrandContext, brandContext, DEFAULT_BRAND, postalLines } from './_brand.js';
+export {
+  type BrandContext,
+  brandContext,
+  DEFAULT_BRAND,
+  postalAddressWarning,
+  postalLines,
+} from './_brand.js';
 export { type Fitted, fitToBudget, type TrimStep } from './_budget.js';
 export { AA_TEXT, contrast, DARK_BACKGROUND, darkVariant, LIGHT_BACKGROUND } from './_color.js';
 export {
