@@ -147,6 +147,8 @@ describe('renderDigest with the default templates', () => {
   it('all links and images are safe; dark mode for Apple Mail and Outlook.com; no web fonts', () => {
     expectSafeLinks($);
     expect($('meta[name="color-scheme"]').attr('content')).toBe('light dark');
+    expect($('meta[name="format-detection"]').attr('content')).toContain('address=no');
+    expect($('meta[name="x-apple-disable-message-reformatting"]').length).toBe(1);
     expect(out.html).not.toContain('fonts.googleapis.com');
     expect(out.html).toContain('prefers-color-scheme: dark');
     expect(out.html).toContain('[data-ogsc] .nd-card a');
