@@ -2,9 +2,11 @@ import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { formatProblem } from '../content/index.js';
 import { articleDays, type BuildResult, buildDigest, reportText, writeDigest } from '../pipeline.js';
+import type { ContentProblem } from '../types.js';
 import { BUILD_OPTIONS, buildRequestFrom } from './_build-options.js';
 import type { CliContext, Command } from './_command.js';
 import { plural } from './_output.js';
+import { withLine } from './_problem-line.js';
 
 export const buildCommand: Command = {
   name: 'build',
@@ -15,7 +17,7 @@ export const buildCommand: Command = {
     const started = performance.now();
     const request = buildRequestFrom(values, ctx);
     const result = await buildDigest(request);
-    reportProblems(result, ctx);
+    reportProblems(result, ctx, resolve(ctx.cwd, request.config.content));
     if (!result.rendered) {
       if (values.json) ctx.stdout.write(reportText(result));
       const contentDir = resolve(ctx.cwd, request.config.content);
@@ -35,10 +37,16 @@ export const buildCommand: Command = {
   },
 };
 
-/** Print each skipped file as `path: field: message`. */
-export function reportProblems(result: BuildResult, ctx: CliContext): void {
-  for (const problem of result.problems) ctx.stderr.write(`skipped ${formatProblem(problem)}\n`);
+/** Print each skipped file as `path: line N: field: message` (the line when `contentDir` is given and it is known). */
+export function reportProblems(result: BuildResult, ctx: CliContext, contentDir?: string): void {
+  for (const problem of result.problems) ctx.stderr.write(`skipped ${problemText(problem, contentDir)}\n`);
   for (const note of result.notes) ctx.stderr.write(`note: ${note}\n`);
+}
+
+/** `path: line N: field: message (hint)`, or without the line when it is not known. */
+export function problemText(problem: ContentProblem, contentDir?: string): string {
+  const line = contentDir === undefined ? undefined : withLine(contentDir, problem).line;
+  return formatProblem(line === undefined ? problem : { ...problem, path: `${problem.path}: line ${line}` });
 }
 
 /**

@@ -1,14 +1,16 @@
 import { join, resolve } from 'node:path';
 import type { Config } from '../config/index.js';
-import { formatProblem, loadArticles } from '../content/index.js';
+import { loadArticles } from '../content/index.js';
 import { prepareDigestMessage } from '../deliver/index.js';
 import { causeChain, DigestError, type ErrorReport, errorReport } from '../errors.js';
 import { buildDigest, latestDay, templatesDir } from '../pipeline.js';
 import { loadTemplates, PARTIALS_DIR, postalAddressWarning, TEMPLATE_FILES } from '../render/index.js';
 import type { RenderedDigest } from '../types.js';
+import { problemText } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import type { Command, OptionSpec } from './_command.js';
 import { plural, warn } from './_output.js';
+import { withLine } from './_problem-line.js';
 
 export const checkCommand: Command = {
   name: 'check',
@@ -46,10 +48,14 @@ export const checkCommand: Command = {
         });
         files = all.files;
         for (const p of all.problems) {
-          const hint = p.hint === undefined ? {} : { hint: p.hint };
+          const { line } = withLine(contentDir, p);
+          const extra = {
+            ...(line === undefined ? {} : { line }),
+            ...(p.hint === undefined ? {} : { hint: p.hint }),
+          };
           problems.push(
-            { code: 'E_CONTENT', message: p.message, file: p.path, field: p.field, ...hint },
-            formatProblem(p),
+            { code: 'E_CONTENT', message: p.message, file: p.path, field: p.field, ...extra },
+            problemText(p, contentDir),
           );
         }
       });

@@ -321,6 +321,31 @@ describe('colour', () => {
   });
 });
 
+describe('a skipped article names its line', () => {
+  it.each([
+    [
+      'publishedDateTime: last Tuesday',
+      'skipped 2026-11-21-bad.md: line 4: publishedDateTime: is not a date or date-time: "last Tuesday"',
+    ],
+    ['quality: "70"', 'skipped 2026-11-21-bad.md: line 5: quality: must be a number, got "70"'],
+  ])('%s', async (line, expected) => {
+    const bad = `---\ntitle: "Bad"\nwebUrl: "https://example.com/bad"\n${line.startsWith('quality') ? `publishedDateTime: 2026-11-22T09:00:00Z\n${line}` : line}\n---\n`;
+    const run = await runCli(BUILD, { cwd: workspace({ 'content/2026-11-21-bad.md': bad }) });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toContain(expected);
+  });
+
+  it('a missing field has no line to name', async () => {
+    const run = await runCli(BUILD, {
+      cwd: workspace({
+        'content/2026-11-21-bad.md':
+          '---\nwebUrl: "https://example.com/bad"\npublishedDateTime: 2026-11-22T09:00:00Z\n---\n',
+      }),
+    });
+    expect(run.stderr).toContain('skipped 2026-11-21-bad.md: title: is missing');
+  });
+});
+
 describe('an empty day says what to do', () => {
   it('the default day (yesterday) names the newest day with articles and --date latest', async () => {
     const cwd = workspace();
@@ -362,6 +387,7 @@ describe('digest check --json', () => {
       {
         code: 'E_CONTENT',
         file: '2026-11-21-bad.md',
+        line: 4,
         field: 'publishedDateTime',
         message: expect.stringContaining('is not a date or date-time: "last Tuesday"'),
         hint: expect.any(String),
