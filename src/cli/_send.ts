@@ -134,7 +134,7 @@ export const sendCommand: Command = {
         webCopyDb = store.db;
       }
       const built = await buildDigest(buildRequestFrom(values, ctx, config));
-      reportProblems(built, ctx);
+      reportProblems(built, ctx, resolve(ctx.cwd, config.content));
       if (!built.rendered) {
         ctx.stderr.write(`No articles in the window of ${built.window.date}; nothing to send.\n`);
         if (values.json)
