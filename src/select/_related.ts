@@ -1,4 +1,4 @@
-import type { DigestItem, DigestWindow, RelatedArticle } from '../types.js';
+import type { Article, DigestItem, DigestWindow, RelatedArticle } from '../types.js';
 import { isHttpUrl } from './_canonical.js';
 import { articleIdKey, articleUrlKeys } from './_cluster.js';
 import { withReaderUrl } from './_links.js';
@@ -38,26 +38,28 @@ function pageKeys(a: { webUrl: string; ampWebUrl?: string }): string[] {
 }
 
 /**
- * Choose the related links of every item, in item order: from the lead's and the merged
- * articles' `related`, best first, http(s) only (https where the entry gives an https AMP
+ * Choose the related links of every item, in item order: from the `related` lists of every
+ * article of its story (`members`: the lead and all merged articles, shown or not), best first, http(s) only (https where the entry gives an https AMP
  * address), at most `perItem`. Never a link published after the window ends (a digest built
  * again later is the same digest), never a page of any item in the digest (by canonical URL or
- * article id at another host), never a copy of its own item (the same title), and never a link
+ * article id at another host), never a copy of an article of its own story (the same title), and never a link
  * (by page or title) already used for an earlier item.
  */
 export function pickRelated(
   items: readonly Pick<DigestItem, 'lead' | 'alsoCoveredBy'>[],
   perItem: number,
   window: Pick<DigestWindow, 'until'>,
+  members: readonly (readonly Article[])[] = items.map((it) => [it.lead, ...it.alsoCoveredBy]),
 ): RelatedArticle[][] {
-  const itemPages = new Set(items.flatMap((it) => [it.lead, ...it.alsoCoveredBy].flatMap(pageKeys)));
+  const itemPages = new Set(members.flat().flatMap(pageKeys));
   const usedPages = new Set<string>();
   const usedTitles = new Set<string>();
-  return items.map((item) => {
+  return items.map((item, i) => {
     const chosen: RelatedArticle[] = [];
     if (perItem <= 0) return chosen;
-    const ownTitles = new Set([item.lead, ...item.alsoCoveredBy].map((a) => normalizeText(a.title)));
-    const candidates = [item.lead, ...item.alsoCoveredBy].flatMap((a) => a.related).sort(compareRelated);
+    const story = members[i] ?? [item.lead, ...item.alsoCoveredBy];
+    const ownTitles = new Set(story.map((a) => normalizeText(a.title)));
+    const candidates = story.flatMap((a) => a.related).sort(compareRelated);
     for (const link of candidates) {
       if (chosen.length >= perItem) break;
       if (!isHttpUrl(link.webUrl)) continue;

@@ -101,6 +101,7 @@ export function selectDigest(
   const seenPerDomain = new Map<string, number>();
   const admittedPerDomain = new Map<string, number>();
   const included: DigestItem[] = [];
+  const members: Article[][] = [];
   let admitted = 0;
 
   stories.forEach((story, index) => {
@@ -133,7 +134,10 @@ export function selectDigest(
     }
     const item = storyItem(story, ranked, links);
     item.rankedBy = rankedBy;
-    if (status === 'included') included.push(item);
+    if (status === 'included') {
+      included.push(item);
+      members.push(story.map((k) => ranked[k] as Article));
+    }
     considered.push(consideredEntry(lead, status, reason));
     for (const member of story.slice(1)) {
       const article = ranked[member] as Article;
@@ -148,7 +152,7 @@ export function selectDigest(
     }
   });
 
-  const related = pickRelated(included, opts.relatedPerItem, window);
+  const related = pickRelated(included, opts.relatedPerItem, window, members);
   included.forEach((item, i) => {
     item.related = related[i] ?? [];
   });

@@ -90,6 +90,39 @@ describe('related links', () => {
     expect(sel.items[0]?.related.map((r) => r.webUrl)).toEqual([AMP]);
   });
 
+  it("never links an article of its own story that is merged but not shown (its outlet is the lead's)", () => {
+    const own = art({
+      path: 'a.md',
+      quality: 100,
+      title: 'Strzok says Russians have leverage over Trump',
+      excerpt:
+        'Former FBI agent Peter Strzok tells Chuck Todd that Russians hold leverage over Donald Trump.',
+      webUrl: 'https://www.nbcnews.com/a',
+      provider: provider('nbcnews.com'),
+      related: [
+        rel({
+          webUrl: 'https://www.nbcnews.com/full',
+          title: 'Full Peter Strzok interview on Russian leverage',
+          quality: 99,
+        }),
+        rel({ webUrl: 'https://r.com/other', title: 'Ferry timetable changes' }),
+      ],
+    });
+    const full = art({
+      path: 'b.md',
+      quality: 90,
+      title: 'Full Peter Strzok interview on Russian leverage',
+      excerpt:
+        'Peter Strzok, former FBI agent, tells Chuck Todd that Donald Trump is compromised by the Russians.',
+      webUrl: 'https://www.nbcnews.com/full',
+      provider: provider('nbcnews.com'),
+    });
+    const sel = selectDigest([own, full], WIDE, OPTS);
+    expect(sel.items).toHaveLength(1);
+    expect(sel.items[0]?.alsoCoveredBy).toEqual([]);
+    expect(sel.items[0]?.related.map((r) => r.webUrl)).toEqual(['https://r.com/other']);
+  });
+
   it.each([
     [
       'its own title at another outlet',
