@@ -49,17 +49,31 @@ export const DEFAULT_PRESS_WIRES = [
   'issuewire.com',
 ];
 
+// A wire's dateline near the start of the text: `DUBLIN--(BUSINESS WIRE)--`, `/PRNewswire/`,
+// `(GLOBE NEWSWIRE) --`, `/ACCESSWIRE/`: a release reprinted anywhere still says where it came from.
+const WIRE_DATELINE =
+  /(?:--|\/|\()\s*(?:BUSINESS WIRE|PR ?Newswire(?:-[A-Za-z]+)?|GLOBE NEWSWIRE|ACCESSWIRE|Newsfile Corp\.?|EIN ?Presswire|PRWEB)\s*(?:--|\/|\))/i;
+// Release sections of news sites and wires: `/press-release/`, `/news-releases/`, `/mediareleases/`.
+const RELEASE_PATH = /\/(?:press|news|media)-?releases?\//i;
+
 /**
  * A press release rather than reporting: published by a wire on the list (the domain or a
- * subdomain of it), or reprinted at an address that says so (`/press-release/` on MarketWatch).
+ * subdomain of it), reprinted at an address that says so (MarketWatch's and AP's
+ * `/press-release/`), or carrying a wire's dateline at the start of its excerpt.
  */
 export function isPressRelease(
-  article: Pick<Article, 'provider' | 'webUrl'>,
+  article: Pick<Article, 'provider' | 'webUrl'> & { excerpt?: string },
   wires: readonly string[],
 ): boolean {
   const domain = providerDomain(article);
   if (wires.some((w) => domain === w || domain.endsWith(`.${w}`))) return true;
-  return /\/press-?releases?\//i.test(article.webUrl);
+  let path = '';
+  try {
+    path = new URL(article.webUrl).pathname;
+  } catch {
+    // Not a URL: nothing to learn from it.
+  }
+  return RELEASE_PATH.test(path) || WIRE_DATELINE.test((article.excerpt ?? '').slice(0, 200));
 }
 
 /** What ranks a story, as computed once per story. */

@@ -75,9 +75,13 @@ describe.each(['election', 'ai'])('the real %s corpus, every local day in New Yo
         [i.lead, ...i.alsoCoveredBy].filter((a) => !isPressRelease(a, DEFAULT_PRESS_WIRES));
       const outlets = sel.items.map((i) => Math.max(1, new Set(reporting(i).map(providerDomain)).size));
       expect([...outlets].sort((a, b) => b - a)).toEqual(outlets);
-      // Among the day's single-outlet stories that made it, the lead ranks as compareArticles says.
+      // Among the day's single-outlet stories that made it: reporting before press releases,
+      // then as compareArticles says.
       const single = sel.items.filter((_, k) => outlets[k] === 1).map((i) => i.lead.path);
-      const order = [...articles].sort(compareArticles).map((a) => a.path);
+      const press = (a: (typeof articles)[number]) => Number(isPressRelease(a, DEFAULT_PRESS_WIRES));
+      const order = [...articles]
+        .sort((a, b) => press(a) - press(b) || compareArticles(a, b))
+        .map((a) => a.path);
       expect([...single].sort((a, b) => order.indexOf(a) - order.indexOf(b))).toEqual(single);
     }
   });

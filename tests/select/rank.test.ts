@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareArticles } from '../../src/select/index.js';
+import { compareArticles, DEFAULT_PRESS_WIRES, isPressRelease } from '../../src/select/index.js';
 import { art } from './_articles.js';
 
 const T0 = Date.parse('2020-09-13T12:00:00Z');
@@ -37,5 +37,53 @@ describe('compareArticles', () => {
         .sort(compareArticles)
         .map((a) => a.path),
     ).toEqual(want);
+  });
+});
+
+describe('isPressRelease', () => {
+  const a = (webUrl: string, domain: string, excerpt = '') => ({
+    webUrl,
+    excerpt,
+    provider: { name: domain, domain },
+  });
+  it.each([
+    ['a wire by its domain', a('https://www.prnewswire.com/news-releases/x-1.html', 'prnewswire.com'), true],
+    ['a subdomain of a wire', a('https://in.prnewswire.com/x', 'in.prnewswire.com'), true],
+    [
+      "MarketWatch's release section",
+      a('https://www.marketwatch.com/press-release/market-2027', 'marketwatch.com'),
+      true,
+    ],
+    ["AP's release section", a('https://apnews.com/press-release/accesswire/x', 'apnews.com'), true],
+    [
+      'a reprint with a Business Wire dateline',
+      a(
+        'https://us.acrofan.com/detail.php?number=435674',
+        'acrofan.com',
+        'DUBLIN--(BUSINESS WIRE)--The "AI in Computer Vision Market" report has been added',
+      ),
+      true,
+    ],
+    [
+      'a reprint with a PR Newswire dateline',
+      a('https://example.com/x', 'example.com', 'SAN JOSE, Calif., March 11, 2021 /PRNewswire/ -- Aetina'),
+      true,
+    ],
+    [
+      'reporting',
+      a(
+        'https://techcrunch.com/2021/03/11/hugging-face-raises-40-million/',
+        'techcrunch.com',
+        'Hugging Face has raised $40 million.',
+      ),
+      false,
+    ],
+    [
+      'reporting that mentions a wire later on',
+      a('https://example.com/y', 'example.com', `${'Words '.repeat(50)}(BUSINESS WIRE)`),
+      false,
+    ],
+  ])('%s -> %s', (_name, article, want) => {
+    expect(isPressRelease(article, DEFAULT_PRESS_WIRES)).toBe(want);
   });
 });
