@@ -92,6 +92,13 @@ export function articleIdKey(url: string): string | undefined {
   return undefined;
 }
 
+/** A how-to or a guide, by its headline: `How to…`, `Here's how…`, `…: a guide`, `…tips`. */
+export function isGuide(title: string): boolean {
+  return /^(?:[^:]*:\s*)?(?:how to|here['’]s how|how you can)\b|\bhow to\b.*\?$|\b(?:guide|walkthrough|tips|step[- ]by[- ]step)\b/i.test(
+    title,
+  );
+}
+
 /** A title that identifies an article word for word (short ones, "Live updates", do not). */
 function titleKey(title: string): string | undefined {
   const text = normalizeText(title);
@@ -236,6 +243,7 @@ function textPass(
   const score = new Map<number, number>();
   const pairKey = (a: number, b: number) => (a < b ? a * n + b : b * n + a);
   const edges: { a: number; b: number; s: number }[] = [];
+  const guides = ranked.map((article) => isGuide(article.title));
   for (let a = 0; a < n; a++) {
     const doc = model.docs[a] as StoryDoc;
     const seen = new Set<number>();
@@ -253,8 +261,11 @@ function textPass(
           const [x, y] = conflictingNames(model, doc, other);
           if (x.length > 0 && y.length > 0) s = Math.min(s, 0);
         }
-        // One event has a who or a what: without a shared name or number, only near-identical text counts.
-        if (s > 0 && s < opts.threshold * NAMELESS_FACTOR && !sharesName(model, doc, other)) {
+        // One event has a who or a what: without a shared name or number, only near-identical text
+        // counts. And a how-to guide is not the news it serves ("How to check if your number was in
+        // the leak" / "533 million users' data leaked").
+        const unlike = !sharesName(model, doc, other) || guides[a] !== guides[b];
+        if (s > 0 && s < opts.threshold * NAMELESS_FACTOR && unlike) {
           s = Math.min(s, opts.threshold * GROUP_SHARE * 0.99);
         }
         score.set(pairKey(a, b), s);

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { articleIdKey, clusterStories } from '../../src/select/_cluster.js';
+import { articleIdKey, clusterStories, isGuide } from '../../src/select/_cluster.js';
 import { compareArticles } from '../../src/select/index.js';
 import type { Article } from '../../src/types.js';
 import { art } from './_articles.js';
@@ -156,5 +156,49 @@ describe('articleIdKey', () => {
     ['not a url', undefined],
   ])('%s -> %s', (url, key) => {
     expect(articleIdKey(url)).toBe(key);
+  });
+});
+
+describe('clusterStories keeps a how-to guide apart from the news it serves', () => {
+  const rows: [string, string, string][] = [
+    [
+      'zdnet.com',
+      'Data of 533 million Facebook users leaked online',
+      'Phone numbers and personal details of 533 million Facebook users were posted on a hacking forum for free.',
+    ],
+    [
+      'theverge.com',
+      'Facebook leak exposes phone numbers of 533M users',
+      'A dataset with the phone numbers of 533 million Facebook users was published on a hacker forum on Saturday.',
+    ],
+    [
+      'techcrunch.com',
+      '533 million Facebook users’ phone numbers leaked on hacker forum',
+      'The data of 533 million Facebook users, including phone numbers, has been posted online for free.',
+    ],
+    [
+      'wired.com',
+      'How to check if your phone number was in the Facebook leak',
+      'A free tool lets you check whether your number is among the 533 million Facebook records posted online.',
+    ],
+    [
+      'cnet.com',
+      'Slack adds huddles for quick audio calls',
+      'Slack is rolling out huddles, short audio conversations inside channels.',
+    ],
+  ];
+  it('merges the three leak reports and leaves the guide and the other news alone', () => {
+    expect(stories(day(rows))).toEqual([[0, 1, 2], [3], [4]]);
+  });
+
+  it.each([
+    ['How to check if your phone number was in the Facebook leak', true],
+    ["Here's how to turn on Windows 11's new dark mode", true],
+    ['Cyberpunk 2077: best Netrunner build guide', true],
+    ['Destiny 2: tips for the new raid', true],
+    ['Facebook leak exposes phone numbers of 533M users', false],
+    ['How the Facebook leak happened', false],
+  ])('isGuide(%j) = %s', (title, want) => {
+    expect(isGuide(title)).toBe(want);
   });
 });
