@@ -34,8 +34,9 @@ export function registerHelpers(hb: Hb): void {
   hb.registerHelper('formatDate', formatDateHelper);
   hb.registerHelper('host', (url: unknown) => host(url));
   hb.registerHelper('safeUrl', (url: unknown) => safeUrl(url));
+  // Always at a word (a number such as 1,234,567 is one word): prose is never cut mid-word.
   hb.registerHelper('truncate', (value: unknown, max: unknown) =>
-    truncate(String(value ?? ''), typeof max === 'number' ? max : 100),
+    truncate(String(value ?? ''), typeof max === 'number' ? max : 100, { atWord: true }),
   );
   hb.registerHelper('wrap', (value: unknown, options: HelperOptions) => {
     const hash = options.hash as { width?: number; indent?: string; first?: string };

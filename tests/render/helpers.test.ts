@@ -138,6 +138,8 @@ describe('template helpers on the isolated instance', () => {
     ['{{host "https://www.example.com/x"}}', 'example.com'],
     ['{{safeUrl "javascript:alert(1)"}}', '#'],
     ['{{truncate "The quick brown fox jumps" 12}}', 'The quick…'],
+    // Never inside a number or a word, even when the last space is early.
+    ['{{truncate "It has 42 1,234,567,890,123 users" 20}}', 'It has 42…'],
     ['{{add 1 2}}', '3'],
     ['{{add 3 -1}}', '2'],
     ['{{#if (eq 1 1)}}yes{{/if}}', 'yes'],
