@@ -175,7 +175,38 @@ export const MIGRATIONS: Migration[] = [
     // The ledger follows a person, not a reusable row id; see migrateAddresses.
     up: migrateAddresses,
   },
-  // Append new steps here: { version: 6, name: '...', up(db) { db.exec(`...`); } },
+  {
+    version: 6,
+    name: 'feed fetch state',
+    up(db) {
+      // What `digest fetch` remembers per feed (src/store/_fetch-state.ts): the URL a permanent
+      // redirect moved it to, the validators for a conditional GET, the last success and error,
+      // and how long a 429/503 asked it to wait; and every item id written, so an item is never
+      // written twice. `url` is the feed as configured. Times: epoch ms.
+      db.exec(`
+        CREATE TABLE feeds (
+          url               TEXT PRIMARY KEY,
+          current_url       TEXT,
+          etag              TEXT,
+          last_modified     TEXT,
+          last_status       INTEGER,
+          last_success_at   INTEGER,
+          last_error        TEXT,
+          last_error_at     INTEGER,
+          retry_after_until INTEGER,
+          updated_at        INTEGER NOT NULL
+        );
+        CREATE TABLE feed_items (
+          feed_url   TEXT NOT NULL,
+          item_id    TEXT NOT NULL,
+          path       TEXT NOT NULL,
+          written_at INTEGER NOT NULL,
+          PRIMARY KEY (feed_url, item_id)
+        ) WITHOUT ROWID;
+      `);
+    },
+  },
+  // Append new steps here: { version: 7, name: '...', up(db) { db.exec(`...`); } },
 ];
 
 /** The schema version this build writes: the number of migration steps. */
