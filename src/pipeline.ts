@@ -11,6 +11,7 @@ import { type ContentIndex, type LoadResult, loadArticles } from './content/inde
 import { DigestError } from './errors.js';
 import { reportJson, writeJsonFile } from './json-stream.js';
 import {
+  brandContext,
   fitToBudget,
   genericRecipient,
   loadTemplates,
@@ -235,6 +236,7 @@ export function renderContext(config: Config, window: DigestWindow): RenderConte
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   return {
     title: config.title,
+    brand: brandContext(config),
     timeZone: window.timeZone,
     publicUrl,
     archiveUrl: `${publicUrl}/archive/${window.date}`,

@@ -1,5 +1,5 @@
 import { join, resolve } from 'node:path';
-import type { Config } from '../config/index.js';
+import { type Config, senderOf } from '../config/index.js';
 import { loadArticles } from '../content/index.js';
 import { prepareDigestMessage } from '../deliver/index.js';
 import { causeChain, DigestError, type ErrorReport, errorReport } from '../errors.js';
@@ -93,7 +93,7 @@ export const checkCommand: Command = {
 function sendable(rendered: RenderedDigest, config: Config, dir: string, now: Date): void {
   try {
     prepareDigestMessage(rendered, {
-      from: config.from,
+      from: senderOf(config),
       listId: config.listId,
       unsubscribeMailto: config.unsubscribeMailto,
       date: now,

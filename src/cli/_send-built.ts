@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { Config } from '../config/index.js';
+import { type Config, senderOf } from '../config/index.js';
 import {
   type DeliveryTransport,
   type SendDeps,
@@ -12,6 +12,7 @@ import {
 } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
 import { type BuildResult, writeDigest } from '../pipeline.js';
+import { postalAddressWarning } from '../render/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import { saveWebCopy } from '../web/index.js';
 import type { CliContext } from './_command.js';
@@ -55,7 +56,11 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
         date: built.window.date,
         rendered: built.rendered,
         items: built.selection.items.length,
-        message: { from: config.from, listId: config.listId, unsubscribeMailto: config.unsubscribeMailto },
+        message: {
+          from: senderOf(config),
+          listId: config.listId,
+          unsubscribeMailto: config.unsubscribeMailto,
+        },
         publicUrl: config.publicUrl,
         secret: send.secret,
         settings: config.send,
@@ -101,6 +106,8 @@ export function requireSmtpSettings(env: CliContext['env'], message: string, orE
 
 /** Mailbox providers distrust unsubscribe links over plain http: say so before real mail goes out. */
 export function warnIfPlainHttp(config: Config, ctx: Pick<CliContext, 'stderr' | 'color'>): void {
+  const address = postalAddressWarning(config);
+  if (address) warn(ctx, address);
   if (!/^https:/i.test(config.publicUrl)) {
     warn(
       ctx,

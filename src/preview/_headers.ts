@@ -1,4 +1,4 @@
-import type { Config } from '../config/index.js';
+import { type Config, senderOf } from '../config/index.js';
 import { messageIdFor, prepareDigestMessage, unsubscribeUrl } from '../deliver/index.js';
 import type { BuildResult } from '../pipeline.js';
 
@@ -15,7 +15,7 @@ export function sendHeaders(config: Config, now: () => Date): (result: BuildResu
   return (result) => {
     if (!result.rendered) return [];
     const message = prepareDigestMessage(result.rendered, {
-      from: config.from,
+      from: senderOf(config),
       listId: config.listId,
       unsubscribeMailto: config.unsubscribeMailto,
       date: now(),

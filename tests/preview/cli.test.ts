@@ -108,7 +108,8 @@ describe('acceptance: the compiled command on the election corpus', () => {
       expect(day.status).toBe(200);
       expect(day.headers.get('content-security-policy')).toContain("default-src 'self'");
       const page = cheerio.load(await day.text());
-      expect(page('#subject').text()).toContain('Sep 13, 2020');
+      // The subject leads with the day's top story, after the newsletter's name.
+      expect(page('#subject').text()).toMatch(/^News Digest: Bloomberg/);
       expect(page('#email-frame').attr('src')).toBe('/digest/2020-09-13.html');
 
       const port = Number(new URL(url).port);
