@@ -96,7 +96,9 @@ export const configSchema = v.strictObject({
   /** Title+excerpt similarity (0..1) from which two articles are one story (docs/selection.md). Default 0.3. */
   storySimilarity: v.optional(v.pipe(v.number(), v.minValue(0.05), v.maxValue(1)), 0.3),
   /** Provider domains of press-release wires, ranked below reporting. Default: PR Newswire, GlobeNewswire, Business Wire, … */
-  pressWires: v.optional(v.array(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1))), [...DEFAULT_PRESS_WIRES]),
+  pressWires: v.optional(v.array(v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1))), [
+    ...DEFAULT_PRESS_WIRES,
+  ]),
   /** Only articles with one of these topics (empty: all). Default []. */
   includeTopics: v.optional(v.array(v.string()), []),
   /** Never articles with one of these topics. Default []. */
@@ -105,8 +107,8 @@ export const configSchema = v.strictObject({
   sizeBudget: int(10_000, Number.MAX_SAFE_INTEGER, 100 * 1024),
   /** Name of the newsletter, shown in the header and the From name. Default "News Digest". */
   title: text('News Digest'),
-  /** The From address. Default `"News Digest" <digest@example.com>`; env DIGEST_FROM. */
-  from: text('"News Digest" <digest@example.com>'),
+  /** The From address; without a display name, `title` is the name (see senderOf). Default `"<title>" <digest@example.com>`; env DIGEST_FROM. */
+  from: text(''),
   /** Handlebars template of the subject line, or empty to use templates/subject.hbs. Default "". */
   subject: text(''),
   /** Fixed text before the top story in the subject (`Prefix: Top story`); "" for none. Default: `title`. */
