@@ -5,7 +5,6 @@ import { load } from 'cheerio';
 import { describe, expect, it } from 'vitest';
 import { loadConfig, parseConfig } from '../../src/config/index.js';
 import { DigestError } from '../../src/errors.js';
-import { renderContext } from '../../src/pipeline.js';
 import {
   brandContext,
   contrast,
@@ -16,7 +15,6 @@ import {
   postalLines,
   renderDigest,
 } from '../../src/render/index.js';
-import { dayWindow } from '../../src/select/index.js';
 import { tempDir } from '../helpers/cleanup.js';
 import { CORPUS, ROOT, runCli } from '../helpers/cli.js';
 import { article, CTX, digest, item, selection, TEMPLATES_DIR } from './_factory.js';
@@ -200,27 +198,23 @@ describe('a config in another folder brands the email without touching a templat
   });
 
   // The build passes the brand to the render stage through renderContext (src/pipeline.ts).
-  const wired = 'brand' in renderContext(parseConfig({}), dayWindow('2020-09-13', 'UTC'));
-  it.skipIf(!wired)(
-    '`digest build` in that folder writes the branded email (skipped until renderContext passes brandContext(config))',
-    async () => {
-      const cwd = tempDir('digest-brand-cli-');
-      writeFileSync(join(cwd, 'digest.config.json'), JSON.stringify(BRANDED));
-      const run = await runCli(
-        ['build', '--content', join(CORPUS, 'election'), '--date', '2020-09-13', '--out', 'out'],
-        {
-          cwd,
-        },
-      );
-      expect(run.code, run.stderr).toBe(0);
-      const html = readFileSync(join(cwd, 'out', '2020-09-13', 'digest.html'), 'utf8');
-      const $ = load(html);
-      expect($('h1').text().trim()).toBe('The Tuesday Ledger');
-      expect($('img[src="https://ledger.example.org/logo.png"]').length).toBe(1);
-      expect(html).toContain('#1a7f37');
-      expect($.text()).toContain('Bristol BS1 4DJ');
-      expect(readFileSync(join(cwd, 'out', '2020-09-13', 'digest.txt'), 'utf8')).toContain('Bristol BS1 4DJ');
-      expect(ROOT).toBeTruthy();
-    },
-  );
+  it('`digest build` in that folder writes the branded email', async () => {
+    const cwd = tempDir('digest-brand-cli-');
+    writeFileSync(join(cwd, 'digest.config.json'), JSON.stringify(BRANDED));
+    const run = await runCli(
+      ['build', '--content', join(CORPUS, 'election'), '--date', '2020-09-13', '--out', 'out'],
+      {
+        cwd,
+      },
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const html = readFileSync(join(cwd, 'out', '2020-09-13', 'digest.html'), 'utf8');
+    const $ = load(html);
+    expect($('h1').text().trim()).toBe('The Tuesday Ledger');
+    expect($('img[src="https://ledger.example.org/logo.png"]').length).toBe(1);
+    expect(html).toContain('#1a7f37');
+    expect($.text()).toContain('Bristol BS1 4DJ');
+    expect(readFileSync(join(cwd, 'out', '2020-09-13', 'digest.txt'), 'utf8')).toContain('Bristol BS1 4DJ');
+    expect(ROOT).toBeTruthy();
+  });
 });
