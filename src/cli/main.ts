@@ -25,6 +25,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./_init.js')).initCommand,
   },
   {
+    name: 'fetch',
+    summary: 'Write each new item of the RSS/Atom/JSON feeds in config (or --feed URL) as an article file',
+    load: async () => (await import('./_fetch.js')).fetchCommand,
+  },
+  {
     name: 'build',
     summary: 'Build the digest of one day (or window) into OUT/<date>/digest.{html,txt,mjml,json}',
     load: async () => (await import('./_build.js')).buildCommand,

@@ -136,6 +136,27 @@ export const configSchema = v.strictObject({
   ),
   /** Optional `mailto:` address for List-Unsubscribe. Default none. */
   unsubscribeMailto: text(''),
+  /** Feeds `digest fetch` reads into the content folder (docs/feeds.md). Default []. */
+  feeds: v.optional(
+    v.array(
+      v.strictObject({
+        /** The RSS, Atom or JSON Feed address, http(s). */
+        url: v.pipe(
+          v.string(),
+          v.trim(),
+          v.url('use the full address of the feed, e.g. "https://example.com/feed.xml"'),
+          v.regex(/^https?:\/\//i, 'use an http or https address'),
+        ),
+        /** The outlet's name in the digest and the folder of its files. Default: the feed's title. */
+        name: v.optional(v.pipe(v.string(), v.trim(), v.minLength(1))),
+        /** Topics added to every item of this feed. Default []. */
+        topics: v.optional(v.array(v.string()), []),
+        /** A fixed quality score for every item of this feed. Default none. */
+        quality: v.optional(v.pipe(v.number(), v.finite())),
+      }),
+    ),
+    [],
+  ),
   send: v.optional(
     v.strictObject({
       /** Pooled SMTP connections. Default 5. */
@@ -177,9 +198,23 @@ export const configSchema = v.strictObject({
       catchUpUntil: v.optional(hhmm, '12:00'),
       /** Fewer items than this: no email that day. Default 1. */
       minItems: int(0, Number.MAX_SAFE_INTEGER, 1),
+      /** Run `digest fetch` on the configured feeds before each scheduled send. Default false. */
+      fetchBefore: v.optional(v.boolean(), false),
     }),
     {},
   ),
 });
 
 export type Config = v.InferOutput<typeof configSchema>;
+
+/**
+ * The From header of a config: `from` as given when it names a sender (`"Morning Brief"
+ * <brief@news.example>`), else the newsletter's `title` as the name, at `from`'s address or the
+ * placeholder `digest@example.com`. So renaming the newsletter renames the sender too.
+ */
+export function senderOf(config: Pick<Config, 'from' | 'title'>): string {
+  const from = config.from.trim();
+  if (/<[^>]*>/.test(from) && !/^\s*</.test(from)) return from;
+  const address = from.replace(/^<|>$/g, '').trim() || 'digest@example.com';
+  return `"${config.title.replace(/["\\]/g, '\\$&')}" <${address}>`;
+}

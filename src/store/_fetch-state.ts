@@ -30,7 +30,11 @@ export interface FetchStateStore {
     at: number,
   ): void;
   /** A fetch that failed; `retryAfterUntil` when the server asked to wait. Validators are kept. */
-  failed(url: string, outcome: { status?: number; error: string; retryAfterUntil?: number }, at: number): void;
+  failed(
+    url: string,
+    outcome: { status?: number; error: string; retryAfterUntil?: number },
+    at: number,
+  ): void;
 }
 
 interface Row {
