@@ -129,14 +129,22 @@ function relatedKeys(article: Article): Set<string> {
  */
 export function clusterStories(ranked: readonly Article[], opts: ClusterOptions): Clustering {
   const identity = sameArticles(ranked);
-  const related = ranked.map(relatedKeys);
-  const ownKeys = ranked.map((a) => {
-    const title = titleKey(a.title);
-    return title === undefined ? articleUrlKeys(a) : [...articleUrlKeys(a), `t:${title}`];
-  });
+  // Made only for the articles of pairs close enough to ask (most pairs never are).
+  const related = new Map<number, Set<string>>();
+  const ownKeys = new Map<number, string[]>();
   const lists = (a: number, b: number): boolean => {
-    const keys = related[a] as Set<string>;
-    return keys.size > 0 && (ownKeys[b] as string[]).some((k) => keys.has(k));
+    const article = ranked[a] as Article;
+    if (article.related.length === 0) return false;
+    const keys = related.get(a) ?? relatedKeys(article);
+    related.set(a, keys);
+    let own = ownKeys.get(b);
+    if (own === undefined) {
+      const other = ranked[b] as Article;
+      const title = titleKey(other.title);
+      own = title === undefined ? articleUrlKeys(other) : [...articleUrlKeys(other), `t:${title}`];
+      ownKeys.set(b, own);
+    }
+    return own.some((k) => keys.has(k));
   };
   const tokens = tokenizeAll(ranked);
   // A word's rarity is counted over stories, not articles: on a day that one story dominates,
@@ -181,7 +189,7 @@ export function clusterStories(ranked: readonly Article[], opts: ClusterOptions)
 /** Terms of each article (its heaviest) through which it looks for candidate pairs. */
 const CANDIDATE_TERMS = 8;
 /** Most text passes (each recounts word rarity over the previous pass's stories). */
-const MAX_PASSES = 3;
+const MAX_PASSES = 2;
 
 /** Step 1: the same article at several addresses, as groups of indices and a link for each copy. */
 function sameArticles(ranked: readonly Article[]): { groups: number[][]; links: Map<number, MergeLink> } {

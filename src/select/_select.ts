@@ -84,7 +84,9 @@ export function selectDigest(
     candidates.push(readable.article);
   }
 
-  const press = (a: Article) => isPressRelease(a, opts.pressWires);
+  // Decided once per article: the sort below asks many times.
+  const releases = new Set(candidates.filter((a) => isPressRelease(a, opts.pressWires)));
+  const press = (a: Article) => releases.has(a);
   const ranked = [...candidates].sort((a, b) => Number(press(a)) - Number(press(b)) || compareArticles(a, b));
   const clustering = clusterStories(ranked, { threshold: opts.storySimilarity });
   const { links } = clustering;

@@ -17,6 +17,9 @@ const NAME_WEIGHT = 1.5;
 export interface StoryDoc {
   /** term -> weight (TF-IDF, names boosted), unit length. */
   vector: Map<string, number>;
+  /** The vector's term ids (per model), ascending, and their weights. */
+  ids: Int32Array;
+  weights: Float64Array;
   /** The terms of the title. */
   titleTerms: Set<string>;
   /** Every term of title and excerpt. */
@@ -38,11 +41,17 @@ export interface StoryModel {
 export interface ArticleTokens {
   title: Token[];
   excerpt: Token[];
+  /** The distinct terms of both. */
+  terms: string[];
 }
 
 /** Tokenize every article once; storyModel may then be built several times from the same tokens. */
 export function tokenizeAll(articles: readonly Pick<Article, 'title' | 'excerpt'>[]): ArticleTokens[] {
-  return articles.map((a) => ({ title: tokenize(a.title), excerpt: tokenize(a.excerpt) }));
+  return articles.map((a) => {
+    const title = tokenize(a.title);
+    const excerpt = tokenize(a.excerpt);
+    return { title, excerpt, terms: [...new Set([...title, ...excerpt].map((t) => t.term))] };
+  });
 }
 
 /**
@@ -73,9 +82,10 @@ export function storyModel(
   for (const { title, excerpt } of tokens) for (const t of [...title, ...excerpt]) note(t);
   const units = groups ?? articles.map((_, i) => [i]);
   for (const unit of units) {
-    const seen = new Set<string>();
-    for (const i of unit)
-      for (const t of [...(tokens[i]?.title ?? []), ...(tokens[i]?.excerpt ?? [])]) seen.add(t.term);
+    const seen =
+      unit.length === 1
+        ? (tokens[unit[0] as number]?.terms ?? [])
+        : new Set(unit.flatMap((i) => tokens[i]?.terms ?? []));
     for (const term of seen) df.set(term, (df.get(term) ?? 0) + 1);
   }
   const names = new Set<string>(numeric);
@@ -85,6 +95,15 @@ export function storyModel(
   for (const [term, c] of initials) if (c >= 2 && !lowers.has(term)) names.add(term);
 
   const n = units.length;
+  const ids = new Map<string, number>();
+  const idOf = (term: string) => {
+    let id = ids.get(term);
+    if (id === undefined) {
+      id = ids.size;
+      ids.set(term, id);
+    }
+    return id;
+  };
   const docs = tokens.map(({ title, excerpt }): StoryDoc => {
     const tf = new Map<string, number>();
     for (const t of title) tf.set(t.term, (tf.get(t.term) ?? 0) + TITLE_WEIGHT);
@@ -99,6 +118,8 @@ export function storyModel(
     }
     norm = Math.sqrt(norm) || 1;
     for (const [term, w] of vector) vector.set(term, w / norm);
+    // The same vector as parallel arrays sorted by term id, for a fast cosine.
+    const sorted = [...vector].map(([term, w]) => [idOf(term), w] as const).sort((x, y) => x[0] - y[0]);
     const titleNeighbours = new Map<string, string[]>();
     title.forEach((t, k) => {
       const near = [title[k - 1]?.term, title[k + 1]?.term].filter((x): x is string => x !== undefined);
@@ -106,6 +127,8 @@ export function storyModel(
     });
     return {
       vector,
+      ids: Int32Array.from(sorted, ([id]) => id),
+      weights: Float64Array.from(sorted, ([, w]) => w),
       titleTerms: new Set(title.map((t) => t.term)),
       allTerms: new Set(tf.keys()),
       titleNeighbours,
@@ -116,11 +139,16 @@ export function storyModel(
 
 /** Cosine similarity of two documents' vectors (0..1). */
 export function cosine(a: StoryDoc, b: StoryDoc): number {
-  const [small, large] = a.vector.size <= b.vector.size ? [a, b] : [b, a];
+  const { ids: x, weights: wx } = a;
+  const { ids: y, weights: wy } = b;
   let dot = 0;
-  for (const [term, w] of small.vector) {
-    const v = large.vector.get(term);
-    if (v !== undefined) dot += w * v;
+  let i = 0;
+  let j = 0;
+  while (i < x.length && j < y.length) {
+    const d = (x[i] as number) - (y[j] as number);
+    if (d === 0) dot += (wx[i++] as number) * (wy[j++] as number);
+    else if (d < 0) i++;
+    else j++;
   }
   return dot;
 }
