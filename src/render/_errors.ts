@@ -1,3 +1,4 @@
+import { didYouMean } from '../did-you-mean.js';
 import { DigestError } from '../errors.js';
 
 const DOCS_HINT = 'see docs/templates.md for the template files, variables and helpers';
@@ -31,7 +32,13 @@ export function unclosedBlock(source: string): { name: string; line: number } | 
 }
 
 /** A Handlebars failure (parse or render) in `file` as an E_TEMPLATE error with its line. */
-export function templateError(error: unknown, file: string, source: string, during: string): DigestError {
+export function templateError(
+  error: unknown,
+  file: string,
+  source: string,
+  during: string,
+  context?: object,
+): DigestError {
   if (error instanceof DigestError) return error;
   const raw = error instanceof Error ? error.message : String(error);
   const lines = raw.split('\n');
@@ -50,6 +57,8 @@ export function templateError(error: unknown, file: string, source: string, duri
       hint = `add {{/${open.name}}} where the block should end`;
     }
   } else if (/not defined in/.test(raw)) {
+    const name = /^"([^"]+)" not defined/.exec(raw)?.[1];
+    if (name && context) summary += didYouMean(name, variableNames(context));
     hint = `templates are strict: use a variable that exists; ${DOCS_HINT}`;
   } else if (/Missing helper/.test(raw)) {
     hint = `unknown helper; ${DOCS_HINT}`;
@@ -61,6 +70,20 @@ export function templateError(error: unknown, file: string, source: string, duri
     cause: error,
     quietCause: true,
   });
+}
+
+/**
+ * Names a template can use: the context's keys, and one level into its objects and the first
+ * element of its lists (the fields inside {{#each items}}).
+ */
+function variableNames(context: object): string[] {
+  const names = new Set<string>();
+  for (const [key, value] of Object.entries(context)) {
+    names.add(key);
+    const inner = Array.isArray(value) ? value[0] : value;
+    if (inner && typeof inner === 'object') for (const k of Object.keys(inner)) names.add(k);
+  }
+  return [...names];
 }
 
 // Handlebars lists every token it would accept; past a few, only what it found helps.

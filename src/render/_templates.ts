@@ -183,7 +183,7 @@ function compile(hb: typeof Handlebars, name: string, src: Source, plainText: bo
       try {
         return fn(context, options);
       } catch (error) {
-        throw templateError(error, src.file, src.source, 'render');
+        throw templateError(error, src.file, src.source, 'render', context);
       }
     },
   };

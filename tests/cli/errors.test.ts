@@ -151,7 +151,7 @@ describe('errors in plain words: input -> exactly what is printed', () => {
       { 'templates/text.hbs': '{{title}}\n{{titel}}\n' },
       BUILD,
       1,
-      'Error:\n1. templates/text.hbs: line 2: Cannot render the template: "titel" not defined\n   hint: templates are strict: use a variable that exists; see docs/templates.md for the template files, variables and helpers\n',
+      'Error:\n1. templates/text.hbs: line 2: Cannot render the template: "titel" not defined (did you mean "title"?)\n   hint: templates are strict: use a variable that exists; see docs/templates.md for the template files, variables and helpers\n',
     ],
     [
       'a Handlebars syntax error, once',
@@ -246,7 +246,7 @@ describe('--json on failure', () => {
       1,
       {
         code: 'E_TEMPLATE',
-        message: 'Cannot render the template: "titel" not defined',
+        message: 'Cannot render the template: "titel" not defined (did you mean "title"?)',
         file: 'templates/text.hbs',
         line: 2,
         hint: 'templates are strict: use a variable that exists; see docs/templates.md for the template files, variables and helpers',

@@ -135,7 +135,7 @@ describe('render-time template errors', () => {
         .split('\n')
         .findIndex((l) => l.includes('lead.titel')) + 1;
     expect(e.line).toBe(expectedLine);
-    expect(e.message).toBe('Cannot render the template: "titel" not defined');
+    expect(e.message).toBe('Cannot render the template: "titel" not defined (did you mean "title"?)');
   });
 
   it('an unknown helper is an E_TEMPLATE error in the text template', async () => {
