@@ -12,11 +12,11 @@ import { portFlag, serveUntilStopped } from './_serving.js';
 const NOTES = `
 Routes: POST /unsubscribe?token=... (RFC 8058 one-click, what mail clients send) unsubscribes at once;
 GET /unsubscribe?token=... shows one button that does that POST; /resubscribe?token=... likewise;
-/archive lists the digests sent, /archive/YYYY-MM-DD shows one; /healthz answers 200 when the
-database can be read. DIGEST_SECRET (the one \`send\` signed the links with) is required;
-DIGEST_PUBLIC_URL is the base URL the emails link to: serve this behind a reverse proxy with HTTPS
-there. This is not the local preview (\`digest preview\`): it shows only what subscribers need.
-Ctrl-C stops the server.`;
+/archive lists the digests sent, /archive/YYYY-MM-DD shows one, and /feed.xml (RSS), /atom.xml and
+/feed.json (JSON Feed) list them for feed readers; /healthz answers 200 when the database can be
+read. DIGEST_SECRET (the one \`send\` signed the links with) is required; DIGEST_PUBLIC_URL is the
+base URL the emails and feeds link to: serve this behind a reverse proxy with HTTPS there. This is
+not the local preview (\`digest preview\`): it shows only what subscribers need. Ctrl-C stops the server.`;
 
 /** `digest serve`: the public subscriber web server (unsubscribe, resubscribe, archive, health). */
 export const serveCommand: Command = {
@@ -63,6 +63,7 @@ export const serveCommand: Command = {
         store,
         secret,
         title: config.title,
+        publicUrl: config.publicUrl,
         host,
         port,
         now: ctx.now,

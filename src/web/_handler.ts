@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SubscriberStore } from '../store/index.js';
 import type { Archive } from './_archive.js';
 import { CLOSE, readBody } from './_body.js';
+import { archiveFeed, FEED_TYPES } from './_feeds.js';
 import {
   archiveDayPage,
   archiveListPage,
@@ -24,6 +25,8 @@ import { resubscribeToken, subscriberFor, unsubscribeToken } from './_subscripti
 export interface HandlerDeps {
   /** The newsletter's name, for page titles. */
   site: string;
+  /** Public base URL (config `publicUrl`): the absolute links of the archive feeds. */
+  publicUrl: string;
   secret: string;
   subscribers: Pick<SubscriberStore, 'findById' | 'setStatus'>;
   archive: Archive;
@@ -116,6 +119,11 @@ async function answer(deps: HandlerDeps, route: Route, method: Method): Promise<
         deps.log(`healthz: the database cannot be read: ${String(error)}`);
         return textAnswer(503, 'database unavailable');
       }
+    case 'feed': {
+      const entries = await deps.archive.list();
+      const body = archiveFeed(route.format, { title: site, publicUrl: deps.publicUrl }, entries);
+      return { status: 200, type: FEED_TYPES[route.format], body, cache: SHORT_CACHE };
+    }
     case 'stylesheet':
       return { status: 200, type: 'text/css; charset=utf-8', body: SITE_CSS, cache: 'public, max-age=3600' };
   }

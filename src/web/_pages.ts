@@ -1,5 +1,6 @@
 import { escapeHtml } from '../render/index.js';
 import type { ArchiveEntry } from './_archive.js';
+import { feedLinks } from './_feeds.js';
 
 /**
  * The server's own pages. Links are relative (`root` is `./` or `../`), so the server works
@@ -15,6 +16,8 @@ interface LayoutOptions {
   root: string;
   /** Keep search engines away (pages reached through a personal link). */
   noindex?: boolean;
+  /** Announce the archive feeds (`<link rel="alternate">`): the home and archive pages. */
+  feeds?: boolean;
 }
 
 /** A whole HTML document around `main`: one stylesheet, no script. */
@@ -27,7 +30,7 @@ export function layout(options: LayoutOptions, main: string): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 ${options.noindex ? '<meta name="robots" content="noindex, nofollow">\n' : ''}<title>${escapeHtml(title)} · ${escapeHtml(site)}</title>
 <link rel="stylesheet" href="${root}assets/site.css">
-</head>
+${options.feeds ? `${feedLinks(site, root)}\n` : ''}</head>
 <body>
 <main>
 <header class="site"><a href="${root}archive">${escapeHtml(site)}</a></header>
@@ -41,7 +44,7 @@ ${main}
 /** The front page: what this is, and the archive link. */
 export function homePage(site: string): string {
   return layout(
-    { site, title: 'Home', root: './' },
+    { site, title: 'Home', root: './', feeds: true },
     `<h1>${escapeHtml(site)}</h1>
 <p>A daily email digest of the news.</p>
 <p><a href="./archive">Read the digests sent so far</a></p>`,
@@ -61,7 +64,7 @@ export function archiveListPage(site: string, entries: ArchiveEntry[]): string {
   const body = entries.length
     ? `<ol class="archive">\n${items.join('\n')}\n</ol>`
     : '<p>No digest has been sent yet.</p>';
-  return layout({ site, title: 'Archive', root: './' }, `<h1>Archive</h1>\n${body}`);
+  return layout({ site, title: 'Archive', root: './', feeds: true }, `<h1>Archive</h1>\n${body}`);
 }
 
 /**
@@ -73,10 +76,14 @@ export function archiveDayPage(site: string, entry: ArchiveEntry, html: string):
     '<div style="font:14px/1.5 system-ui,Arial,sans-serif;padding:8px 16px;background:#1f2328;color:#fff;">' +
     `<a href="../archive" style="color:#fff;">${escapeHtml(site)}: all digests</a> · ` +
     `<time datetime="${entry.date}">${escapeHtml(longDate(entry.date))}</time></div>`;
-  const body = /<body\b[^>]*>/i.exec(html);
-  if (!body) return bar + html;
+  const head = /<head\b[^>]*>/i.exec(html);
+  const withLinks = head
+    ? `${html.slice(0, head.index + head[0].length)}\n${feedLinks(site, '../')}${html.slice(head.index + head[0].length)}`
+    : html;
+  const body = /<body\b[^>]*>/i.exec(withLinks);
+  if (!body) return bar + withLinks;
   const at = body.index + body[0].length;
-  return `${html.slice(0, at)}\n${bar}\n${html.slice(at)}`;
+  return `${withLinks.slice(0, at)}\n${bar}\n${withLinks.slice(at)}`;
 }
 
 /** GET /unsubscribe with a valid token: the one button that does the POST. */

@@ -1,4 +1,5 @@
 import { checkTarget, isCalendarDate } from '../http/index.js';
+import type { FeedFormat } from './_feeds.js';
 
 /** What the public server answers. Nothing maps a URL to a file on disk. */
 export type Route =
@@ -8,6 +9,7 @@ export type Route =
   | { kind: 'unsubscribe'; token?: string }
   | { kind: 'resubscribe'; token?: string }
   | { kind: 'healthz' }
+  | { kind: 'feed'; format: FeedFormat }
   | { kind: 'stylesheet' };
 
 export type Method = 'GET' | 'HEAD' | 'POST';
@@ -36,6 +38,9 @@ const ROUTES: RouteSpec[] = [
   { pattern: /^\/unsubscribe$/, methods: READ_WRITE, make: (_m, q) => tokenRoute('unsubscribe', q) },
   { pattern: /^\/resubscribe$/, methods: READ_WRITE, make: (_m, q) => tokenRoute('resubscribe', q) },
   { pattern: /^\/healthz$/, methods: READ, make: () => ({ kind: 'healthz' }) },
+  { pattern: /^\/feed\.xml$/, methods: READ, make: () => ({ kind: 'feed', format: 'rss' }) },
+  { pattern: /^\/atom\.xml$/, methods: READ, make: () => ({ kind: 'feed', format: 'atom' }) },
+  { pattern: /^\/feed\.json$/, methods: READ, make: () => ({ kind: 'feed', format: 'json' }) },
   { pattern: /^\/assets\/site\.css$/, methods: READ, make: () => ({ kind: 'stylesheet' }) },
 ];
 

@@ -18,6 +18,8 @@ export interface WebServerOptions {
   secret: string;
   /** The newsletter's name for page titles (config `title`). Default "News Digest". */
   title?: string;
+  /** Public base URL (config `publicUrl`), for the absolute links of /feed.xml, /atom.xml, /feed.json. Default: the server's own URL. */
+  publicUrl?: string;
   /** Interface to bind. Default 127.0.0.1 (put a reverse proxy with HTTPS in front). */
   host?: string;
   /** Port; 0 picks a free one. Default 8080. */
@@ -63,6 +65,8 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const log = options.log ?? (() => {});
   const deps = {
     site: options.title ?? 'News Digest',
+    // Known once the server listens when not given (port 0 picks one).
+    publicUrl: options.publicUrl ?? '',
     secret,
     subscribers: options.store.subscribers,
     archive: options.archive ?? new SqliteArchive(options.store.db),
@@ -85,6 +89,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   answerClientErrors(server, RAW_BAD_REQUEST);
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
+  deps.publicUrl ||= `http://${urlHost(host)}:${bound}`;
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost(host)}:${bound}/`,
