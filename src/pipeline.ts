@@ -6,10 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type BuildCache, openBuildCache, renderKey } from './cache/index.js';
 import type { Config } from './config/index.js';
-import { ConsideredList } from './considered-list.js';
 import { type ContentIndex, type LoadResult, loadArticles } from './content/index.js';
 import { DigestError } from './errors.js';
-import { reportJson, writeJsonFile } from './json-stream.js';
 import {
   brandContext,
   fitToBudget,
@@ -19,16 +17,9 @@ import {
   preloadMjml,
   type RenderContext,
 } from './render/index.js';
+import { buildReport, reportText as reportFileText, writeReportFile } from './report/index.js';
 import { dayWindow, localDate, previousDay, rangeWindow, selectDigest, trimOneStep } from './select/index.js';
-import type {
-  Considered,
-  ContentProblem,
-  DigestReport,
-  DigestWindow,
-  RenderedDigest,
-  ReportItem,
-  Selection,
-} from './types.js';
+import type { ContentProblem, DigestReport, DigestWindow, RenderedDigest, Selection } from './types.js';
 
 /** What to build: the resolved config plus the window flags. */
 export interface BuildRequest {
@@ -57,9 +48,8 @@ export interface BuildResult {
   selection: Selection;
   /** Undefined when the window holds no articles. */
   rendered?: RenderedDigest;
+  /** The account of the build (a Report: its `considered` entries are made only when read). */
   report: DigestReport;
-  /** The report's `considered` list as the writer takes it (see reportText, writeDigest). */
-  considered: ConsideredList;
   problems: ContentProblem[];
   /** Notes for stderr, e.g. that the content index was unavailable or rebuilt. */
   notes: string[];
@@ -138,20 +128,15 @@ async function digestOf(
   if (selection.items.length > 0) {
     ({ selection, rendered, trimmed } = await renderFitted(selection, req, window, cache));
   }
-  // All in path order (the loaded entries as listed): merged, not 100,000 entries sorted again;
-  // the files outside the window stay columns (see ConsideredList).
-  const considered = new ConsideredList(
-    loaded.outside,
-    mergeByPath(loaded.invalid, [...selection.considered].sort(byPath)),
-  );
   const report = buildReport({
     window,
     selection,
     rendered,
     trimmed,
-    considered,
+    outside: loaded.outside,
+    invalid: loaded.invalid,
     files: loaded.files,
-    config,
+    sizeBudget: config.sizeBudget,
   });
   return {
     window,
@@ -159,7 +144,6 @@ async function digestOf(
     selection,
     rendered,
     report,
-    considered,
     problems: [...loaded.problems, ...(selection.problems ?? [])],
     notes: loaded.notes,
   };
@@ -350,92 +334,6 @@ function strictError(problems: ContentProblem[]): DigestError {
   );
 }
 
-const byPath = (a: Considered, b: Considered) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
-
-/** Two lists sorted by path as one (stable: on equal paths, `a`'s entry first). */
-function mergeByPath(a: Considered[], b: Considered[]): Considered[] {
-  const out: Considered[] = new Array(a.length + b.length);
-  let i = 0;
-  let j = 0;
-  let k = 0;
-  while (i < a.length && j < b.length) {
-    out[k++] =
-      byPath(b[j] as Considered, a[i] as Considered) < 0 ? (b[j++] as Considered) : (a[i++] as Considered);
-  }
-  while (i < a.length) out[k++] = a[i++] as Considered;
-  while (j < b.length) out[k++] = b[j++] as Considered;
-  return out;
-}
-
-interface ReportInput {
-  window: DigestWindow;
-  selection: Selection;
-  rendered?: RenderedDigest;
-  trimmed: string[];
-  considered: ConsideredList;
-  files: number;
-  config: Config;
-}
-
-function buildReport(input: ReportInput): DigestReport {
-  const { window, selection, rendered, considered } = input;
-  const count = (status: Considered['status']) => considered.count(status);
-  const items: ReportItem[] = selection.items.map(({ lead, alsoCoveredBy, related, rankedBy }) => ({
-    title: lead.title,
-    webUrl: lead.webUrl,
-    quality: lead.quality,
-    heat: lead.heat,
-    publishedAt: new Date(lead.publishedMs).toISOString(),
-    provider: lead.provider.domain,
-    providerName: lead.provider.name,
-    path: lead.path,
-    ...(rankedBy === undefined ? {} : { rankedBy }),
-    alsoCoveredBy: alsoCoveredBy.map((a) => ({
-      title: a.title,
-      webUrl: a.webUrl,
-      provider: a.provider.domain,
-      providerName: a.provider.name,
-      path: a.path,
-    })),
-    related: related.map((r) => ({
-      title: r.title,
-      webUrl: r.webUrl,
-      provider: r.provider.domain,
-      quality: r.quality,
-    })),
-  }));
-  return {
-    window: {
-      since: new Date(window.since).toISOString(),
-      until: new Date(window.until).toISOString(),
-      timeZone: window.timeZone,
-      date: window.date,
-    },
-    subject: rendered?.subject ?? '',
-    preheader: rendered?.preheader ?? '',
-    htmlBytes: rendered ? Buffer.byteLength(rendered.html) : 0,
-    textBytes: rendered ? Buffer.byteLength(rendered.text) : 0,
-    sizeBudget: input.config.sizeBudget,
-    items,
-    // Made from the columns when read (the preview, tests); the report file is written from them.
-    get considered() {
-      return considered.toArray();
-    },
-    trimmed: input.trimmed,
-    counts: {
-      files: input.files,
-      inWindow: considered.length - count('outOfWindow') - count('invalid'),
-      items: items.length,
-      merged: count('merged'),
-      overProviderCap: count('overProviderCap'),
-      belowTop: count('belowTop'),
-      invalid: count('invalid'),
-      excludedByTopic: count('excludedByTopic'),
-      trimmedForSize: count('trimmedForSize'),
-    },
-  };
-}
-
 /** The files `writeDigest` produces, by kind. */
 export interface WrittenDigest {
   dir: string;
@@ -474,21 +372,16 @@ export async function writeDigest(
       await writeFile(`${path}.tmp`, data);
       await rename(`${path}.tmp`, path);
     }),
-    // Streamed: with 100,000 files `considered` makes this report tens of MB (see json-stream.ts).
+    // In chunks: with 100,000 files `considered` makes this report tens of MB (see writeReportFile).
     (async () => {
-      writeJsonFile(`${files.json}.tmp`, reportFields(result.report), { considered: result.considered });
+      writeReportFile(`${files.json}.tmp`, result.report);
       await rename(`${files.json}.tmp`, files.json);
     })(),
   ]);
   return files;
 }
 
-/** The report as the JSON writer takes it; its `considered` getter is not read (see reportText). */
-function reportFields(report: DigestReport): Record<string, unknown> {
-  return report as unknown as Record<string, unknown>;
-}
-
-/** The report in its file layout (digest.json, `--json`), written from the considered columns. */
-export function reportText(result: Pick<BuildResult, 'report' | 'considered'>): string {
-  return reportJson(reportFields(result.report), { considered: result.considered });
+/** The report in its file layout (digest.json, `--json`). */
+export function reportText(result: Pick<BuildResult, 'report'>): string {
+  return reportFileText(result.report);
 }

@@ -80,54 +80,21 @@ const num = (digits: string | undefined): number => Number(digits);
 
 const DAY = 86_400_000;
 const days = new Map<number, string>();
-/** The longest text toISOString writes: `+275760-09-13T00:00:00.000Z`. */
-export const ISO_MAX_BYTES = 27;
 
 /**
- * `new Date(ms).toISOString()`, from a per-day prefix and integer arithmetic for a whole number of
- * ms (every out-of-window entry has one): 100,000 of them took 70-150 ms through Date here.
+ * `new Date(ms).toISOString()`, the one writer of an ISO time: for a whole number of ms (every
+ * out-of-window entry of a report has one) from a per-day prefix and integer arithmetic, twice
+ * as fast as Date at 100,000 report entries.
  */
 export function isoTime(ms: number): string {
-  const end = writeIsoTime(ms, scratch, 0);
-  return scratch.toString('latin1', 0, end);
-}
-
-const scratch = Buffer.alloc(ISO_MAX_BYTES);
-
-/**
- * isoTime(ms) written as ASCII into `out` at `at`, without making the text; returns where it
- * ends. `out` must have room for ISO_MAX_BYTES from `at`.
- */
-export function writeIsoTime(ms: number, out: Uint8Array, at: number): number {
-  if (!Number.isInteger(ms)) {
-    const text = new Date(ms).toISOString();
-    for (let i = 0; i < text.length; i++) out[at++] = text.charCodeAt(i);
-    return at;
-  }
+  if (!Number.isInteger(ms)) return new Date(ms).toISOString();
   const day = Math.floor(ms / DAY);
-  const prefix = dayPrefix(day);
-  for (let i = 0; i < prefix.length; i++) out[at++] = prefix.charCodeAt(i);
   const t = ms - day * DAY;
-  at = twoDigits(out, at, Math.floor(t / 3_600_000));
-  out[at++] = COLON;
-  at = twoDigits(out, at, Math.floor(t / 60_000) % 60);
-  out[at++] = COLON;
-  at = twoDigits(out, at, Math.floor(t / 1000) % 60);
-  out[at++] = DOT;
   const milli = t % 1000;
-  out[at++] = ZERO + Math.floor(milli / 100);
-  at = twoDigits(out, at, milli % 100);
-  out[at++] = Z;
-  return at;
+  return `${dayPrefix(day)}${two(Math.floor(t / 3_600_000))}:${two(Math.floor(t / 60_000) % 60)}:${two(Math.floor(t / 1000) % 60)}.${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}Z`;
 }
 
-const [ZERO, COLON, DOT, Z] = [48, 58, 46, 90];
-
-function twoDigits(out: Uint8Array, at: number, n: number): number {
-  out[at] = ZERO + Math.floor(n / 10);
-  out[at + 1] = ZERO + (n % 10);
-  return at + 2;
-}
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`);
 
 /** `YYYY-MM-DDT` of a UTC day (days since the epoch), as toISOString writes it. */
 function dayPrefix(day: number): string {

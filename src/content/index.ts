@@ -1,6 +1,13 @@
 export { type CheapDate, cheapPublished } from './_cheap.js';
-export { type Classified, classify, type Outcome, outOfWindow } from './_classify.js';
-export { isoTime, writeIsoTime } from './_dates.js';
+export {
+  AFTER_WINDOW,
+  BEFORE_WINDOW,
+  type Classified,
+  classify,
+  type Outcome,
+  outOfWindow,
+} from './_classify.js';
+export { isoTime } from './_dates.js';
 export { findArticleFiles } from './_find.js';
 export { parserFingerprint } from './_fingerprint.js';
 export {
