@@ -3,8 +3,8 @@
  * how fast a digest goes out. Prints a table and writes bench/results.json. See docs/bench.md.
  *
  * Options: --n N (default 100000), --runs R (default 5; the cheap measurements),
- * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-naive), --subscribers S (default 10000),
- * --skip-naive, --skip-send.
+ * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-raw-pool, smtp-naive), --subscribers S
+ * (default 10000), --skip-naive, --skip-send, --only send (or BENCH_ONLY=send: the send rows alone).
  */
 
 import { execFileSync } from 'node:child_process';
@@ -47,8 +47,12 @@ const { values } = parseArgs({
     subscribers: { type: 'string', default: '10000' },
     'skip-naive': { type: 'boolean', default: false },
     'skip-send': { type: 'boolean', default: false },
+    only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
   },
 });
+if (values.only !== '' && values.only !== 'send')
+  throw new Error(`--only (BENCH_ONLY) must be "send" or empty, got ${JSON.stringify(values.only)}`);
+const SEND_ONLY = values.only === 'send';
 const N = positive(values.n, '--n');
 const RUNS = positive(values.runs, '--runs');
 const HEAVY = positive(values['heavy-runs'], '--heavy-runs');
@@ -95,6 +99,45 @@ const results: Result[] = [];
 let paired: Record<string, number> = {};
 
 try {
+  if (!SEND_ONLY) await buildMeasurements();
+  if (!values['skip-send']) results.push(...(await sendMeasurements()));
+} finally {
+  rmSync(work, { recursive: true, force: true });
+}
+
+const targets = computeTargets(results, paired);
+const ratios = computeRatios(results, paired);
+printTable(results, ratios, targets, { n: N, rssMethod: RSS_METHOD });
+const out = {
+  when: new Date().toISOString(),
+  machine: {
+    cpus: (await import('node:os')).cpus().length,
+    node: process.version,
+    platform: process.platform,
+  },
+  n: N,
+  corpus: {
+    files: corpus.files,
+    bytes: corpus.bytes,
+    days: corpus.days,
+    start: corpus.start,
+    seed: corpus.seed,
+  },
+  date: DATE,
+  timeZone: ZONE,
+  subscribers: SUBSCRIBERS,
+  rssMethod: RSS_METHOD,
+  measurements: results,
+  ratios,
+  targets,
+  durationMs: performance.now() - benchStarted,
+};
+writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(out, null, 2)}\n`);
+log(`wrote bench/results.json in ${((performance.now() - benchStarted) / 1000).toFixed(0)} s total`);
+process.exitCode = targets.every((t) => t.met) ? 0 : 1;
+
+/** 1-6 and naive: floor, the builds in rounds, render, and gray-matter's naive parse. */
+async function buildMeasurements(): Promise<void> {
   // 1, 3, 4, 5: floor, cold, warm and warm-after-edit, measured in rounds (one of each per
   // round) so that a change in the machine's load during the benchmark affects them alike.
   const floorRun = () => runNode([join(DIST, 'floor.js'), corpus.dir], { cwd: work });
@@ -227,44 +270,9 @@ try {
       ),
     );
   }
-
-  if (!values['skip-send']) results.push(...(await sendMeasurements()));
-} finally {
-  rmSync(work, { recursive: true, force: true });
 }
 
-const targets = computeTargets(results, paired);
-const ratios = computeRatios(results, paired);
-printTable(results, ratios, targets, { n: N, rssMethod: RSS_METHOD });
-const out = {
-  when: new Date().toISOString(),
-  machine: {
-    cpus: (await import('node:os')).cpus().length,
-    node: process.version,
-    platform: process.platform,
-  },
-  n: N,
-  corpus: {
-    files: corpus.files,
-    bytes: corpus.bytes,
-    days: corpus.days,
-    start: corpus.start,
-    seed: corpus.seed,
-  },
-  date: DATE,
-  timeZone: ZONE,
-  subscribers: SUBSCRIBERS,
-  rssMethod: RSS_METHOD,
-  measurements: results,
-  ratios,
-  targets,
-  durationMs: performance.now() - benchStarted,
-};
-writeFileSync(join(ROOT, 'bench/results.json'), `${JSON.stringify(out, null, 2)}\n`);
-log(`wrote bench/results.json in ${((performance.now() - benchStarted) / 1000).toFixed(0)} s total`);
-process.exitCode = targets.every((t) => t.met) ? 0 : 1;
-
-/** 7-9: dry-run, smtp and smtp-naive with SUBSCRIBERS subscribers. */
+/** 7-10: dry-run, smtp, smtp-raw-pool and smtp-naive with SUBSCRIBERS subscribers. */
 async function sendMeasurements(): Promise<Result[]> {
   const sendDb = join(work, 'send.db');
   const sendOut = join(work, 'send-out');
@@ -345,25 +353,68 @@ async function sendMeasurements(): Promise<Result[]> {
       rates.push(got.messages / ((got.lastMs - got.firstMs) / 1000));
       return run;
     };
-    const smtpRates: number[] = [];
-    const smtp = await repeat('smtp', HEAVY, () =>
-      atSink(smtpRates, async () => {
-        resetLedger(sendDb);
-        return checked(await runNode(sendArgs([]), { cwd: work, env: smtpEnv }), 'smtp send');
-      }),
+    // The project's transport and nodemailer's own pool with prebuilt raw messages, in the same
+    // `digest send` process otherwise (swap-transport.ts replaces only the transport module),
+    // one of each per round so that a change in the machine's load affects both alike.
+    const variants = [
+      { name: 'smtp', nodeFlags: [] as string[], env: smtpEnv },
+      {
+        name: 'smtp-raw-pool',
+        nodeFlags: ['--import', join(DIST, 'swap-transport.js')],
+        env: { ...smtpEnv, BENCH_SMTP_TRANSPORT: 'raw-pool' },
+      },
+      {
+        name: 'smtp-layer-public',
+        nodeFlags: ['--import', join(DIST, 'swap-transport.js')],
+        env: { ...smtpEnv, BENCH_SMTP_TRANSPORT: 'layer-public' },
+      },
+    ];
+    const sendRuns = new Map(
+      variants.map((v) => [v.name, { runs: [] as ProcessRun[], rates: [] as number[] }]),
     );
-    out.push({
-      ...buildResult(
-        'smtp',
-        `send to ${SUBSCRIBERS} subscribers, 5 connections, loopback sink`,
-        smtp,
-        SUBSCRIBERS,
-        'msgs',
-      ),
-      throughput: median(smtpRates),
-      throughputUnit: 'msg/s',
-      detail: `rate at the sink, first MAIL FROM to last message; whole process ${(SUBSCRIBERS / (median(smtp.map((r) => r.wallMs)) / 1000)).toFixed(0)} msg/s`,
-    });
+    const perRound: number[] = [];
+    const perRoundPublic: number[] = [];
+    for (let round = 1; round <= HEAVY; round++) {
+      for (const v of variants) {
+        const into = sendRuns.get(v.name) as { runs: ProcessRun[]; rates: number[] };
+        settleDisk();
+        const run = await atSink(into.rates, async () => {
+          resetLedger(sendDb);
+          return checked(
+            await runNode(sendArgs([]), { cwd: work, env: v.env, nodeFlags: v.nodeFlags }),
+            `${v.name} send`,
+          );
+        });
+        into.runs.push(
+          logged(
+            `${v.name} ${round}/${HEAVY} (${(into.rates.at(-1) ?? 0).toFixed(0)} msg/s at the sink)`,
+            run,
+          ),
+        );
+      }
+      const [layer, pool, layerPublic] = variants.map((v) => sendRuns.get(v.name)?.rates.at(-1) ?? 0);
+      perRound.push((layer as number) / (pool as number));
+      perRoundPublic.push((layerPublic as number) / (pool as number));
+    }
+    paired['smtp/smtp-raw-pool'] = median(perRound);
+    paired['smtp-layer-public/smtp-raw-pool'] = median(perRoundPublic);
+    const whats: Record<string, string> = {
+      smtp: `send to ${SUBSCRIBERS} subscribers, 5 connections, loopback sink`,
+      'smtp-raw-pool': "the same send through nodemailer's pool (pool: true) with each copy as prebuilt raw",
+      'smtp-layer-public':
+        "the same send through the project's transport without direct socket writes (nodemailer's DataStream)",
+    };
+    for (const v of variants) {
+      const { runs, rates } = sendRuns.get(v.name) as { runs: ProcessRun[]; rates: number[] };
+      out.push({
+        ...buildResult(v.name, whats[v.name] as string, runs, SUBSCRIBERS, 'msgs'),
+        throughput: median(rates),
+        throughputUnit: 'msg/s',
+        detail: `rate at the sink, first MAIL FROM to last message (runs ${rates.map((r) => r.toFixed(0)).join(', ')}); whole process ${(SUBSCRIBERS / (median(runs.map((r) => r.wallMs)) / 1000)).toFixed(0)} msg/s`,
+      });
+    }
+    log(`smtp/smtp-raw-pool by round: ${perRound.map((r) => r.toFixed(2)).join(', ')}`);
+    log(`smtp-layer-public/smtp-raw-pool by round: ${perRoundPublic.map((r) => r.toFixed(2)).join(', ')}`);
 
     const html = join(sendOut, DATE, 'digest.html');
     const text = join(sendOut, DATE, 'digest.txt');
@@ -413,6 +464,9 @@ function computeRatios(all: Result[], paired: Record<string, number>): Record<st
     'warm/floor': ratio(wall('warm'), wall('floor')),
     'warm-after-edit/floor': ratio(wall('warm-after-edit'), wall('floor')),
     'smtp/smtp-naive': ratio(rate('smtp'), rate('smtp-naive')),
+    'smtp/smtp-raw-pool': ratio(rate('smtp'), rate('smtp-raw-pool')),
+    'smtp/smtp-raw-pool (median of rounds)': paired['smtp/smtp-raw-pool'],
+    'smtp-layer-public/smtp-raw-pool (median of rounds)': paired['smtp-layer-public/smtp-raw-pool'],
     // The same by CPU time, for a machine with other load on it (not targets).
     'cpu: cold/floor': ratio(cpu('cold'), cpu('floor')),
     'cpu: naive/cold': ratio(cpu('naive'), cpu('cold')),
