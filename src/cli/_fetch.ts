@@ -38,7 +38,11 @@ export const fetchCommand: Command = {
       description: 'A feed to read, instead of config feeds (repeatable)',
     },
     content: BUILD_OPTIONS.content as OptionSpec,
-    tz: BUILD_OPTIONS.tz as OptionSpec,
+    tz: {
+      type: 'string',
+      valueName: 'zone',
+      description: 'IANA time zone of the <date> in file names (default: config timeZone, UTC)',
+    },
     db: {
       type: 'string',
       valueName: 'FILE',
@@ -124,12 +128,43 @@ function sourcesFrom(values: OptionValues, config: Config): FeedSource[] {
       hint: 'add `"feeds": [{ "url": "https://example.com/feed.xml" }]` to digest.config.json, or pass --feed URL',
     });
   }
+  return configSources(config);
+}
+
+/** The feeds of config `feeds`. */
+export function configSources(config: Config): FeedSource[] {
   return config.feeds.map((f) => ({
     url: f.url,
     ...(f.name === undefined ? {} : { name: f.name }),
     topics: f.topics,
     ...(f.quality === undefined ? {} : { quality: f.quality }),
   }));
+}
+
+/**
+ * `schedule.fetchBefore`: fetch the configured feeds before a scheduled send builds its digest.
+ * Never throws: a failing fetch is logged and the send goes on with the content already there.
+ */
+export async function fetchBeforeSend(
+  config: Config,
+  ctx: Pick<CliContext, 'cwd' | 'now' | 'color'>,
+  log: (line: string) => void,
+): Promise<void> {
+  if (!config.schedule.fetchBefore) return;
+  if (config.feeds.length === 0) {
+    log('schedule.fetchBefore is set but config feeds is empty: nothing fetched');
+    return;
+  }
+  const started = performance.now();
+  try {
+    const report = await runFetch(config, configSources(config), ctx);
+    for (const feed of report.feeds) log(`fetch: ${feedLine(feed, { color: false })}`);
+    log(`fetch: ${fetchSummary(report, performance.now() - started)}`);
+  } catch (error) {
+    log(
+      `fetch failed, sending with the content already there: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 }
 
 /** A positive number flag (`--timeout 2.5`), or `fallback`. */
@@ -149,11 +184,12 @@ function secondsFlag(values: OptionValues, name: string, fallback: number): numb
 export function feedLine(r: FeedReport, ctx: Pick<CliContext, 'color'>): string {
   const moved = r.movedTo ? `; moved permanently to ${r.movedTo}` : '';
   const skipped = r.skipped.length > 0 ? `, ${r.skipped.length} skipped (${r.skipped.join('; ')})` : '';
+  const repeated = r.repeated > 0 ? `, ${r.repeated} repeated in the feed` : '';
   const undated = r.undated > 0 ? `, ${r.undated} without a date (fetch time used)` : '';
   switch (r.outcome) {
     case 'written':
     case 'unchanged':
-      return `${r.url}: ${plural(r.written.length, 'new article')}, ${r.seen} already fetched${skipped}${undated}${moved}`;
+      return `${r.url}: ${plural(r.written.length, 'new article')}, ${r.seen} already fetched${repeated}${skipped}${undated}${moved}`;
     case 'not-modified':
       return `${r.url}: not modified (304)${moved}`;
     case 'waiting':

@@ -26,6 +26,7 @@ import {
 } from '../schedule/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
+import { fetchBeforeSend } from './_fetch.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
 import {
   requireSmtpSettings,
@@ -54,7 +55,8 @@ const OPTIONS: Record<string, OptionSpec> = {
 
 const NOTES = `
 The schedule comes from the config file: schedule.time (default 07:00), schedule.timeZone (default: timeZone),
-schedule.window (previous-day | last-24h), schedule.catchUpUntil (default 12:00), schedule.minItems (default 1).
+schedule.window (previous-day | last-24h), schedule.catchUpUntil (default 12:00), schedule.minItems (default 1),
+schedule.fetchBefore (default false: true runs \`digest fetch\` on the config feeds before each send).
 Each local send date is sent at most once (the runs table in the database); to send a given day by hand,
 use \`digest send --date YYYY-MM-DD\`. SMTP settings come from the environment, as for \`digest send\`.`;
 
@@ -140,8 +142,10 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
     const deps: RunnerDeps = {
       schedule,
       runs: new RunStore(store.db, { host }),
-      build: (due) =>
-        buildDigest({ ...buildRequestFor(due, config, ctx.cwd), strict: values.strict === true }),
+      build: async (due) => {
+        await fetchBeforeSend(config, ctx, (line) => log(ctx, ctx.now(), line));
+        return buildDigest({ ...buildRequestFor(due, config, ctx.cwd), strict: values.strict === true });
+      },
       // Said before the first send only: a cron `run` that finds nothing due prints nothing.
       send: beforeFirstSend(
         smtpSender({

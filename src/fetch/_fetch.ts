@@ -29,8 +29,10 @@ export interface FeedReport {
   status?: number;
   /** Files written, relative to the content folder. */
   written: string[];
-  /** Items already written by an earlier fetch (or twice in this feed). */
+  /** Items already written by an earlier fetch. */
   seen: number;
+  /** Items whose id came earlier in the same feed (a repeated guid): written once. */
+  repeated: number;
   /** Items that could not be used, each with the reason. */
   skipped: string[];
   /** Items that had no usable date (written with the fetch time). */
@@ -83,6 +85,7 @@ async function fetchOne(source: FeedSource, request: FetchRequest): Promise<Feed
     outcome: 'failed',
     written: [],
     seen: 0,
+    repeated: 0,
     skipped: [],
     undated: 0,
   };
@@ -140,7 +143,7 @@ async function fetchOne(source: FeedSource, request: FetchRequest): Promise<Feed
       continue;
     }
     if (ids.has(mapped.file.id)) {
-      report.seen++;
+      report.repeated++;
       continue;
     }
     ids.add(mapped.file.id);

@@ -338,7 +338,7 @@ describe('a second fetch', () => {
     expect(JSON.parse(second.stdout).written).toBe(0);
     expect(files()).toEqual(before);
     expect(second.stderr).toContain(
-      `${server.url('/wordpress-rss2.xml')}: 0 new articles, 4 already fetched`,
+      `${server.url('/wordpress-rss2.xml')}: 0 new articles, 3 already fetched, 1 repeated in the feed`,
     );
   });
 
