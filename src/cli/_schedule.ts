@@ -26,8 +26,8 @@ import {
 } from '../schedule/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
-import { fetchBeforeSend } from './_fetch.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
+import { fetchBeforeSend } from './_fetch.js';
 import {
   requireSmtpSettings,
   sendBuiltDigest,
