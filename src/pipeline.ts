@@ -112,7 +112,6 @@ async function digestOf(
 ): Promise<BuildResult> {
   const { config } = req;
   if (req.strict && loaded.problems.length > 0) throw strictError(loaded.problems);
-  if (loaded.files >= LARGE_FOLDER) collectGarbage();
 
   let selection = selectDigest(loaded.articles, window, {
     top: config.top,
@@ -122,11 +121,12 @@ async function digestOf(
     pressWires: config.pressWires,
     includeTopics: config.includeTopics,
     excludeTopics: config.excludeTopics,
+    cluster: cache?.stories?.cluster,
   });
   let rendered: RenderedDigest | undefined;
   let trimmed: string[] = [];
   if (selection.items.length > 0) {
-    ({ selection, rendered, trimmed } = await renderFitted(selection, req, window, cache));
+    ({ selection, rendered, trimmed } = await renderFitted(selection, req, window, cache, loaded.files));
   }
   const report = buildReport({
     window,
@@ -158,7 +158,8 @@ async function renderFitted(
   selection: Selection,
   req: BuildRequest,
   window: DigestWindow,
-  cache?: BuildCache,
+  cache: BuildCache | undefined,
+  files: number,
 ): Promise<{ selection: Selection; rendered: RenderedDigest; trimmed: string[] }> {
   const { config } = req;
   const dir = templatesDir(config, req.cwd);
@@ -173,6 +174,8 @@ async function renderFitted(
     }
     if (replayed) return { selection: replayed, rendered: hit.rendered, trimmed: hit.trimmed };
   }
+  // Only a build that renders collects: a cached email needs no room for MJML.
+  if (files >= LARGE_FOLDER) collectGarbage();
   const templates = await loadTemplates(dir);
   const fitted = await fitToBudget(selection, templates, ctx, config.sizeBudget, trimOneStep);
   if (key) cache?.render?.put(key, { rendered: fitted.rendered, trimmed: fitted.trimmed });
@@ -184,7 +187,7 @@ async function renderFitted(
 // each worker costs memory, and a build's peak memory has a target (issue 7).
 const SCAN_THREADS = 1;
 
-// From this many files on, a build collects its garbage once after loading (see collectGarbage).
+// From this many files on, a build that renders collects its garbage first (see collectGarbage).
 const LARGE_FOLDER = 10_000;
 
 /**

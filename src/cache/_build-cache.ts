@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { ContentIndex } from '../content/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import { RenderCache } from './_render-cache.js';
+import { StoryCache } from './_story-cache.js';
 
 export interface BuildCacheOptions {
   /** Read the caches, never write them (a dry run leaves the database untouched). */
@@ -10,11 +11,13 @@ export interface BuildCacheOptions {
   now?: () => number;
 }
 
-/** The caches of one build, in one open database: the content index and the rendered emails. */
+/** The caches of one build, in one open database: the content index, story groupings and rendered emails. */
 export interface BuildCache {
   index: ContentIndex;
   /** Undefined when the database is not available. */
   render?: RenderCache;
+  /** The day's story groupings; undefined when the database is not available. */
+  stories?: StoryCache;
   /** Notes for stderr (the database could not be opened, the index was rebuilt, ...). */
   notes: string[];
   close(): void;
@@ -43,6 +46,7 @@ export function openBuildCache(file: string, options: BuildCacheOptions = {}): B
   return {
     index,
     render: db ? new RenderCache(db, options) : undefined,
+    stories: db ? new StoryCache(db, options) : undefined,
     notes: index.notes,
     close: () => {
       if (db?.open) db.close();

@@ -16,20 +16,41 @@ let cached: string | undefined;
  * made by other code is never used.
  */
 export function renderFingerprint(): string {
-  if (cached !== undefined) return cached;
+  cached ??= codeFingerprint(['render'], ['select/_trim'], RENDER_PACKAGES);
+  return cached;
+}
+
+/** Packages whose output is part of a story grouping. */
+const SELECT_PACKAGES = ['stemmer', 'stopword'];
+
+let cachedSelect: string | undefined;
+
+/**
+ * A fingerprint of the code that groups articles into stories: every module of src/select and
+ * the versions of the packages it uses. A cached grouping made by other code is never used.
+ */
+export function selectFingerprint(): string {
+  cachedSelect ??= codeFingerprint(['select'], [], SELECT_PACKAGES);
+  return cachedSelect;
+}
+
+// A hash of every module of the `folders` of src, the single `modules` (without extension) and
+// the installed versions of `packages`.
+function codeFingerprint(folders: string[], modules: string[], packages: string[]): string {
   const here = fileURLToPath(import.meta.url);
   const ext = extname(here);
   const src = dirname(dirname(here));
   const hash = createHash('sha256');
-  const renderDir = join(src, 'render');
-  for (const name of readdirSync(renderDir)
-    .filter((f) => f.endsWith(ext))
-    .sort()) {
-    hash.update(`render/${name}\n`).update(readFileSync(join(renderDir, name)));
+  for (const folder of folders) {
+    for (const name of readdirSync(join(src, folder))
+      .filter((f) => f.endsWith(ext))
+      .sort()) {
+      hash.update(`${folder}/${name}\n`).update(readFileSync(join(src, folder, name)));
+    }
   }
-  hash.update(`select/_trim${ext}\n`).update(readFileSync(join(src, 'select', `_trim${ext}`)));
+  for (const module of modules)
+    hash.update(`${module}${ext}\n`).update(readFileSync(join(src, `${module}${ext}`)));
   const require = createRequire(import.meta.url);
-  for (const name of RENDER_PACKAGES) hash.update(`${name}@${packageVersion(require, name)}\n`);
-  cached = hash.digest('base64url').slice(0, 22);
-  return cached;
+  for (const name of packages) hash.update(`${name}@${packageVersion(require, name)}\n`);
+  return hash.digest('base64url').slice(0, 22);
 }

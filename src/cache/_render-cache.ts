@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { RenderContext } from '../render/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import type { RenderedDigest, Selection } from '../types.js';
+import { CacheTable, type CacheTableOptions, parseJson } from './_cache-table.js';
 import { renderFingerprint } from './_fingerprint.js';
 
 /** A rendering as the budget fit left it: the email and the trim steps it took, in order. */
@@ -12,56 +13,26 @@ export interface CachedRender {
   trimmed: string[];
 }
 
-const DAY = 86_400_000;
-const KEEP_MS = 30 * DAY;
-
 /**
- * Rendered emails by a key over everything rendering reads (see renderKey), in the database's
- * render_cache table: an unchanged warm build takes the email from here and never loads MJML.
- * A miss, a damaged row or any database error simply means rendering again.
+ * Rendered emails by a key over everything rendering reads (see renderKey): an unchanged warm
+ * build takes the email from here and never loads MJML. A miss or a damaged row simply means
+ * rendering again.
  */
 export class RenderCache {
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly options: { readonly?: boolean; now?: () => number } = {},
-  ) {}
+  private readonly table: CacheTable;
+
+  constructor(db: SqliteDatabase, options: CacheTableOptions = {}) {
+    this.table = new CacheTable(db, options);
+  }
 
   /** The cached rendering of `key`, or undefined. */
   get(key: string): CachedRender | undefined {
-    try {
-      const row = this.db.prepare('SELECT value, used_at FROM render_cache WHERE key = ?').get(key) as
-        | { value: string; used_at: number }
-        | undefined;
-      if (!row) return undefined;
-      const value = checkCached(JSON.parse(row.value));
-      const now = this.now();
-      if (value && !this.options.readonly && row.used_at < now - DAY) {
-        this.db.prepare('UPDATE render_cache SET used_at = ? WHERE key = ?').run(now, key);
-      }
-      return value;
-    } catch {
-      return undefined;
-    }
+    return checkCached(parseJson(this.table.get(key)));
   }
 
-  /** Remember a rendering; entries unused for 30 days are dropped. Never throws. */
+  /** Remember a rendering. Never throws. */
   put(key: string, value: CachedRender): void {
-    if (this.options.readonly) return;
-    try {
-      const now = this.now();
-      this.db.transaction(() => {
-        this.db
-          .prepare('INSERT OR REPLACE INTO render_cache (key, value, used_at) VALUES (?, ?, ?)')
-          .run(key, JSON.stringify(value), now);
-        this.db.prepare('DELETE FROM render_cache WHERE used_at < ?').run(now - KEEP_MS);
-      })();
-    } catch {
-      // A cache that can't be written costs the next build one render, nothing else.
-    }
-  }
-
-  private now(): number {
-    return (this.options.now ?? Date.now)();
+    this.table.put(key, JSON.stringify(value));
   }
 }
 

@@ -1,6 +1,12 @@
 import type { Article, Considered, ContentProblem, DigestItem, DigestWindow, Selection } from '../types.js';
 import { canonicalUrl } from './_canonical.js';
-import { articleUrlKeys, clusterStories, type MergeLink } from './_cluster.js';
+import {
+  articleUrlKeys,
+  type Clustering,
+  type ClusterOptions,
+  clusterStories,
+  type MergeLink,
+} from './_cluster.js';
 import { compareConsidered, consideredEntry, mergeWhy, ordinal } from './_considered.js';
 import { withReaderUrl } from './_links.js';
 import {
@@ -30,6 +36,11 @@ export interface SelectOptions {
   includeTopics: string[];
   /** Never articles with one of these topics (case-insensitive); wins over includeTopics. */
   excludeTopics: string[];
+  /**
+   * What groups the ranked articles into stories. Default clusterStories; a build passes the
+   * same function behind its story cache (src/cache), so an unchanged day is not grouped again.
+   */
+  cluster?: (ranked: readonly Article[], opts: ClusterOptions) => Clustering;
 }
 
 /** Why an article is left out by topic, or undefined when it may go in. */
@@ -88,7 +99,7 @@ export function selectDigest(
   const releases = new Set(candidates.filter((a) => isPressRelease(a, opts.pressWires)));
   const press = (a: Article) => releases.has(a);
   const ranked = [...candidates].sort((a, b) => Number(press(a)) - Number(press(b)) || compareArticles(a, b));
-  const clustering = clusterStories(ranked, { threshold: opts.storySimilarity });
+  const clustering = (opts.cluster ?? clusterStories)(ranked, { threshold: opts.storySimilarity });
   const { links } = clustering;
   const signals = clustering.stories.map((story) =>
     storySignals(
