@@ -34,7 +34,7 @@ export class StoryCache {
 }
 
 /** The cache key of grouping `ranked` with `opts`. */
-export function storyKey(ranked: readonly Article[], opts: ClusterOptions): string {
+function storyKey(ranked: readonly Article[], opts: ClusterOptions): string {
   const hash = createHash('sha256');
   hash.update(`code ${selectFingerprint()}\n`);
   hash.update(`options ${JSON.stringify(opts)}\n`);

@@ -1,4 +1,4 @@
 export { type BuildCache, type BuildCacheOptions, openBuildCache } from './_build-cache.js';
-export { renderFingerprint, selectFingerprint } from './_fingerprint.js';
+export { renderFingerprint } from './_fingerprint.js';
 export { type CachedRender, RenderCache, renderKey } from './_render-cache.js';
-export { StoryCache, storyKey } from './_story-cache.js';
+export { StoryCache } from './_story-cache.js';
