@@ -206,7 +206,37 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
-  // Append new steps here: { version: 7, name: '...', up(db) { db.exec(`...`); } },
+  {
+    version: 7,
+    name: 'bounce and complaint events',
+    up(db) {
+      // Every bounce, complaint or unreadable report read back (src/bounces: DSN/ARF import, IMAP
+      // fetch, webhooks, synchronous send rejections), owned by src/store/_bounce-events.ts.
+      // `source_id` makes recording idempotent: the same report twice is one row. `address_id` is
+      // addresses.id when the address is known (NULL for an 'unrecognised' report); `effect` is
+      // what the rules did with it ('suppressed', 'counted', 'none'). A suppression by these rules
+      // sets addresses.suppressed_reason to 'bounced' or 'complained'. Times: epoch ms.
+      db.exec(`
+        CREATE TABLE bounce_events (
+          id          INTEGER PRIMARY KEY,
+          address_id  INTEGER,
+          email       TEXT,
+          digest_key  TEXT,
+          kind        TEXT NOT NULL CHECK (kind IN ('hard', 'soft', 'complaint', 'unrecognised')),
+          status      TEXT,
+          diagnostic  TEXT,
+          source      TEXT NOT NULL,
+          source_id   TEXT NOT NULL UNIQUE,
+          effect      TEXT NOT NULL DEFAULT 'none',
+          occurred_at INTEGER NOT NULL,
+          recorded_at INTEGER NOT NULL
+        );
+        CREATE INDEX bounce_events_address ON bounce_events (address_id, occurred_at);
+        CREATE INDEX bounce_events_digest ON bounce_events (digest_key);
+      `);
+    },
+  },
+  // Append new steps here: { version: 8, name: '...', up(db) { db.exec(`...`); } },
 ];
 
 /** The schema version this build writes: the number of migration steps. */
