@@ -65,29 +65,17 @@ export class Report implements DigestReport {
 
   /** The report as one plain object, in the file's key order. */
   toJSON(): DigestReport {
-    const {
-      window,
-      subject,
-      preheader,
-      htmlBytes,
-      textBytes,
-      sizeBudget,
-      items,
-      considered,
-      trimmed,
-      counts,
-    } = this;
     return {
-      window,
-      subject,
-      preheader,
-      htmlBytes,
-      textBytes,
-      sizeBudget,
-      items,
-      considered,
-      trimmed,
-      counts,
+      window: this.window,
+      subject: this.subject,
+      preheader: this.preheader,
+      htmlBytes: this.htmlBytes,
+      textBytes: this.textBytes,
+      sizeBudget: this.sizeBudget,
+      items: this.items,
+      considered: this.considered,
+      trimmed: this.trimmed,
+      counts: this.counts,
     };
   }
 }

@@ -44,16 +44,22 @@ async function project(fetchBefore: boolean): Promise<string> {
   return cwd;
 }
 
+/** `digest run` at NOW in a fresh project (fetchBefore on or off), against a real SMTP sink. */
+async function runWithFeeds(fetchBefore: boolean) {
+  const smtp = await smtpServer();
+  const cwd = await project(fetchBefore);
+  feeds.seen.splice(0);
+  const run = await runCli(['run', '--now', NOW.toISOString()], {
+    cwd,
+    env: { SMTP_URL: smtp.url, DIGEST_SECRET: SECRET },
+    now: NOW,
+  });
+  return { smtp, cwd, run };
+}
+
 describe('schedule.fetchBefore', () => {
   it('digest run fetches the config feeds before it builds the due digest, and sends what they gave', async () => {
-    const smtp = await smtpServer();
-    const cwd = await project(true);
-    feeds.seen.splice(0);
-    const run = await runCli(['run', '--now', NOW.toISOString()], {
-      cwd,
-      env: { SMTP_URL: smtp.url, DIGEST_SECRET: SECRET },
-      now: NOW,
-    });
+    const { smtp, run } = await runWithFeeds(true);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/fetch: Fetched 3 feeds: 5 new articles, 1 failed, in \d+\.\d s/);
     expect(run.stderr).toContain(`fetch: Error: ${feeds.url('/page.html')}: the answer is an HTML page`);
@@ -64,14 +70,7 @@ describe('schedule.fetchBefore', () => {
   });
 
   it('off (the default): the run fetches nothing, and an empty content folder sends nothing', async () => {
-    const smtp = await smtpServer();
-    const cwd = await project(false);
-    feeds.seen.splice(0);
-    const run = await runCli(['run', '--now', NOW.toISOString()], {
-      cwd,
-      env: { SMTP_URL: smtp.url, DIGEST_SECRET: SECRET },
-      now: NOW,
-    });
+    const { smtp, cwd, run } = await runWithFeeds(false);
     expect(run.stderr).not.toContain('fetch:');
     expect(feeds.seen).toEqual([]);
     expect(existsSync(join(cwd, 'content/harbour-hill-gazette'))).toBe(false);
