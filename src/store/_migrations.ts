@@ -236,7 +236,49 @@ export const MIGRATIONS: Migration[] = [
       `);
     },
   },
-  // Append new steps here: { version: 8, name: '...', up(db) { db.exec(`...`); } },
+  {
+    version: 8,
+    name: 'subscriber preferences and double opt-in',
+    up(db) {
+      // Issue 16 (src/web signup and preference page, editions). A CHECK can't be altered in
+      // SQLite, so the table is rebuilt with the same rows and ids and its two indexes made again.
+      // - status 'pending': signed up through the form, not yet confirmed; never sent a digest
+      //   (send lists status 'active' only);
+      // - frequency: 'daily' | 'weekly' | 'paused'; weekday: 1 = Monday ... 7 = Sunday for a
+      //   weekly edition, NULL = the configured default weekday;
+      // - confirm_nonce: the one-use secret the confirmation link carries (NULL once used);
+      //   confirm_count: confirmations sent (ledger key confirm:<id>:<n>); confirm_sent_at: the
+      //   last one, so none is resent within the hour; notice_sent_at: the last "you are already
+      //   subscribed" mail, same rule; confirmed_at: when the link was followed. Times: epoch ms.
+      db.exec(`
+        CREATE TABLE subscribers_v8 (
+          id              INTEGER PRIMARY KEY,
+          email           TEXT NOT NULL UNIQUE,
+          name            TEXT NOT NULL DEFAULT '',
+          topics          TEXT NOT NULL DEFAULT '[]',
+          status          TEXT NOT NULL DEFAULT 'active'
+                          CHECK (status IN ('active', 'unsubscribed', 'pending')),
+          created_at      INTEGER NOT NULL,
+          updated_at      INTEGER NOT NULL,
+          unsubscribed_at INTEGER,
+          frequency       TEXT NOT NULL DEFAULT 'daily' CHECK (frequency IN ('daily', 'weekly', 'paused')),
+          weekday         INTEGER CHECK (weekday BETWEEN 1 AND 7),
+          confirm_nonce   TEXT,
+          confirm_count   INTEGER NOT NULL DEFAULT 0,
+          confirm_sent_at INTEGER,
+          notice_sent_at  INTEGER,
+          confirmed_at    INTEGER
+        );
+        INSERT INTO subscribers_v8 (id, email, name, topics, status, created_at, updated_at, unsubscribed_at)
+          SELECT id, email, name, topics, status, created_at, updated_at, unsubscribed_at FROM subscribers;
+        DROP TABLE subscribers;
+        ALTER TABLE subscribers_v8 RENAME TO subscribers;
+        CREATE INDEX subscribers_status ON subscribers (status);
+        CREATE UNIQUE INDEX subscribers_address ON subscribers (lower(email));
+      `);
+    },
+  },
+  // Append new steps here: { version: 9, name: '...', up(db) { db.exec(`...`); } },
 ];
 
 /** The schema version this build writes: the number of migration steps. */
