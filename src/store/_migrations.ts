@@ -214,7 +214,8 @@ export const MIGRATIONS: Migration[] = [
       // fetch, webhooks, synchronous send rejections), owned by src/store/_bounce-events.ts.
       // `source_id` makes recording idempotent: the same report twice is one row. `address_id` is
       // addresses.id when the address is known (NULL for an 'unrecognised' report); `effect` is
-      // what the rules did with it ('suppressed', 'counted', 'none'). A suppression by these rules
+      // what the rules did with it ('suppressed', 'counted', 'none', ...); 'other' is a failure the
+      // rules do not act on (e.g. 5.7.1). A suppression by these rules
       // sets addresses.suppressed_reason to 'bounced' or 'complained'. Times: epoch ms.
       db.exec(`
         CREATE TABLE bounce_events (
@@ -222,7 +223,7 @@ export const MIGRATIONS: Migration[] = [
           address_id  INTEGER,
           email       TEXT,
           digest_key  TEXT,
-          kind        TEXT NOT NULL CHECK (kind IN ('hard', 'soft', 'complaint', 'unrecognised')),
+          kind        TEXT NOT NULL CHECK (kind IN ('hard', 'soft', 'complaint', 'other', 'unrecognised')),
           status      TEXT,
           diagnostic  TEXT,
           source      TEXT NOT NULL,

@@ -1,0 +1,143 @@
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type BounceEvent, recordEvents } from '../../src/bounces/_event.js';
+import { DEFAULT_BOUNCE_RULES, findStatus, kindOfStatus } from '../../src/bounces/_rules.js';
+import { SqliteBounceEvents } from '../../src/store/_bounce-events.js';
+import { openStore, type Store } from '../../src/store/index.js';
+import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
+
+afterEach(runCleanups);
+
+const DAY = 86_400_000;
+
+async function storeWith(...emails: string[]): Promise<Store> {
+  const store = openStore(join(tempDir(), 'digest.db'));
+  cleanups.push(() => store.close());
+  for (const email of emails) await store.subscribers.add({ email, name: '', topics: [] });
+  return store;
+}
+
+function event(over: Partial<BounceEvent>): BounceEvent {
+  return { email: 'ann@example.org', kind: 'hard', source: 'dsn', sourceId: 'id-1', at: 10 * DAY, ...over };
+}
+
+describe('kindOfStatus (default rules)', () => {
+  it.each([
+    ['5.1.1', 'hard'],
+    ['5.1.10', 'hard'],
+    ['5.2.1', 'hard'],
+    ['5.4.4', 'hard'],
+    ['5.2.2', 'soft'],
+    ['4.2.2', 'soft'],
+    ['4.4.7', 'soft'],
+    ['5.7.1', 'other'],
+    ['5.2.3', 'other'],
+    ['2.0.0', undefined],
+    ['garbage', 'other'],
+  ])('%s is %s', (status, kind) => {
+    expect(kindOfStatus(status, DEFAULT_BOUNCE_RULES)).toBe(kind);
+  });
+
+  it.each([
+    ['smtp; 550 5.1.1 <ann@example.org>: Recipient address rejected', '5.1.1'],
+    ['550-5.1.1 The email account that you tried to reach does not exist', '5.1.1'],
+    ['452 4.2.2 Mailbox full', '4.2.2'],
+    ['version 1.2.3.4 only', undefined],
+    ['no code here', undefined],
+  ])('findStatus(%j) is %j', (text, status) => {
+    expect(findStatus(text)).toBe(status);
+  });
+});
+
+describe('recordEvents', () => {
+  it('suppresses a hard bounce at once, stores it once, and leaves others alone', async () => {
+    const store = await storeWith('Ann@Example.org', 'bob@example.org');
+    const hard = event({
+      email: 'ANN@example.org',
+      status: '5.1.1',
+      diagnostic: ' smtp; 550 5.1.1 unknown ',
+    });
+    const first = await recordEvents(store, [hard, hard]);
+    expect(first).toMatchObject({
+      recorded: 1,
+      duplicates: 1,
+      suppressed: [{ email: 'ann@example.org', reason: 'bounced' }],
+    });
+    const again = await recordEvents(store, [hard]);
+    expect(again).toMatchObject({ recorded: 0, duplicates: 1, suppressed: [] });
+    const list = await store.subscribers.list();
+    expect(list.map((s) => [s.email, s.status])).toEqual([
+      ['Ann@Example.org', 'unsubscribed'],
+      ['bob@example.org', 'active'],
+    ]);
+    const table = new SqliteBounceEvents(store.db);
+    const rows = table.list();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      kind: 'hard',
+      status: '5.1.1',
+      diagnostic: 'smtp; 550 5.1.1 unknown',
+      effect: 'suppressed',
+    });
+    expect(table.suppressions().get(rows[0]?.addressId as number)?.suppressedReason).toBe('bounced');
+  });
+
+  it('suppresses a soft-bouncing address only on the third digest within the window', async () => {
+    const store = await storeWith('ann@example.org');
+    const soft = (n: number, digestKey: string, at: number) =>
+      event({ kind: 'soft', status: '4.2.2', sourceId: `s${n}`, digestKey, at });
+    // Two on one digest count once; the one 31 days before the last falls out of the window.
+    const outcome = await recordEvents(store, [
+      soft(1, 'day:1', 0),
+      soft(2, 'day:40', 40 * DAY),
+      soft(3, 'day:40', 40 * DAY + 1),
+      soft(4, 'day:50', 50 * DAY),
+    ]);
+    expect(outcome.suppressed).toEqual([]);
+    expect((await store.subscribers.list())[0]?.status).toBe('active');
+    const third = await recordEvents(store, [soft(5, 'day:60', 60 * DAY)]);
+    expect(third.suppressed).toEqual([{ email: 'ann@example.org', reason: 'bounced' }]);
+    expect((await store.subscribers.list())[0]?.status).toBe('unsubscribed');
+  });
+
+  it('the rules decide from the status: a 5.7.1 "permanent" from a provider is stored with no effect', async () => {
+    const store = await storeWith('ann@example.org');
+    const outcome = await recordEvents(store, [event({ kind: 'hard', status: '5.7.1' })]);
+    expect(outcome).toMatchObject({ recorded: 1, kinds: { other: 1, hard: 0 }, suppressed: [] });
+    expect((await store.subscribers.list())[0]?.status).toBe('active');
+  });
+
+  it('a complaint unsubscribes and suppresses, and its reason wins over an earlier bounce', async () => {
+    const store = await storeWith('ann@example.org');
+    await recordEvents(store, [event({ status: '5.1.1' })]);
+    const outcome = await recordEvents(store, [event({ kind: 'complaint', source: 'arf', sourceId: 'c1' })]);
+    expect(outcome.suppressed).toEqual([{ email: 'ann@example.org', reason: 'complained' }]);
+    const table = new SqliteBounceEvents(store.db);
+    expect([...table.suppressions().values()].map((a) => a.suppressedReason)).toEqual(['complained']);
+  });
+
+  it('an address not on the list is stored with no effect; a subscriber id (VERP) wins over the address', async () => {
+    const store = await storeWith('ann@example.org');
+    const ann = await store.subscribers.findByEmail('ann@example.org');
+    const outcome = await recordEvents(store, [
+      event({ email: 'stranger@example.net', sourceId: 'u1' }),
+      event({ email: 'garbled', subscriberId: ann?.id, sourceId: 'v1', status: '5.1.1' }),
+    ]);
+    expect(outcome).toMatchObject({
+      recorded: 2,
+      unknownAddress: 1,
+      suppressed: [{ email: 'ann@example.org' }],
+    });
+  });
+
+  it('resubscribe lifts a bounce suppression; a later add keeps a suppressed address unsubscribed', async () => {
+    const store = await storeWith('ann@example.org');
+    await recordEvents(store, [event({ status: '5.1.1' })]);
+    await store.subscribers.remove('ann@example.org');
+    const readded = await store.subscribers.add({ email: 'ann@example.org', name: '', topics: [] });
+    expect(readded.subscriber.status).toBe('unsubscribed');
+    const back = await store.subscribers.resubscribe('ann@example.org');
+    expect(back).toMatchObject({ wasSuppressed: true, subscriber: { status: 'active' } });
+    expect(new SqliteBounceEvents(store.db).suppressions().size).toBe(0);
+  });
+});
