@@ -242,9 +242,12 @@ function testSubscriber(email: string, now: Date): Subscriber {
     name: '',
     topics: [],
     status: 'active',
+    frequency: 'daily',
+    weekday: null,
     createdAt: t,
     updatedAt: t,
     unsubscribedAt: null,
+    confirmedAt: null,
   };
 }
 

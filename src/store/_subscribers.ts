@@ -1,8 +1,23 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { DigestError } from '../errors.js';
 import { addressKey, normalizeEmail, normalizeName, parseTopics } from './_address.js';
 import type { SqliteDatabase } from './_db.js';
 
-export type SubscriberStatus = 'active' | 'unsubscribed';
+/** `pending`: signed up through the web form, not yet confirmed; never sent a digest. */
+export type SubscriberStatus = 'active' | 'unsubscribed' | 'pending';
+
+/** How often a subscriber gets a digest: every day, once a week on their weekday, or not now. */
+export const FREQUENCIES = ['daily', 'weekly', 'paused'] as const;
+export type Frequency = (typeof FREQUENCIES)[number];
+
+/** What a subscriber chooses on the preference page (src/web). */
+export interface Preferences {
+  frequency: Frequency;
+  /** 1 = Monday ... 7 = Sunday: the day of a weekly edition; null = the configured default weekday. */
+  weekday: number | null;
+  topics: string[];
+  name: string;
+}
 
 /** One subscriber as stored. Times are epoch milliseconds. */
 export interface Subscriber {
@@ -12,9 +27,15 @@ export interface Subscriber {
   name: string;
   topics: string[];
   status: SubscriberStatus;
+  /** Default 'daily'. */
+  frequency: Frequency;
+  /** 1 = Monday ... 7 = Sunday, for a weekly edition; null (default) = the configured weekday. */
+  weekday: number | null;
   createdAt: number;
   updatedAt: number;
   unsubscribedAt: number | null;
+  /** When the subscriber followed the confirmation link of a web signup; null otherwise. */
+  confirmedAt: number | null;
 }
 
 /** What to add or update; email, name and topics must already be validated (see normalizeEmail). */
@@ -22,6 +43,10 @@ export interface SubscriberInput {
   email: string;
   name: string;
   topics: string[];
+  /** Default 'daily' for a new subscriber; left as it is on an update when absent. */
+  frequency?: Frequency;
+  /** Default null for a new subscriber; left as it is on an update when absent. */
+  weekday?: number | null;
 }
 
 /** The outcome of an import: rows that were new, changed, unchanged, and unsubscribed ones left so. */
@@ -71,7 +96,44 @@ export interface SubscriberStore {
   list(filter?: { status?: SubscriberStatus }): Promise<Subscriber[]>;
   /** Unsubscribe or re-subscribe (suppression record included); false when the id is unknown. */
   setStatus(id: number, status: SubscriberStatus): Promise<boolean>;
+  /** Save what the subscriber chose (absent fields unchanged); undefined when the id is unknown. */
+  setPreferences(id: number, preferences: Partial<Preferences>): Promise<Subscriber | undefined>;
+  /**
+   * A signup through the web form: decide what to mail (if anything) and record it, in one
+   * transaction, so two signups at once never both mail. See SignupDecision.
+   */
+  signUp(input: SubscriberInput, options: SignupOptions): Promise<SignupDecision>;
+  /** Follow a confirmation link: a pending subscriber whose nonce matches becomes active (once). */
+  confirm(id: number, nonce: string): Promise<ConfirmOutcome>;
 }
+
+/** How a signup is handled (config `signup`). */
+export interface SignupOptions {
+  /** true: the subscriber stays `pending` until they follow the emailed link. */
+  doubleOptIn: boolean;
+  /** No second mail to one address within this many ms (a confirmation, or a notice). */
+  quietMs: number;
+}
+
+/**
+ * What a signup does. The web answer is the same for all of them; only the mail differs.
+ * - `confirm`: send the confirmation mail, ledger key `confirm:<id>:<sequence>`, link with `nonce`;
+ * - `notice`: the address is already active: send the "you are already subscribed" mail, ledger
+ *   key `notice:<id>:<sequence>` (the send time, epoch ms);
+ * - `activated`: double opt-in is off: active at once, nothing to mail;
+ * - `none`: nothing to mail: the address is suppressed (unsubscribed, bounced, complained), or it
+ *   was mailed less than `quietMs` ago.
+ */
+export type SignupDecision =
+  | { action: 'confirm'; subscriber: Subscriber; nonce: string; sequence: number }
+  | { action: 'notice'; subscriber: Subscriber; sequence: number }
+  | { action: 'activated'; subscriber: Subscriber }
+  | { action: 'none'; reason: 'suppressed' | 'recent' };
+
+/** `already`: the link was used before (nothing changes); `invalid`: anything else unusable. */
+export type ConfirmOutcome =
+  | { outcome: 'confirmed' | 'already'; subscriber: Subscriber }
+  | { outcome: 'invalid' };
 
 interface SubscriberRecord {
   id: number;
@@ -82,6 +144,13 @@ interface SubscriberRecord {
   created_at: number;
   updated_at: number;
   unsubscribed_at: number | null;
+  frequency: Frequency;
+  weekday: number | null;
+  confirm_nonce: string | null;
+  confirm_count: number;
+  confirm_sent_at: number | null;
+  notice_sent_at: number | null;
+  confirmed_at: number | null;
 }
 
 /** Validate raw user input (CLI `add`, web forms) into a SubscriberInput, or throw E_SUBSCRIBER. */
@@ -124,12 +193,15 @@ export class SqliteSubscriberStore implements SubscriberStore {
     this.#newAddress = db.prepare<[string, number]>(
       'INSERT INTO addresses (address, created_at) VALUES (?, ?)',
     );
-    this.#insert = db.prepare<[number, string, string, string, string, number, number, number | null]>(
-      `INSERT INTO subscribers (id, email, name, topics, status, created_at, updated_at, unsubscribed_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    this.#insert = db.prepare<
+      [number, string, string, string, string, number, number, number | null, Frequency, number | null]
+    >(
+      `INSERT INTO subscribers (id, email, name, topics, status, created_at, updated_at, unsubscribed_at,
+         frequency, weekday)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#update = db.prepare<[string, string, number, number]>(
-      'UPDATE subscribers SET name = ?, topics = ?, updated_at = ? WHERE id = ?',
+    this.#update = db.prepare<[string, string, Frequency, number | null, number, number]>(
+      'UPDATE subscribers SET name = ?, topics = ?, frequency = ?, weekday = ?, updated_at = ? WHERE id = ?',
     );
     this.#suppress = db.prepare<[number | null, string | null, number]>(
       'UPDATE addresses SET suppressed_at = ?, suppressed_reason = ? WHERE id = ?',
@@ -235,6 +307,103 @@ export class SqliteSubscriberStore implements SubscriberStore {
       .immediate();
   }
 
+  async setPreferences(id: number, preferences: Partial<Preferences>): Promise<Subscriber | undefined> {
+    const now = this.#now();
+    return this.#db
+      .transaction(() => {
+        const row = this.#byId.get(id);
+        if (!row) return undefined;
+        const next = merged(row, preferences);
+        if (
+          next.name !== row.name ||
+          next.topics !== row.topics ||
+          next.frequency !== row.frequency ||
+          next.weekday !== row.weekday
+        ) {
+          this.#update.run(next.name, next.topics, next.frequency, next.weekday, now, id);
+        }
+        return toSubscriber(this.#byId.get(id) as SubscriberRecord);
+      })
+      .immediate();
+  }
+
+  async signUp(input: SubscriberInput, options: SignupOptions): Promise<SignupDecision> {
+    const now = this.#now();
+    return this.#db
+      .transaction((): SignupDecision => {
+        const key = addressKey(input.email);
+        const address = this.#address.get(key);
+        if (address?.suppressed_at != null) return { action: 'none', reason: 'suppressed' };
+        let row = this.#byKey.get(key);
+        if (row?.status === 'unsubscribed') return { action: 'none', reason: 'suppressed' };
+        const recent = (at: number | null) => at !== null && now - at < options.quietMs;
+        if (row?.status === 'active') {
+          // Nothing the form says changes an active subscriber: anyone can type their address.
+          if (recent(row.notice_sent_at)) return { action: 'none', reason: 'recent' };
+          this.#db.prepare('UPDATE subscribers SET notice_sent_at = ? WHERE id = ?').run(now, row.id);
+          return { action: 'notice', subscriber: toSubscriber(row), sequence: now };
+        }
+        // New or still pending: the latest form's name, topics and frequency win.
+        if (!row) {
+          const id = this.#addressOf(key, now).id;
+          const status = options.doubleOptIn ? 'pending' : 'active';
+          const frequency = input.frequency ?? 'daily';
+          const topics = JSON.stringify(input.topics);
+          this.#insert.run(id, input.email, input.name, topics, status, now, now, null, frequency, null);
+          row = this.#byId.get(id) as SubscriberRecord;
+        } else {
+          const next = merged(row, { ...input, weekday: input.weekday ?? row.weekday });
+          this.#update.run(next.name, next.topics, next.frequency, next.weekday, now, row.id);
+        }
+        if (!options.doubleOptIn) {
+          this.#db
+            .prepare(
+              "UPDATE subscribers SET status = 'active', confirm_nonce = NULL, updated_at = ? WHERE id = ?",
+            )
+            .run(now, row.id);
+          return {
+            action: 'activated',
+            subscriber: toSubscriber(this.#byId.get(row.id) as SubscriberRecord),
+          };
+        }
+        if (recent(row.confirm_sent_at)) return { action: 'none', reason: 'recent' };
+        // One nonce while pending: every confirmation mail carries it, the first click uses it up.
+        const nonce = row.confirm_nonce ?? randomBytes(18).toString('base64url');
+        this.#db
+          .prepare(
+            `UPDATE subscribers SET confirm_nonce = ?, confirm_count = confirm_count + 1, confirm_sent_at = ?
+             WHERE id = ?`,
+          )
+          .run(nonce, now, row.id);
+        const after = this.#byId.get(row.id) as SubscriberRecord;
+        return { action: 'confirm', subscriber: toSubscriber(after), nonce, sequence: after.confirm_count };
+      })
+      .immediate();
+  }
+
+  async confirm(id: number, nonce: string): Promise<ConfirmOutcome> {
+    const now = this.#now();
+    return this.#db
+      .transaction((): ConfirmOutcome => {
+        const row = this.#byId.get(id);
+        if (!row) return { outcome: 'invalid' };
+        const address = this.#address.get(addressKey(row.email));
+        if (address?.suppressed_at != null) return { outcome: 'invalid' };
+        if (row.status === 'active' && row.confirm_nonce === null && row.confirmed_at !== null) {
+          return { outcome: 'already', subscriber: toSubscriber(row) };
+        }
+        if (row.status !== 'pending' || !sameSecret(row.confirm_nonce, nonce)) return { outcome: 'invalid' };
+        this.#db
+          .prepare(
+            `UPDATE subscribers SET status = 'active', confirm_nonce = NULL, confirmed_at = ?, updated_at = ?
+             WHERE id = ?`,
+          )
+          .run(now, now, id);
+        return { outcome: 'confirmed', subscriber: toSubscriber(this.#byId.get(id) as SubscriberRecord) };
+      })
+      .immediate();
+  }
+
   /** The address's id (created on first sight) and when it was suppressed, if it is. */
   #addressOf(key: string, now: number): AddressRecord {
     const found = this.#address.get(key);
@@ -259,11 +428,18 @@ export class SqliteSubscriberStore implements SubscriberStore {
         now,
         now,
         address.suppressed_at,
+        row.frequency ?? 'daily',
+        row.weekday ?? null,
       );
       return suppressed ? 'keptUnsubscribed' : 'added';
     }
-    const changed = existing.name !== row.name || existing.topics !== topics;
-    if (changed) this.#update.run(row.name, topics, now, existing.id);
+    const next = merged(existing, row);
+    const changed =
+      existing.name !== next.name ||
+      existing.topics !== next.topics ||
+      existing.frequency !== next.frequency ||
+      existing.weekday !== next.weekday;
+    if (changed) this.#update.run(next.name, next.topics, next.frequency, next.weekday, now, existing.id);
     if (existing.status === 'unsubscribed') return 'keptUnsubscribed';
     return changed ? 'updated' : 'unchanged';
   }
@@ -275,6 +451,38 @@ function lookupKey(email: string): string | undefined {
   return address.ok ? addressKey(address.email) : undefined;
 }
 
+/** A row's stored preferences with the given ones applied (absent ones kept), checked. */
+function merged(
+  row: SubscriberRecord,
+  given: Partial<Preferences>,
+): Pick<SubscriberRecord, 'name' | 'topics' | 'frequency' | 'weekday'> {
+  const frequency = given.frequency ?? row.frequency;
+  const weekday = given.weekday === undefined ? row.weekday : given.weekday;
+  if (!FREQUENCIES.includes(frequency)) {
+    throw new DigestError(
+      'E_SUBSCRIBER',
+      `${row.email}: frequency "${frequency}" is not one of ${FREQUENCIES.join(', ')}`,
+    );
+  }
+  if (weekday !== null && !(Number.isInteger(weekday) && weekday >= 1 && weekday <= 7)) {
+    throw new DigestError('E_SUBSCRIBER', `${row.email}: weekday ${weekday} is not 1 (Monday) to 7 (Sunday)`);
+  }
+  return {
+    name: given.name ?? row.name,
+    topics: given.topics ? JSON.stringify(given.topics) : row.topics,
+    frequency,
+    weekday,
+  };
+}
+
+/** Constant-time comparison of a stored secret with a given one; false when none is stored. */
+function sameSecret(stored: string | null, given: string): boolean {
+  if (stored === null) return false;
+  const a = Buffer.from(stored);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
 function toSubscriber(row: SubscriberRecord): Subscriber {
   return {
     id: row.id,
@@ -282,8 +490,11 @@ function toSubscriber(row: SubscriberRecord): Subscriber {
     name: row.name,
     topics: JSON.parse(row.topics) as string[],
     status: row.status,
+    frequency: row.frequency,
+    weekday: row.weekday,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     unsubscribedAt: row.unsubscribed_at,
+    confirmedAt: row.confirmed_at,
   };
 }

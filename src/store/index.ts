@@ -34,8 +34,14 @@ export { pidIsAlive, SqliteLedger, type SqliteLedgerOptions } from './_sqlite-le
 export { openStore, type Store } from './_store.js';
 export {
   type AddOutcome,
+  type ConfirmOutcome,
+  FREQUENCIES,
+  type Frequency,
   type ImportCounts,
+  type Preferences,
   type ResubscribeOutcome,
+  type SignupDecision,
+  type SignupOptions,
   SqliteSubscriberStore,
   type Subscriber,
   type SubscriberInput,
