@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { WebhookRouter } from '../bounces/webhooks/index.js';
 import type { SubscriberStore } from '../store/index.js';
 import type { Archive } from './_archive.js';
 import { CLOSE, readBody } from './_body.js';
@@ -20,6 +21,7 @@ import { type Method, parseRequest, type Route } from './_request.js';
 import { type Answer, ARCHIVE_CSP, NO_STORE, PAGE_CSP, SHORT_CACHE, send, textAnswer } from './_respond.js';
 import { SITE_CSS } from './_style.js';
 import { resubscribeToken, subscriberFor, unsubscribeToken } from './_subscription.js';
+import { answerWebhook, isWebhookTarget } from './_webhooks.js';
 
 /** What the handler needs; built once by startWebServer. */
 export interface HandlerDeps {
@@ -36,6 +38,8 @@ export interface HandlerDeps {
   /** The address rate limits count by. */
   clientAddress: (req: IncomingMessage) => string;
   log: (line: string) => void;
+  /** The bounce webhooks under /webhooks/ (src/bounces/webhooks); none: those paths are 404s. */
+  webhooks?: WebhookRouter;
 }
 
 const html = (status: number, body: string, extra: Partial<Answer> = {}): Answer => ({
@@ -57,6 +61,9 @@ const html = (status: number, body: string, extra: Partial<Answer> = {}): Answer
 export async function handleRequest(deps: HandlerDeps, req: IncomingMessage, res: ServerResponse) {
   const head = req.method === 'HEAD';
   try {
+    // Webhooks read larger bodies than the pages and answer machines: their own small handler.
+    if (deps.webhooks && isWebhookTarget(req.url))
+      return await answerWebhook(deps.webhooks, deps.now, req, res);
     const parsed = parseRequest(req.method, req.url);
     if (!parsed.ok) {
       const headers: Record<string, string> = parsed.allow ? { Allow: parsed.allow } : {};

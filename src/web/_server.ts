@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { WebhookRouter } from '../bounces/webhooks/index.js';
 import { requireSecret } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
 import { answerClientErrors, closeServer, listenOnce, urlHost } from '../http/index.js';
@@ -41,6 +42,8 @@ export interface WebServerOptions {
   archive?: Archive;
   /** How long a client may take to send its request headers, ms. Default 10000. */
   headersTimeoutMs?: number;
+  /** The bounce and complaint webhooks, POST /webhooks/<provider> (see docs/bounces.md). Default: none, those paths are 404s. */
+  webhooks?: WebhookRouter;
 }
 
 /** A running web server. */
@@ -75,6 +78,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
     now: options.now ?? (() => new Date()),
     clientAddress: options.trustProxy ? forwardedAddress : socketAddress,
     log,
+    webhooks: options.webhooks,
   };
   // Slow clients must not hold sockets open forever (each request is small and quick). Node checks
   // these timeouts only every connectionsCheckingInterval (default 30 s, so a slow-header socket
