@@ -186,6 +186,20 @@ export const configSchema = v.strictObject({
     }),
     {},
   ),
+  /** The subscribe form and confirmation mail of `digest serve` (docs/web.md). */
+  signup: v.optional(
+    v.strictObject({
+      /** Show the subscribe form and accept POST /subscribe. Default false. */
+      enabled: v.optional(v.boolean(), false),
+      /** A signup stays pending until its emailed link is followed. Default true. */
+      doubleOptIn: v.optional(v.boolean(), true),
+      /** Topics offered on the form and the preference page; empty: those the digests carry. Default []. */
+      topics: v.optional(v.array(v.pipe(v.string(), v.trim(), v.minLength(1), v.maxLength(64))), []),
+      /** How long a confirmation link works, hours. Default 48. */
+      confirmHours: int(1, 720, 48),
+    }),
+    {},
+  ),
   schedule: v.optional(
     v.strictObject({
       /** Local send time, HH:MM. Default 07:00. */
