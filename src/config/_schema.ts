@@ -186,6 +186,30 @@ export const configSchema = v.strictObject({
     }),
     {},
   ),
+  /** The bounce and complaint webhooks of `digest serve`; their secrets come from the environment (docs/bounces.md). */
+  webhooks: v.optional(
+    v.strictObject({
+      /** SNS topic ARNs whose SES notifications /webhooks/ses accepts; empty turns it off. Default []. */
+      sesTopicArns: v.optional(
+        v.array(
+          v.pipe(
+            v.string(),
+            v.trim(),
+            v.regex(
+              /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/,
+              'use the topic ARN, e.g. "arn:aws:sns:us-east-1:123456789012:ses-bounces"',
+            ),
+          ),
+        ),
+        [],
+      ),
+      /** Oldest signature timestamp accepted (Mailgun, generic), seconds. Default 900. */
+      maxAgeSeconds: int(30, 86_400, 900),
+      /** Largest webhook request body, bytes. Default 1048576. */
+      maxBodyBytes: int(1024, 10_485_760, 1_048_576),
+    }),
+    {},
+  ),
   /** The subscribe form and confirmation mail of `digest serve` (docs/web.md). */
   signup: v.optional(
     v.strictObject({
