@@ -276,6 +276,14 @@ export const MIGRATIONS: Migration[] = [
         ALTER TABLE subscribers_v8 RENAME TO subscribers;
         CREATE INDEX subscribers_status ON subscribers (status);
         CREATE UNIQUE INDEX subscribers_address ON subscribers (lower(email));
+
+        -- The topics of each digest kept in the archive (src/web saveWebCopy): what the form and
+        -- the preference page offer when config signup.topics is empty.
+        CREATE TABLE digest_topics (
+          digest_key TEXT NOT NULL,
+          topic      TEXT NOT NULL,
+          PRIMARY KEY (digest_key, topic)
+        ) WITHOUT ROWID;
       `);
     },
   },
