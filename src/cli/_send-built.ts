@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { type Config, senderOf } from '../config/index.js';
 import {
   type DeliveryTransport,
+  parseBounceAddress,
   type SendDeps,
   type SendInput,
   type SendReport,
@@ -9,11 +10,12 @@ import {
   type SmtpTransportOptions,
   sendDigest,
   smtpFromEnv,
+  verpTransport,
 } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
 import { type BuildResult, writeDigest } from '../pipeline.js';
 import { postalAddressWarning } from '../render/index.js';
-import type { SqliteDatabase } from '../store/index.js';
+import { addressKey, type SqliteDatabase } from '../store/index.js';
 import { saveWebCopy } from '../web/index.js';
 import type { CliContext } from './_command.js';
 import { warn } from './_output.js';
@@ -45,9 +47,19 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
   if (!built.rendered) {
     throw new DigestError('E_TEMPLATE', `the digest ${built.digestKey} has no rendered email`);
   }
+  const bounce = parseBounceAddress(config.bounceAddress);
   await writeDigest(built, resolve(send.cwd, config.out), config.publicUrl);
   if (send.webCopyDb) await saveWebCopy(send.webCopyDb, built, config.publicUrl);
-  const transport = await send.openTransport();
+  const opened = await send.openTransport();
+  // With a bounce address, each message's envelope sender names its subscriber and digest (VERP).
+  const transport = bounce
+    ? verpTransport(opened, {
+        bounce,
+        digestKey: built.digestKey,
+        secret: send.secret,
+        subscriberIdOf: subscriberIds(send.subscribers),
+      })
+    : opened;
   try {
     send.onStart?.(transport);
     return await sendDigest(
@@ -60,6 +72,7 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
           from: senderOf(config),
           listId: config.listId,
           unsubscribeMailto: config.unsubscribeMailto,
+          digestKey: built.digestKey,
         },
         publicUrl: config.publicUrl,
         secret: send.secret,
@@ -82,6 +95,17 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
   } finally {
     await transport.close();
   }
+}
+
+/** Subscriber ids by address key, read once at the first message (after the send has listed them). */
+function subscriberIds(
+  subscribers: BuiltDigestSend['subscribers'],
+): (key: string) => Promise<number | undefined> {
+  let ids: Promise<Map<string, number>> | undefined;
+  return async (key) => {
+    ids ??= subscribers.list().then((all) => new Map(all.map((s) => [addressKey(s.email), s.id])));
+    return (await ids).get(key);
+  };
 }
 
 /** The SMTP pool options of `config.send`: connections, and the inactivity limit as socket timeout. */

@@ -87,6 +87,22 @@ export function listIdValue(listId: string, sender: { name: string; address: str
   return sender.name ? `${encodePhrase(sender.name)} <${label}.${domain}>` : `<${label}.${domain}>`;
 }
 
+/**
+ * The Feedback-ID value for Gmail's feedback loop (spam-complaint rates per field, in Postmaster
+ * Tools): `<digest>:<list>:news-digest`, up to 4 colon-separated fields with the sender id last, so
+ * each field is made of letters, digits, `.`, `_`, `@` and `-` only (a `:` in the digest key
+ * becomes `-`). `listIdValue` is a List-Id value as listIdValue makes it.
+ */
+export function feedbackIdValue(digestKey: string, listIdValue: string): string {
+  const field = (text: string) =>
+    text
+      .replace(/[^A-Za-z0-9._@-]+/g, '-')
+      .replace(/^-+|-+$/g, '')
+      .slice(0, 100);
+  const list = /<([^>]+)>\s*$/.exec(listIdValue)?.[1] ?? listIdValue;
+  return `${field(digestKey) || 'digest'}:${field(list) || 'list'}:news-digest`;
+}
+
 /** `mailto:` target for List-Unsubscribe from config `unsubscribeMailto`, or undefined when unset. */
 export function unsubscribeMailto(value: string): string | undefined {
   const given = value.trim().replace(/^mailto:/i, '');

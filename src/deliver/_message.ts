@@ -5,6 +5,7 @@ import { PLACEHOLDERS, personalize } from '../render/index.js';
 import type { RecipientParts, RenderedDigest } from '../types.js';
 import { dataTerminator, dotStuff, lastByte, type PrevByte } from './_dot-stuff.js';
 import {
+  feedbackIdValue,
   headerLine,
   listIdValue,
   mailbox,
@@ -24,6 +25,8 @@ export interface MessageSettings {
   unsubscribeMailto?: string;
   /** The Date header of every copy. */
   date: Date;
+  /** The digest's ledger key: when given, a `Feedback-ID` header names it (see feedbackIdValue). */
+  digestKey?: string;
 }
 
 /** One recipient's values; `email` must be a validated address. */
@@ -80,7 +83,8 @@ const LF = 0x0a;
  * Turn a rendered digest into a message template, once per digest:
  * 1. check the sender, List-Id and mailto settings (E_CONFIG) and that the HTML has a visible
  *    unsubscribe link (E_TEMPLATE); give the text part one if its template has none;
- * 2. build the headers that are the same for everyone (From, Subject, Date, List-*, MIME);
+ * 2. build the headers that are the same for everyone (From, Subject, Date, List-*, Feedback-ID,
+ *    MIME);
  * 3. cut the HTML and text at the recipient markers, quoted-printable encode each piece and
  *    dot-stuff it for SMTP.
  * Each copy is then the pieces joined with that recipient's few encoded values, so the cost per
@@ -108,8 +112,12 @@ export function prepareDigestMessage(
   const textSegments = segments(crlf(text));
   const boundary = `=_nd_${createHash('sha256').update(rendered.html).update(text).digest('hex').slice(0, 24)}`;
   const fromLine = fixed(`${headerLine('From', mailbox(sender.name, sender.address))}\r\n`);
+  const feedback = settings.digestKey
+    ? `${headerLine('Feedback-ID', feedbackIdValue(settings.digestKey, listId))}\r\n`
+    : '';
   const middle = fixed(
-    `${subjectLine}\r\nDate: ${rfc5322Date(settings.date)}\r\n` + `${headerLine('List-Id', listId)}\r\n`,
+    `${subjectLine}\r\nDate: ${rfc5322Date(settings.date)}\r\n` +
+      `${headerLine('List-Id', listId)}\r\n${feedback}`,
   );
   const tail = fixed(
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nMIME-Version: 1.0\r\n' +

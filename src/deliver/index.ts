@@ -2,6 +2,7 @@ export { type DkimSettings, dkimFromEnv, dkimSigner, type MessageSigner } from '
 export { createFileTransport, emlFileName } from './_file-transport.js';
 export {
   encodePhrase,
+  feedbackIdValue,
   headerText,
   listIdValue,
   mailbox,
@@ -48,3 +49,12 @@ export {
   verifyToken,
 } from './_token.js';
 export type { DeliveryOutcome, DeliveryTransport, OutgoingMessage } from './_transport.js';
+export {
+  type BounceAddress,
+  digestRefOf,
+  findVerp,
+  parseBounceAddress,
+  type VerpMatch,
+  verpAddress,
+  verpTransport,
+} from './_verp.js';
