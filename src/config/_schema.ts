@@ -28,6 +28,16 @@ const timeZoneSchema = v.pipe(
 const int = (min: number, max: number, fallback: number) =>
   v.optional(v.pipe(v.number(), v.integer(), v.minValue(min), v.maxValue(max)), fallback);
 
+/** An enhanced status code pattern (RFC 3463), `x` for any number in a place: "5.1.x", "4.x.x", "5.2.2". */
+const statusPattern = v.pipe(
+  v.string(),
+  v.trim(),
+  v.regex(
+    /^[245x]\.(\d{1,3}|x)\.(\d{1,3}|x)$/,
+    'use an enhanced status code, x for any number, e.g. "5.1.x" or "5.2.2"',
+  ),
+);
+
 /** A string, `fallback` when absent. */
 const text = (fallback: string) => v.optional(v.string(), fallback);
 
@@ -136,6 +146,24 @@ export const configSchema = v.strictObject({
   ),
   /** Optional `mailto:` address for List-Unsubscribe. Default none. */
   unsubscribeMailto: text(''),
+  /** Return path of every message: `bounces@news.example.org` becomes the VERP envelope sender `bounces+<token>@…` (docs/bounces.md). Default "" (the From address, no VERP). */
+  bounceAddress: text(''),
+  /** What bounces and complaints do (docs/bounces.md). */
+  bounces: v.optional(
+    v.strictObject({
+      /** Enhanced status codes that suppress at once (`x`: any number). Default ["5.1.x", "5.2.1", "5.4.4"]. */
+      hard: v.optional(v.array(statusPattern), ['5.1.x', '5.2.1', '5.4.4']),
+      /** Status codes counted as soft bounces. Default ["4.x.x", "5.2.2"]. */
+      soft: v.optional(v.array(statusPattern), ['4.x.x', '5.2.2']),
+      /** Soft bounces on as many different digests that suppress an address. Default 3. */
+      softLimit: int(1, 100, 3),
+      /** Days those soft bounces must fall within. Default 30. */
+      softWindowDays: int(1, 365, 30),
+      /** IMAP folder `bounces fetch` moves handled messages to; "" marks them seen instead. Default "". */
+      fetchMoveTo: text(''),
+    }),
+    {},
+  ),
   /** Feeds `digest fetch` reads into the content folder (docs/feeds.md). Default []. */
   feeds: v.optional(
     v.array(
