@@ -214,7 +214,7 @@ export const configSchema = v.strictObject({
     }),
     {},
   ),
-  /** The bounce and complaint webhooks of `digest serve`; their secrets come from the environment (docs/bounces.md). */
+  /** The bounce and complaint webhooks of `digest serve`; their secrets come from the environment (docs/webhooks.md). */
   webhooks: v.optional(
     v.strictObject({
       /** SNS topic ARNs whose SES notifications /webhooks/ses accepts; empty turns it off. Default []. */
