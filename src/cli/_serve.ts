@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { WebhookRouter } from '../bounces/webhooks/index.js';
 import { requireSecret } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
 import { openStore } from '../store/index.js';
@@ -16,7 +17,10 @@ GET /unsubscribe?token=... shows one button that does that POST; /resubscribe?to
 /feed.json (JSON Feed) list them for feed readers; /healthz answers 200 when the database can be
 read. DIGEST_SECRET (the one \`send\` signed the links with) is required; DIGEST_PUBLIC_URL is the
 base URL the emails and feeds link to: serve this behind a reverse proxy with HTTPS there. This is
-not the local preview (\`digest preview\`): it shows only what subscribers need. Ctrl-C stops the server.`;
+not the local preview (\`digest preview\`): it shows only what subscribers need. POST /webhooks/ses,
+/webhooks/mailgun, /webhooks/postmark and /webhooks/generic take bounces and complaints from mail
+providers, each only when its secret (or webhooks.sesTopicArns) is set; see docs/webhooks.md.
+Ctrl-C stops the server.`;
 
 /** `digest serve`: the public subscriber web server (unsubscribe, resubscribe, archive, health). */
 export const serveCommand: Command = {
@@ -58,7 +62,9 @@ export const serveCommand: Command = {
       });
     }
     const store = openStore(dbFile);
+    const log = (line: string) => ctx.stderr.write(`${ctx.now().toISOString()} ${line}\n`);
     try {
+      const webhooks = new WebhookRouter({ store, env: ctx.env, settings: config.webhooks, log });
       const server = await startWebServer({
         store,
         secret,
@@ -68,11 +74,14 @@ export const serveCommand: Command = {
         port,
         now: ctx.now,
         trustProxy: values['trust-proxy'] === true,
-        log: (line) => ctx.stderr.write(`${ctx.now().toISOString()} ${line}\n`),
+        log,
+        webhooks,
       });
       ctx.stderr.write(
         `Serving the subscriber pages of ${dbFile}; emails link to ${config.publicUrl}. Ctrl-C to stop.\n`,
       );
+      const hooks = webhooks.enabled.map((name) => `/webhooks/${name}`);
+      ctx.stderr.write(`Webhooks: ${hooks.length ? hooks.join(', ') : 'none enabled (docs/webhooks.md)'}\n`);
       if (!/^https:/i.test(config.publicUrl)) {
         warn(
           ctx,

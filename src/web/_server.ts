@@ -42,7 +42,7 @@ export interface WebServerOptions {
   archive?: Archive;
   /** How long a client may take to send its request headers, ms. Default 10000. */
   headersTimeoutMs?: number;
-  /** The bounce and complaint webhooks, POST /webhooks/<provider> (see docs/bounces.md). Default: none, those paths are 404s. */
+  /** The bounce and complaint webhooks, POST /webhooks/<provider> (see docs/webhooks.md). Default: none, those paths are 404s. */
   webhooks?: WebhookRouter;
 }
 

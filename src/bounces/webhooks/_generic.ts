@@ -26,7 +26,7 @@ const KINDS = new Set(['hard', 'soft', 'complaint']);
 
 /**
  * `POST /webhooks/generic`: `{ "events": [...] }`, each event in the shape of BounceEvent (see
- * docs/bounces.md), from any system that can sign a request. Headers: `X-Digest-Timestamp` (Unix
+ * docs/webhooks.md), from any system that can sign a request. Headers: `X-Digest-Timestamp` (Unix
  * seconds, within `maxAgeSeconds`) and `X-Digest-Signature: sha256=<hex HMAC-SHA256 of
  * "<timestamp>.<raw body>" with DIGEST_WEBHOOK_SECRET>`; the timestamp is signed so that an old
  * request cannot be replayed with a new one, and a signature is accepted once.
