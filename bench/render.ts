@@ -6,7 +6,7 @@
  * Usage: node dist/bench/render.js CONTENT_DIR DB_FILE DATE TIME_ZONE
  */
 import { parseConfig } from '../src/config/index.js';
-import { loadArticles, openContentIndex } from '../src/content/index.js';
+import { indexedSource, openContentIndex } from '../src/content-index/index.js';
 import { renderContext, templatesDir } from '../src/pipeline.js';
 import { fitToBudget, loadTemplates } from '../src/render/index.js';
 import { dayWindow, selectDigest, trimOneStep } from '../src/select/index.js';
@@ -19,7 +19,7 @@ if (!contentDir || !dbFile || !date || !timeZone) {
 const config = parseConfig({ timeZone });
 const window = dayWindow(date, timeZone);
 const index = openContentIndex(dbFile, { readonly: true });
-const { articles } = await loadArticles(contentDir, { timeZone, window, index });
+const { articles } = await indexedSource(index).load(contentDir, window);
 index.close();
 const selection = selectDigest(articles, window, config);
 

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { ContentIndex } from '../content/index.js';
+import { ContentIndex } from '../content-index/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
 import { RenderCache } from './_render-cache.js';
 import { StoryCache } from './_story-cache.js';

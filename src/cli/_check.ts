@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { type Config, senderOf } from '../config/index.js';
-import { loadArticles } from '../content/index.js';
+import { allTime, loadArticles } from '../content/index.js';
 import { prepareDigestMessage } from '../deliver/index.js';
 import { causeChain, DigestError, type ErrorReport, errorReport } from '../errors.js';
 import { buildDigest, latestDay, templatesDir } from '../pipeline.js';
@@ -42,10 +42,7 @@ export const checkCommand: Command = {
       const config = configFrom(values, ctx);
       const contentDir = resolve(ctx.cwd, config.content);
       await attempt(async () => {
-        const all = await loadArticles(contentDir, {
-          timeZone: config.timeZone,
-          window: { since: -8.64e15, until: 8.64e15 },
-        });
+        const all = await loadArticles(contentDir, allTime(config.timeZone));
         files = all.files;
         for (const p of all.problems) {
           const { line } = withLine(contentDir, p);

@@ -2,12 +2,7 @@ import type { Article, Considered, ContentProblem } from '../types.js';
 import { cheapPublished } from './_cheap.js';
 import { isoTime } from './_dates.js';
 import { type ParseResult, parseArticle } from './_parse.js';
-
-/** A half-open window [since, until) of epoch ms. */
-export interface Window {
-  since: number;
-  until: number;
-}
+import { type ContentWindow, inWindow, outsideReason } from './_window.js';
 
 /** What became of one file: an article in the window, an `outOfWindow` entry, or a problem. */
 export type Outcome = Article | Considered | ContentProblem;
@@ -29,21 +24,16 @@ export interface Classified {
  * 2. every other file (date in the window, or none the look could be sure of) is parsed in full,
  *    so an invalid file in the window is reported exactly as before.
  */
-export function classify(path: string, bytes: Uint8Array, timeZone: string, window: Window): Classified {
-  const { cheap, parsed } = examine(path, bytes, timeZone, window);
+export function classify(path: string, bytes: Uint8Array, window: ContentWindow): Classified {
+  const { cheap, parsed } = examine(path, bytes, window);
   return { outcome: outcomeOf(path, cheap, parsed, window), cheap, parsed };
 }
 
 /** Steps 1 and 2 of `classify` without making the outcome: the cheap date, and the full parse if needed. */
-export function examine(
-  path: string,
-  bytes: Uint8Array,
-  timeZone: string,
-  window: Window,
-): Omit<Classified, 'outcome'> {
-  const cheap = cheapPublished(bytes, timeZone);
+export function examine(path: string, bytes: Uint8Array, window: ContentWindow): Omit<Classified, 'outcome'> {
+  const cheap = cheapPublished(bytes, window.timeZone);
   if (cheap && !inWindow(cheap.ms, window)) return { cheap };
-  return { cheap, parsed: parseArticle(path, bytes, { timeZone }) };
+  return { cheap, parsed: parseArticle(path, bytes, { timeZone: window.timeZone }) };
 }
 
 /** The outcome of what `examine` found (a full parse is there whenever the cheap date does not decide). */
@@ -51,7 +41,7 @@ export function outcomeOf(
   path: string,
   cheap: Classified['cheap'],
   parsed: ParseResult | undefined,
-  window: Window,
+  window: ContentWindow,
 ): Outcome {
   if (cheap && !inWindow(cheap.ms, window)) return outOfWindow(path, cheap.ms, window);
   if (!parsed) throw new Error(`${path}: no full parse for a file the cheap look did not decide`);
@@ -59,7 +49,7 @@ export function outcomeOf(
 }
 
 /** The outcome of a full parse: the article when it is in the window, else its short entry. */
-export function fromParsed(parsed: ParseResult, window: Window): Outcome {
+export function fromParsed(parsed: ParseResult, window: ContentWindow): Outcome {
   if ('problem' in parsed) return parsed.problem;
   const { article } = parsed;
   return inWindow(article.publishedMs, window)
@@ -67,24 +57,17 @@ export function fromParsed(parsed: ParseResult, window: Window): Outcome {
     : outOfWindow(article.path, article.publishedMs, window);
 }
 
-export function inWindow(ms: number, window: Window): boolean {
-  return ms >= window.since && ms < window.until;
-}
-
 /**
  * The entry of a file outside the window: path, status, the publish instant and why. Nothing
- * else is kept, so memory follows the window, not the folder, and both paths give the same entry.
+ * else is kept, so memory follows the window, not the folder, and both sources give the same entry.
  */
-export function outOfWindow(path: string, ms: number, window: Window): Considered {
+export function outOfWindow(path: string, ms: number, window: { since: number; until: number }): Considered {
   return {
     path,
     status: 'outOfWindow',
-    // One of two constant reasons (the window is in the report, the time in publishedAt): at
-    // 100,000 files a string per file is megabytes of heap and of digest.json.
-    reason: ms < window.since ? BEFORE_WINDOW : AFTER_WINDOW,
+    // One of two constant strings (the window is in the report, the time in publishedAt), not
+    // a string per file: a large folder's report holds one entry per file.
+    reason: outsideReason(ms, window) as string,
     publishedAt: isoTime(ms),
   };
 }
-
-export const BEFORE_WINDOW = 'published before the window';
-export const AFTER_WINDOW = 'published after the window';

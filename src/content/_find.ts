@@ -3,17 +3,15 @@ import { realpath, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DigestError } from '../errors.js';
 import type { ContentProblem } from '../types.js';
+import { type FileStamp, stampOf } from './_stamp.js';
 
 /**
  * A folder's identity when it was listed: its entries change only with its mtime, and its ctime
  * also moves when something sets the mtime back (`touch -d`, `rsync -t`).
  */
-export interface FolderStamp {
+export interface FolderStamp extends FileStamp {
   /** `/`-separated, relative to the content folder; '' for the content folder itself. */
   path: string;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
 }
 
 export interface Listing {
@@ -40,7 +38,7 @@ export async function findArticleFiles(dir: string): Promise<string[]> {
 /**
  * findArticleFiles, with the stamp of every folder walked (see Listing), so that the content
  * index can tell next time that no folder changed and the same list can be used without
- * reading any folder (see foldersUnchanged).
+ * reading any folder.
  */
 export async function listArticleFiles(dir: string): Promise<Listing> {
   const info = await stat(dir).catch(() => undefined);
@@ -66,7 +64,7 @@ export async function listArticleFiles(dir: string): Promise<Listing> {
     const rel = pending.pop() as string;
     // Statted before it is read: a change during the read leaves a stamp that will not match.
     const stamp = statSync(join(dir, rel), { throwIfNoEntry: false });
-    if (stamp) folders.push({ path: rel, mtimeMs: stamp.mtimeMs, ctimeMs: stamp.ctimeMs, ino: stamp.ino });
+    if (stamp) folders.push({ path: rel, ...stampOf(stamp) });
     else linked = true;
     const entries = listFolder(join(dir, rel), rel, problems);
     // A folder that could not be listed is listed again next time: its stamp says nothing.
@@ -92,26 +90,6 @@ export async function listArticleFiles(dir: string): Promise<Listing> {
     }
   }
   return { files: files.sort(), folders: linked ? undefined : folders, problems };
-}
-
-/**
- * Whether every folder of a listing still has its stamp: then no entry was added, removed or
- * renamed in any of them, and listing again would give the same files. One stat per folder.
- */
-export function foldersUnchanged(dir: string, folders: readonly FolderStamp[]): boolean {
-  const prefix = dir.endsWith('/') ? dir : `${dir}/`;
-  for (const folder of folders) {
-    const now = statSync(folder.path === '' ? dir : prefix + folder.path, { throwIfNoEntry: false });
-    if (
-      !now?.isDirectory() ||
-      now.mtimeMs !== folder.mtimeMs ||
-      now.ctimeMs !== folder.ctimeMs ||
-      now.ino !== folder.ino
-    ) {
-      return false;
-    }
-  }
-  return folders.length > 0;
 }
 
 /** The real path of a folder reached through a link, or undefined when it has none. */

@@ -1,5 +1,6 @@
 import type { Considered } from '../types.js';
-import { outOfWindow, type Window } from './_classify.js';
+import { outOfWindow } from './_classify.js';
+import type { ContentWindow } from './_window.js';
 
 /**
  * The files of a load whose date is outside the window, in path order, as two columns instead of
@@ -10,9 +11,9 @@ import { outOfWindow, type Window } from './_classify.js';
 export class OutsideWindow {
   readonly paths: string[] = [];
   private readonly ms: number[] = [];
-  readonly window: Window;
+  readonly window: ContentWindow;
 
-  constructor(window: Window) {
+  constructor(window: ContentWindow) {
     this.window = window;
   }
 

@@ -1,14 +1,7 @@
-import { closeSync, fstatSync, openSync, readSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { ContentProblem } from '../types.js';
 import { fileProblem, MAX_ARTICLE_BYTES, tooLargeProblem } from './_problem.js';
-
-/** The identity of a file version as the content index compares it (see _index.ts). */
-export interface FileStamp {
-  size: number;
-  mtimeMs: number;
-  ctimeMs: number;
-  ino: number;
-}
+import { type FileStamp, stampOf } from './_stamp.js';
 
 export type ReadResult = { bytes: Buffer; stamp: FileStamp } | { problem: ContentProblem; stamp?: FileStamp };
 
@@ -49,13 +42,4 @@ export function readArticleFile(fullPath: string, path: string): ReadResult {
   } finally {
     if (fd !== undefined) closeSync(fd);
   }
-}
-
-/** The fields of a stat that identify a file version. */
-export function stampOf(stats: Stats): FileStamp {
-  return { size: stats.size, mtimeMs: stats.mtimeMs, ctimeMs: stats.ctimeMs, ino: stats.ino };
-}
-
-export function sameStamp(a: FileStamp, b: FileStamp): boolean {
-  return a.size === b.size && a.mtimeMs === b.mtimeMs && a.ctimeMs === b.ctimeMs && a.ino === b.ino;
 }

@@ -1,22 +1,28 @@
 export { type CheapDate, cheapPublished } from './_cheap.js';
 export {
-  AFTER_WINDOW,
-  BEFORE_WINDOW,
   type Classified,
   classify,
+  examine,
+  fromParsed,
   type Outcome,
+  outcomeOf,
   outOfWindow,
 } from './_classify.js';
-export { isoTime } from './_dates.js';
-export { findArticleFiles } from './_find.js';
-export { parserFingerprint } from './_fingerprint.js';
-export {
-  ContentIndex,
-  type ContentIndexOptions,
-  IndexSession,
-  openContentIndex,
-} from './_index.js';
-export { type LoadOptions, type LoadResult, loadArticles } from './_load.js';
+export { Collected } from './_collect.js';
+export { isoTime, parsePublished } from './_dates.js';
+export { type FolderStamp, findArticleFiles, type Listing, listArticleFiles } from './_find.js';
+export { loadArticles, plainSource } from './_load.js';
 export { OutsideWindow } from './_outside.js';
 export { type ParseOptions, type ParseResult, parseArticle } from './_parse.js';
-export { formatProblem, MAX_ARTICLE_BYTES } from './_problem.js';
+export { formatProblem, MAX_ARTICLE_BYTES, tooLargeProblem } from './_problem.js';
+export { readArticleFile } from './_read.js';
+export type { ContentSource, LoadResult } from './_source.js';
+export { type FileStamp, sameStamp, stampOf } from './_stamp.js';
+export {
+  AFTER_WINDOW,
+  allTime,
+  BEFORE_WINDOW,
+  type ContentWindow,
+  inWindow,
+  outsideReason,
+} from './_window.js';

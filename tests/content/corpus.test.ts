@@ -13,14 +13,14 @@ describe.each([
   const dir = join(CORPUS, name);
 
   it(`parses all ${count} files with no problem`, async () => {
-    const result = await loadArticles(dir, { timeZone: 'America/New_York', window: ALL_TIME });
+    const result = await loadArticles(dir, { ...ALL_TIME, timeZone: 'America/New_York' });
     expect(result.problems.map(formatProblem)).toEqual([]);
     expect(result.files).toBe(count);
     expect(result.articles).toHaveLength(count);
   });
 
   it('gives every article a clean title and excerpt, an http(s) link and a provider domain', async () => {
-    const { articles } = await loadArticles(dir, { timeZone: 'UTC', window: ALL_TIME });
+    const { articles } = await loadArticles(dir, { ...ALL_TIME, timeZone: 'UTC' });
     for (const a of articles) {
       expect(a.title).not.toMatch(/\\n|\n|^\s|\s$/);
       expect(a.excerpt).not.toMatch(/\\n|\n|^\s|\s$/);
@@ -36,14 +36,14 @@ describe.each([
     const paths = await findArticleFiles(dir);
     const first = paths[0] as string;
     const direct = parseArticle(first, readFileSync(join(dir, first)), { timeZone: 'UTC' });
-    const { articles } = await loadArticles(dir, { timeZone: 'UTC', window: ALL_TIME });
+    const { articles } = await loadArticles(dir, { ...ALL_TIME, timeZone: 'UTC' });
     expect(direct).toEqual({ article: articles[0] });
   });
 });
 
 describe('facts from the corpus statistics', () => {
   it('keeps the publish instant from publishedDateTime, not the file name', async () => {
-    const { articles } = await loadArticles(join(CORPUS, 'election'), { timeZone: 'UTC', window: ALL_TIME });
+    const { articles } = await loadArticles(join(CORPUS, 'election'), { ...ALL_TIME, timeZone: 'UTC' });
     const differs = articles.filter((a) => {
       const nameDay = a.path.split('/').pop()?.slice(0, 10);
       return nameDay !== new Date(a.publishedMs).toISOString().slice(0, 10);
@@ -53,7 +53,7 @@ describe('facts from the corpus statistics', () => {
   });
 
   it('reads quality, heat and related as missing (0, 0, []) in the ai corpus', async () => {
-    const { articles } = await loadArticles(join(CORPUS, 'ai'), { timeZone: 'UTC', window: ALL_TIME });
+    const { articles } = await loadArticles(join(CORPUS, 'ai'), { ...ALL_TIME, timeZone: 'UTC' });
     expect(new Set(articles.map((a) => `${a.quality}/${a.heat}/${a.related.length}`))).toEqual(
       new Set(['0/0/0']),
     );

@@ -2,7 +2,13 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { findArticleFiles, formatProblem, loadArticles, parseArticle } from '../../src/content/index.js';
+import {
+  allTime,
+  findArticleFiles,
+  formatProblem,
+  loadArticles,
+  parseArticle,
+} from '../../src/content/index.js';
 import { generateArticles, Random, sampleFiles, writeSampleContent } from '../../src/sample/index.js';
 import type { Article } from '../../src/types.js';
 
@@ -148,7 +154,7 @@ describe('writeSampleContent', () => {
     const expected = generateArticles(options);
     expect(await findArticleFiles(dir)).toEqual(expected.map((f) => f.path).sort());
     for (const f of expected) expect(readFileSync(join(dir, f.path), 'utf8')).toBe(f.text);
-    const loaded = await loadArticles(dir, { timeZone: 'UTC', window: { since: -8.64e15, until: 8.64e15 } });
+    const loaded = await loadArticles(dir, allTime('UTC'));
     expect(loaded.problems).toEqual([]);
     expect(loaded.articles).toHaveLength(40);
   });
@@ -176,10 +182,7 @@ describe('the bundled content/ folder', () => {
   });
 
   it('loads with no problem and spans five days', async () => {
-    const loaded = await loadArticles(BUNDLED, {
-      timeZone: 'UTC',
-      window: { since: -8.64e15, until: 8.64e15 },
-    });
+    const loaded = await loadArticles(BUNDLED, allTime('UTC'));
     expect(loaded.problems.map(formatProblem)).toEqual([]);
     const days = new Set(loaded.articles.map((a) => new Date(a.publishedMs).toISOString().slice(0, 10)));
     expect([...days].sort()).toEqual(['2026-11-20', '2026-11-21', '2026-11-22', '2026-11-23', '2026-11-24']);

@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { load } from 'cheerio';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { loadArticles } from '../../src/content/index.js';
+import { allTime, loadArticles } from '../../src/content/index.js';
 import {
   brandContext,
   fitToBudget,
@@ -35,10 +35,7 @@ beforeAll(async () => {
 });
 
 async function articlesByDay(name: string): Promise<Map<string, Article[]>> {
-  const { articles } = await loadArticles(join(CORPUS, name), {
-    timeZone: ZONE,
-    window: { since: -8.64e15, until: 8.64e15 },
-  });
+  const { articles } = await loadArticles(join(CORPUS, name), allTime(ZONE));
   const days = new Map<string, Article[]>();
   for (const a of articles) {
     const date = localDate(a.publishedMs, ZONE);

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Browser, BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/index.js';
-import { loadArticles } from '../../src/content/index.js';
+import { allTime, loadArticles } from '../../src/content/index.js';
 import { brandContext, genericRecipient, personalize, renderDigest } from '../../src/render/index.js';
 import { dayWindow, selectDigest } from '../../src/select/index.js';
 import { launchChromium, PNG_1PX } from '../helpers/browser.js';
@@ -86,10 +86,7 @@ beforeAll(async () => {
   browser = await launchChromium();
   const templates = await defaultTemplates();
   for (const [corpus, date] of DAYS) {
-    const { articles } = await loadArticles(join(CORPUS, corpus), {
-      timeZone: ZONE,
-      window: { since: -8.64e15, until: 8.64e15 },
-    });
+    const { articles } = await loadArticles(join(CORPUS, corpus), allTime(ZONE));
     const window = dayWindow(date, ZONE);
     const selection = selectDigest(articles, window, CONFIG);
     expect(selection.items.length, `${corpus} ${date}`).toBeGreaterThanOrEqual(5);

@@ -2,11 +2,13 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  type ContentWindow,
   cheapPublished,
   findArticleFiles,
   MAX_ARTICLE_BYTES,
   parseArticle,
 } from '../../src/content/index.js';
+import { type ContentIndex, indexedSource, type ScanOptions } from '../../src/content-index/index.js';
 import type { Article, ContentProblem } from '../../src/types.js';
 
 /** Temp dirs made by a test file; `cleanup` (in afterAll) removes them. */
@@ -25,6 +27,21 @@ export function tempDirs() {
 }
 
 export type Window = { since: number; until: number };
+
+/** One load through the content index, its write awaited (as a build does before closing the database). */
+export async function loadIndexed(
+  dir: string,
+  window: ContentWindow,
+  index: ContentIndex,
+  options?: ScanOptions,
+) {
+  const source = indexedSource(index, options);
+  try {
+    return await source.load(dir, window);
+  } finally {
+    await source.flush();
+  }
+}
 
 /** What the reference makes of one file: every file parsed in full, no shortcut. */
 export interface ReferenceFile {

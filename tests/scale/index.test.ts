@@ -12,15 +12,23 @@ import {
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, describe, expect, it } from 'vitest';
+import { allTime, type LoadResult, loadArticles } from '../../src/content/index.js';
 import {
   type ContentIndexOptions,
-  type LoadResult,
-  loadArticles,
+  indexedSource,
+  type LoadCounts,
   openContentIndex,
-} from '../../src/content/index.js';
+} from '../../src/content-index/index.js';
 import { dayWindow } from '../../src/select/index.js';
 import { front, generatedFolder } from './_folder.js';
-import { bytes, referenceArticles, referenceParse, referenceProblems, tempDirs } from './_helpers.js';
+import {
+  bytes,
+  loadIndexed,
+  referenceArticles,
+  referenceParse,
+  referenceProblems,
+  tempDirs,
+} from './_helpers.js';
 
 const temp = tempDirs();
 afterAll(() => temp.cleanup());
@@ -34,7 +42,7 @@ interface Setup {
   dir: string;
   dbFile: string;
   /** One build through the index (opened and closed like a command does). */
-  indexed(options?: ContentIndexOptions): Promise<LoadResult & { notes: string[] }>;
+  indexed(options?: ContentIndexOptions): Promise<LoadResult & { counts: LoadCounts }>;
 }
 
 async function setup(): Promise<Setup> {
@@ -46,7 +54,7 @@ async function setup(): Promise<Setup> {
     async indexed(options = SETTLED) {
       const index = openContentIndex(dbFile, options);
       try {
-        return await loadArticles(dir, { timeZone: ZONE, window: WINDOW, index });
+        return await loadIndexed(dir, WINDOW, index);
       } finally {
         index.close();
       }
@@ -56,7 +64,7 @@ async function setup(): Promise<Setup> {
 
 /** The indexed result equals the plain path's and the reference's. */
 async function expectFaithful(s: Setup, result: LoadResult) {
-  const plain = await loadArticles(s.dir, { timeZone: ZONE, window: WINDOW });
+  const plain = await loadArticles(s.dir, WINDOW);
   const reference = await referenceParse(s.dir, ZONE);
   expect(bytes(result.articles)).toBe(bytes(referenceArticles(reference, WINDOW)));
   expect(bytes(result.problems)).toBe(bytes(referenceProblems(reference, WINDOW)));
@@ -79,8 +87,7 @@ describe('the content index between runs', () => {
     const unchanged = await s.indexed();
     expect(unchanged.counts.read).toBe(0);
 
-    const files = (await loadArticles(s.dir, { timeZone: ZONE, window: { since: -8.64e15, until: 8.64e15 } }))
-      .articles;
+    const files = (await loadArticles(s.dir, allTime(ZONE))).articles;
     const inWindow = files.filter((a) => a.publishedMs >= WINDOW.since && a.publishedMs < WINDOW.until);
     const outside = files.filter((a) => a.publishedMs < WINDOW.since);
     const at = (p: string) => join(s.dir, p);
@@ -137,16 +144,12 @@ describe('the content index between runs', () => {
     expect((await s.indexed()).counts.read).toBe(0);
   });
 
-  it('with deferIndexWrite, returns first and writes the index when indexWritten settles', async () => {
+  it('returns before the index is written, and writes it when flush settles', async () => {
     const s = await setup();
     const index = openContentIndex(s.dbFile, SETTLED);
+    const source = indexedSource(index);
     try {
-      const first = await loadArticles(s.dir, {
-        timeZone: ZONE,
-        window: WINDOW,
-        index,
-        deferIndexWrite: true,
-      });
+      const first = await source.load(s.dir, WINDOW);
       // Nothing written yet: the snapshot is still being deflated on a pool thread.
       const snapshots = () => {
         const db = new Database(s.dbFile, { readonly: true });
@@ -157,7 +160,7 @@ describe('the content index between runs', () => {
         }
       };
       expect(snapshots()).toBe(0);
-      await first.indexWritten;
+      await source.flush();
       expect(snapshots()).toBe(1);
       await expectFaithful(s, first);
     } finally {
@@ -236,14 +239,14 @@ describe('the content index between runs', () => {
     const blocker = join(temp.make('digest-scale-blocked-'), 'not-a-folder');
     writeFileSync(blocker, '');
     const index = openContentIndex(join(blocker, 'digest.db'));
-    const result = await loadArticles(s.dir, { timeZone: ZONE, window: WINDOW, index });
+    const result = await loadIndexed(s.dir, WINDOW, index);
     expect(index.notes.join('\n')).toMatch(/no content index/);
     await expectFaithful(s, result);
 
     const garbage = join(temp.make('digest-scale-garbage-'), 'digest.db');
     writeFileSync(garbage, 'this is not a database');
     const other = openContentIndex(garbage);
-    await expectFaithful(s, await loadArticles(s.dir, { timeZone: ZONE, window: WINDOW, index: other }));
+    await expectFaithful(s, await loadIndexed(s.dir, WINDOW, other));
     expect(other.notes.join('\n')).toMatch(/no content index/);
     expect(readFileSync(garbage, 'utf8')).toBe('this is not a database');
   });
@@ -265,9 +268,8 @@ describe('the content index between runs', () => {
 describe('what the index keeps', () => {
   it('keeps the full parses of a day, but not of every article for an all-time window', async () => {
     const s = await setup();
-    const all = { since: -8.64e15, until: 8.64e15 };
     const index = openContentIndex(s.dbFile, SETTLED);
-    const loaded = await loadArticles(s.dir, { timeZone: ZONE, window: all, index });
+    const loaded = await loadIndexed(s.dir, allTime(ZONE), index);
     index.close();
     const db = new Database(s.dbFile);
     const parsedRows = (db.prepare('SELECT COUNT(*) AS n FROM content_parsed').get() as { n: number }).n;

@@ -37,7 +37,7 @@ export async function labelledDays(file: string): Promise<LabelledDay[]> {
     const window = dayWindow(day.day, day.timeZone);
     const root = join(SHARED, day.corpus);
     const wide = day.source === 'related' ? { since: -8.64e15, until: 8.64e15 } : window;
-    const { articles: files } = await loadArticles(root, { timeZone: day.timeZone, window: wide });
+    const { articles: files } = await loadArticles(root, { ...wide, timeZone: day.timeZone });
     const articles = day.source === 'related' ? relatedArticles(files) : files;
     const inDay = articles.filter((a) => a.publishedMs >= window.since && a.publishedMs < window.until);
     days.push({

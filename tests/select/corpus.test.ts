@@ -22,7 +22,7 @@ const ZONE = 'America/New_York';
 
 /** Every local day of the corpus, each with its own selection. */
 async function daysOf(name: string): Promise<{ date: string; articles: Article[]; sel: Selection }[]> {
-  const { articles: all } = await loadArticles(join(CORPUS, name), { timeZone: ZONE, window: ALL_TIME });
+  const { articles: all } = await loadArticles(join(CORPUS, name), { ...ALL_TIME, timeZone: ZONE });
   const dates = [...new Set(all.map((a) => localDate(a.publishedMs, ZONE)))].sort();
   return dates.map((date) => {
     const window = dayWindow(date, ZONE);
@@ -134,7 +134,7 @@ describe.each(['election', 'ai'])('the real %s corpus, every local day in New Yo
 
 describe('known duplicates in the election corpus', () => {
   it('merges the two copies of "Biden argues he\'s in better shape than Trump" when they share a window', async () => {
-    const { articles } = await loadArticles(join(CORPUS, 'election'), { timeZone: ZONE, window: ALL_TIME });
+    const { articles } = await loadArticles(join(CORPUS, 'election'), { ...ALL_TIME, timeZone: ZONE });
     const copies = articles.filter((a) => a.title.startsWith('Biden argues he'));
     expect(copies).toHaveLength(2);
     const window = { since: ALL_TIME.since, until: ALL_TIME.until, timeZone: ZONE, date: '2020-09-13' };

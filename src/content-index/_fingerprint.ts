@@ -6,19 +6,21 @@ import { fileURLToPath } from 'node:url';
 import { packageVersion } from '../_package-version.js';
 
 /**
- * The modules whose code decides what a file parses to, and how the index stores it; a change to
- * any of them empties the index.
+ * The modules whose code decides what a file parses to (src/content), and how the index stores
+ * it (here); a change to any of them empties the index.
  */
 const PARSER_MODULES = [
-  '_cheap',
-  '_classify',
-  '_dates',
-  '_fields',
-  '_frontmatter',
+  '../content/_cheap',
+  '../content/_classify',
+  '../content/_dates',
+  '../content/_fields',
+  '../content/_frontmatter',
+  '../content/_parse',
+  '../content/_problem',
+  '../content/_read',
+  '../content/_stamp',
+  '../content/_window',
   '_index',
-  '_parse',
-  '_problem',
-  '_read',
   '_scan',
   '_shape',
   '_snapshot',

@@ -1,8 +1,13 @@
 import { statSync } from 'node:fs';
+import {
+  type ContentWindow,
+  examine,
+  type FileStamp,
+  type ParseResult,
+  readArticleFile,
+  sameStamp,
+} from '../content/index.js';
 import type { ContentProblem } from '../types.js';
-import { examine, type Window } from './_classify.js';
-import type { ParseResult } from './_parse.js';
-import { readArticleFile } from './_read.js';
 
 /** What scanning one file found, by position; kept in shared memory so threads can fill it. */
 export const NOT_DONE = 0;
@@ -23,9 +28,8 @@ export interface ScanInput {
   /** The content folder with a trailing `/`. */
   prefix: string;
   paths: string[];
-  timeZone: string;
-  window: Window;
-  /** size, mtimeMs, ctimeMs, ino of the index entry of each path (4 per path). */
+  window: ContentWindow;
+  /** The stamp of the index entry of each path, 4 numbers per path (see stampAt); NaN size when none. */
   known: Float64Array;
   /** Only stat: a file whose stat does not match is left undecided (NOT_DONE), not read. */
   statOnly?: boolean;
@@ -34,7 +38,7 @@ export interface ScanInput {
 /** The numeric results, in shared memory: what happened, the stamp, the cheap date. */
 export interface ScanOutput {
   kind: Uint8Array;
-  /** size, mtimeMs, ctimeMs, ino of each read file (4 per path). */
+  /** The stamp of each read file, 4 numbers per path (see stampAt). */
   stamp: Float64Array;
   /** The cheap look's instant; NaN when it found none. */
   cheapMs: Float64Array;
@@ -76,16 +80,9 @@ export function scanRange(
     if (out.kind[i] !== NOT_DONE) continue;
     const path = input.paths[i] as string;
     const fullPath = input.prefix + path;
-    const k = 4 * i;
-    if (!Number.isNaN(known[k] as number)) {
+    if (!Number.isNaN(known[4 * i] as number)) {
       const stats = statSync(fullPath, { throwIfNoEntry: false });
-      if (
-        stats &&
-        stats.size === known[k] &&
-        stats.mtimeMs === known[k + 1] &&
-        stats.ctimeMs === known[k + 2] &&
-        stats.ino === known[k + 3]
-      ) {
+      if (stats && sameStamp(stats, stampAt(known, i))) {
         out.kind[i] = UNCHANGED;
         continue;
       }
@@ -94,14 +91,14 @@ export function scanRange(
     const read = readArticleFile(fullPath, path);
     if ('problem' in read) {
       if (read.stamp) {
-        setStamp(out, i, read.stamp);
+        setStampAt(out.stamp, i, read.stamp);
         out.kind[i] = TOO_LARGE;
       } else out.kind[i] = UNREADABLE;
       extras.set(i, { problem: read.problem });
       continue;
     }
-    setStamp(out, i, read.stamp);
-    const { cheap, parsed } = examine(path, read.bytes, input.timeZone, input.window);
+    setStampAt(out.stamp, i, read.stamp);
+    const { cheap, parsed } = examine(path, read.bytes, input.window);
     out.cheapMs[i] = cheap ? cheap.ms : Number.NaN;
     out.cheapZoned[i] = cheap?.zoned ? 1 : 0;
     if (cheap?.zoned || parsed) extras.set(i, { cheapText: cheap?.zoned ? cheap.text : undefined, parsed });
@@ -109,13 +106,23 @@ export function scanRange(
   }
 }
 
-function setStamp(
-  out: ScanOutput,
-  i: number,
-  s: { size: number; mtimeMs: number; ctimeMs: number; ino: number },
-) {
-  out.stamp[4 * i] = s.size;
-  out.stamp[4 * i + 1] = s.mtimeMs;
-  out.stamp[4 * i + 2] = s.ctimeMs;
-  out.stamp[4 * i + 3] = s.ino;
+/**
+ * The i-th stamp of a column of stamps: 4 numbers per file (size, mtimeMs, ctimeMs, ino), the
+ * layout the scan threads share (numbers in a SharedArrayBuffer, no object per file).
+ */
+export function stampAt(column: Float64Array, i: number): FileStamp {
+  return {
+    size: column[4 * i] as number,
+    mtimeMs: column[4 * i + 1] as number,
+    ctimeMs: column[4 * i + 2] as number,
+    ino: column[4 * i + 3] as number,
+  };
+}
+
+/** Write `stamp` as the i-th of a column of stamps (see stampAt). */
+export function setStampAt(column: Float64Array, i: number, stamp: FileStamp): void {
+  column[4 * i] = stamp.size;
+  column[4 * i + 1] = stamp.mtimeMs;
+  column[4 * i + 2] = stamp.ctimeMs;
+  column[4 * i + 3] = stamp.ino;
 }

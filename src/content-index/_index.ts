@@ -1,13 +1,18 @@
 import { existsSync } from 'node:fs';
 import type { Statement } from 'better-sqlite3';
+import {
+  type Classified,
+  type ContentWindow,
+  type FileStamp,
+  type FolderStamp,
+  type ParseResult,
+  parsePublished,
+  sameStamp,
+} from '../content/index.js';
 import { openDatabase, type SqliteDatabase } from '../store/index.js';
-import type { Classified } from './_classify.js';
-import { parsePublished } from './_dates.js';
-import type { FolderStamp } from './_find.js';
 import { parserFingerprint } from './_fingerprint.js';
 import type { PathBytes } from './_parallel.js';
-import type { ParseResult } from './_parse.js';
-import type { FileStamp } from './_read.js';
+import { setStampAt } from './_scan.js';
 import { checkParsed } from './_shape.js';
 import {
   decodeSnapshot,
@@ -19,6 +24,7 @@ import {
   pushStoredRun,
   type Snapshot,
   type StoredSnapshot,
+  stampOfEntry,
   storedPath,
   storedPaths,
   ZONED,
@@ -37,7 +43,6 @@ export interface ContentIndexOptions {
 }
 
 const DAY = 86_400_000;
-const PLACEHOLDER_STAMP = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
 const KEEP_PARSES_WINDOW_MS = 62 * DAY;
 // Full parses not used for this long are dropped, so the table follows the days being built.
 const PARSED_KEEP_MS = 30 * DAY;
@@ -72,14 +77,15 @@ export class ContentIndex {
   }
 
   /**
-   * Start a scan of the content folder whose real path is `root`, in `timeZone`, for `window`.
+   * Start a scan of the content folder whose real path is `root`, for `window` (in its zone).
    * Full parses are remembered for windows of up to two months (a day's digest, a week); a
    * longer one (`--date latest`, all time) would store every article of the folder, so there
    * only those of files without a cheap date are kept.
    */
-  begin(root: string, timeZone: string, window?: { since: number; until: number }): IndexSession {
+  begin(root: string, window: ContentWindow): IndexSession {
     const { readonly, now, racyMs } = this.options;
-    const keepParses = window === undefined || window.until - window.since <= KEEP_PARSES_WINDOW_MS;
+    const { timeZone } = window;
+    const keepParses = window.until - window.since <= KEEP_PARSES_WINDOW_MS;
     const open = (db: SqliteDatabase | undefined, old: StoredSnapshot | undefined, oldZone: string) =>
       new IndexSession({
         db: readonly ? undefined : db,
@@ -194,8 +200,9 @@ interface ParsedRow {
 }
 
 /**
- * One build's pass over the index. Paths must be asked for in the sorted order of
- * findArticleFiles: the old snapshot is walked alongside, and the new one is written in order.
+ * One load's pass over the index (internal to the indexed source, see _load.ts): `match` is
+ * asked for the listing's paths in their sorted order, as the old snapshot is walked alongside
+ * and the new one written in order.
  */
 export class IndexSession {
   private readonly init: SessionInit;
@@ -256,11 +263,11 @@ export class IndexSession {
     };
   }
 
-  /** The old entries' stamps, 4 per entry (size, mtimeMs, ctimeMs, ino), in shared memory. */
+  /** The old entries' stamps as a column (see stampAt), in shared memory. */
   oldStamps(): Float64Array {
     const o = this.old;
     const out = new Float64Array(new SharedArrayBuffer(32 * o.count));
-    for (let i = 0; i < o.count; i++) this.copyStamp(i, out, 4 * i);
+    for (let i = 0; i < o.count; i++) this.copyStamp(i, out, i);
     return out;
   }
 
@@ -302,13 +309,9 @@ export class IndexSession {
     return undefined;
   }
 
-  /** Copy the stamp of entry `i` (size, mtimeMs, ctimeMs, ino) into `into` at `at`. */
-  copyStamp(i: number, into: Float64Array, at: number): void {
-    const o = this.old;
-    into[at] = o.size[i] as number;
-    into[at + 1] = o.mtimeMs[i] as number;
-    into[at + 2] = o.ctimeMs[i] as number;
-    into[at + 3] = o.ino[i] as number;
+  /** Copy the stamp of old entry `i` into a column of stamps (see stampAt) as its j-th. */
+  copyStamp(i: number, into: Float64Array, j: number): void {
+    setStampAt(into, j, stampOfEntry(this.old, i));
   }
 
   /** The entry's date in this build's zone, or undefined when it has none that can be trusted here. */
@@ -332,12 +335,9 @@ export class IndexSession {
       return undefined;
     }
     if (!row) return undefined;
-    const o = this.old;
+    const made = { size: row.size, mtimeMs: row.mtime_ms, ctimeMs: row.ctime_ms, ino: row.ino };
     const fresh =
-      row.size === o.size[i] &&
-      row.mtime_ms === o.mtimeMs[i] &&
-      row.ctime_ms === o.ctimeMs[i] &&
-      row.ino === o.ino[i] &&
+      sameStamp(made, stampOfEntry(this.old, i)) &&
       row.time_zone === this.init.timeZone &&
       row.fingerprint === parserFingerprint();
     if (!fresh) return undefined;
@@ -371,21 +371,15 @@ export class IndexSession {
     const ms = this.dateOf(i);
     if (this.init.oldZone !== this.init.timeZone && flags & ZONED) this.changed = true;
     const fromParseLost = ms === undefined && !Number.isNaN(o.dateMs[i] as number);
-    // The stamp is the old entry's (the file is unchanged), copied column by column below: no
-    // object per file.
+    // The file is unchanged: its stamp is the old entry's.
     pushEntry(
       this.next,
       i,
-      PLACEHOLDER_STAMP,
+      stampOfEntry(o, i),
       ms ?? Number.NaN,
       fromParseLost ? 0 : flags,
       o.dateText.get(i),
     );
-    const at = this.next.count - 1;
-    this.next.size[at] = o.size[i] as number;
-    this.next.mtimeMs[at] = o.mtimeMs[i] as number;
-    this.next.ctimeMs[at] = o.ctimeMs[i] as number;
-    this.next.ino[at] = o.ino[i] as number;
   }
 
   /**

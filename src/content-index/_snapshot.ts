@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createDeflateRaw, inflateRawSync } from 'node:zlib';
-import type { FolderStamp } from './_find.js';
+import type { FileStamp, FolderStamp } from '../content/index.js';
 
 /**
  * The per-file part of the content index as one packed value per content folder: a warm build
@@ -268,6 +268,7 @@ function isFolderStamp(v: unknown): v is FolderStamp {
   const f = v as Record<string, unknown>;
   return (
     typeof f.path === 'string' &&
+    typeof f.size === 'number' &&
     typeof f.mtimeMs === 'number' &&
     typeof f.ctimeMs === 'number' &&
     typeof f.ino === 'number'
@@ -278,6 +279,16 @@ function isFolderStamp(v: unknown): v is FolderStamp {
 export function storedPaths(s: StoredSnapshot): string[] {
   if (s.count === 0) return [];
   return s.pathData.toString('utf8').split('\0');
+}
+
+/** The i-th entry's stamp. */
+export function stampOfEntry(s: Omit<Snapshot, 'paths'>, i: number): FileStamp {
+  return {
+    size: s.size[i] as number,
+    mtimeMs: s.mtimeMs[i] as number,
+    ctimeMs: s.ctimeMs[i] as number,
+    ino: s.ino[i] as number,
+  };
 }
 
 /** The i-th path of a stored snapshot, as a string (for the few that are needed as text). */
@@ -298,7 +309,7 @@ export function emptyStored(): StoredSnapshot {
 export function pushEntry(
   s: Snapshot,
   path: string | number,
-  stamp: { size: number; mtimeMs: number; ctimeMs: number; ino: number },
+  stamp: FileStamp,
   dateMs: number,
   flags: number,
   dateText?: string,

@@ -1,5 +1,5 @@
+import type { ParseResult } from '../content/index.js';
 import type { Article, ContentProblem } from '../types.js';
-import type { ParseResult } from './_parse.js';
 
 /**
  * A full parse read back from the content index, checked for the shape parseArticle gives
