@@ -6,8 +6,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type BuildCache, openBuildCache, renderKey } from './cache/index.js';
 import type { Config } from './config/index.js';
-import { allTime, type ContentSource, type LoadResult, plainSource } from './content/index.js';
-import { indexedSource } from './content-index/index.js';
+import { type ContentIndex, type LoadResult, loadArticles } from './content/index.js';
 import { DigestError } from './errors.js';
 import {
   brandContext,
@@ -40,6 +39,11 @@ export interface BuildRequest {
   db?: string;
   /** Use the content index without writing to it (a dry run leaves the database untouched). */
   dbReadonly?: boolean;
+  /**
+   * A topic or weekly edition (src/editions): its ledger key (`digestKey`, or the window's key plus
+   * `keySuffix`), and the date and archive path it goes by (default the window's date).
+   */
+  edition?: { digestKey?: string; keySuffix?: string; date?: string; archivePath?: string };
 }
 
 export interface BuildResult {
@@ -69,8 +73,8 @@ export interface BuildResult {
 export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
   const { config } = req;
   const contentDir = resolve(req.cwd, config.content);
-  // Build caches in the --db database: the content index makes warm builds stat-only, the
-  // render cache spares an unchanged digest its MJML run. Without a database, no caches.
+  // Build caches in the --db database (issue 7): the content index makes warm builds stat-only,
+  // the render cache spares an unchanged digest its MJML run. Without a database, no caches.
   const cache = req.db === undefined ? undefined : openBuildCache(req.db, { readonly: req.dbReadonly });
   try {
     return await buildWith(req, contentDir, cache);
@@ -80,33 +84,28 @@ export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
 }
 
 async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCache): Promise<BuildResult> {
-  const source = contentSource(cache);
-  try {
-    const { window, notes } = await resolveWindow(req, contentDir, source);
-    const loaded = await source.load(contentDir, window);
-    const result = await digestOf(req, window, loaded, cache);
-    result.notes.unshift(...notes);
-    return result;
-  } finally {
-    // The content index is written while this thread selects and renders.
-    await source.flush();
-  }
-}
-
-/**
- * Where the articles come from, as a factory picks a transport: without a database every file
- * is read (the plain source); with one, through the content index (only changed files are read).
- */
-function contentSource(cache: BuildCache | undefined): ContentSource {
-  if (!cache) return plainSource;
-  return indexedSource(cache.index, {
+  const { config } = req;
+  const { window, notes } = await resolveWindow(req, contentDir, cache?.index);
+  const loaded = await loadArticles(contentDir, {
+    timeZone: config.timeZone,
+    window,
+    index: cache?.index,
     threads: SCAN_THREADS,
     // A build that must read most files will render too (no cached email can match): with scan
     // workers reading, load MJML now on this thread instead of after the scan.
     onScanStart: ({ files, toRead, threads }) => {
       if (threads > 0 && toRead > files / 2) preloadMjml();
     },
+    // The index is deflated on a pool thread while this one selects and renders.
+    deferIndexWrite: true,
   });
+  try {
+    const result = await digestOf(req, window, loaded, cache);
+    result.notes.unshift(...notes);
+    return result;
+  } finally {
+    await loaded.indexWritten;
+  }
 }
 
 /** Steps 2-4 and the report, from the loaded articles. */
@@ -118,6 +117,8 @@ async function digestOf(
 ): Promise<BuildResult> {
   const { config } = req;
   if (req.strict && loaded.problems.length > 0) throw strictError(loaded.problems);
+  // An edition is named by its own date (a weekly: its last day), whatever window it covers.
+  if (req.edition?.date) window = { ...window, date: req.edition.date };
 
   let selection = selectDigest(loaded.articles, window, {
     top: config.top,
@@ -146,7 +147,7 @@ async function digestOf(
   });
   return {
     window,
-    digestKey: digestKey(window, req),
+    digestKey: req.edition?.digestKey ?? `${digestKey(window, req)}${req.edition?.keySuffix ?? ''}`,
     selection,
     rendered,
     report,
@@ -169,7 +170,7 @@ async function renderFitted(
 ): Promise<{ selection: Selection; rendered: RenderedDigest; trimmed: string[] }> {
   const { config } = req;
   const dir = templatesDir(config, req.cwd);
-  const ctx = renderContext(config, window);
+  const ctx = renderContext(config, window, req.edition?.archivePath);
   const key = cache?.render && (await renderKey(selection, dir, ctx, config.sizeBudget));
   const hit = key ? cache?.render?.get(key) : undefined;
   if (hit) {
@@ -224,15 +225,19 @@ export function templatesDir(config: Config, cwd: string): string {
   return config.templates === 'templates' && !existsSync(configured) ? BUNDLED_TEMPLATES : configured;
 }
 
-/** The render context of a digest: newsletter name, zone and public links. */
-export function renderContext(config: Config, window: DigestWindow): RenderContext {
+/** The render context of a digest: newsletter name, zone and public links (`archivePath`: default the window's date). */
+export function renderContext(
+  config: Config,
+  window: DigestWindow,
+  archivePath: string = window.date,
+): RenderContext {
   const publicUrl = config.publicUrl.replace(/\/+$/, '');
   return {
     title: config.title,
     brand: brandContext(config),
     timeZone: window.timeZone,
     publicUrl,
-    archiveUrl: `${publicUrl}/archive/${window.date}`,
+    archiveUrl: `${publicUrl}/archive/${archivePath}`,
     subjectTemplate: config.subject || undefined,
   };
 }
@@ -240,14 +245,14 @@ export function renderContext(config: Config, window: DigestWindow): RenderConte
 async function resolveWindow(
   req: BuildRequest,
   contentDir: string,
-  source: ContentSource,
+  index?: ContentIndex,
 ): Promise<{ window: DigestWindow; notes: string[] }> {
   const tz = req.config.timeZone;
   if (req.since !== undefined && req.until !== undefined) {
     return { window: rangeWindow(req.since, req.until, tz), notes: [] };
   }
   if (req.date === 'latest') {
-    const newest = await newestDay(contentDir, tz, req.now, source);
+    const newest = await newestDay(contentDir, tz, req.now, index);
     const notes: string[] = [];
     if (newest.later > 0) {
       const n = newest.later === 1 ? '1 article is' : `${newest.later} articles are`;
@@ -264,8 +269,13 @@ async function resolveWindow(
  * The newest local day that has at least one valid article published by `now` (an article dated
  * in the future is a mistake or an embargo, not the latest news); the day of `now` when there is none.
  */
-export async function latestDay(contentDir: string, timeZone: string, now: Date): Promise<string> {
-  return (await newestDay(contentDir, timeZone, now, plainSource)).date;
+export async function latestDay(
+  contentDir: string,
+  timeZone: string,
+  now: Date,
+  index?: ContentIndex,
+): Promise<string> {
+  return (await newestDay(contentDir, timeZone, now, index)).date;
 }
 
 /** latestDay, with how many articles are dated after `now` and the newest day among them. */
@@ -273,9 +283,14 @@ async function newestDay(
   contentDir: string,
   timeZone: string,
   now: Date,
-  source: ContentSource,
+  index?: ContentIndex,
 ): Promise<{ date: string; later: number; laterDay?: string }> {
-  const all = await source.load(contentDir, allTime(timeZone));
+  const all = await loadArticles(contentDir, {
+    timeZone,
+    window: { since: -8.64e15, until: 8.64e15 },
+    index,
+    threads: SCAN_THREADS,
+  });
   let newest = Number.NEGATIVE_INFINITY;
   let latest = Number.NEGATIVE_INFINITY;
   let later = 0;
@@ -289,12 +304,18 @@ async function newestDay(
   return later === 0 ? { date, later } : { date, later, laterDay: localDate(latest, timeZone) };
 }
 
-/** Every local day with valid articles, newest first, with the number of articles. */
+/** Every local day with valid articles, newest first, with the number of articles. `index`: see loadArticles. */
 export async function articleDays(
   contentDir: string,
   timeZone: string,
+  index?: ContentIndex,
 ): Promise<{ date: string; articles: number }[]> {
-  const all = await plainSource.load(contentDir, allTime(timeZone));
+  const all = await loadArticles(contentDir, {
+    timeZone,
+    window: { since: -8.64e15, until: 8.64e15 },
+    index,
+    threads: SCAN_THREADS,
+  });
   const counts = new Map<string, number>();
   for (const article of all.articles) {
     const day = localDate(article.publishedMs, timeZone);

@@ -208,7 +208,7 @@ export function buildContext(
     articleCount,
     subjectPrefix: text(brand.subjectPrefix ?? ctx.title),
     date: selection.window.date,
-    dateLabel: formatDate(selection.window.since, 'EEEE, MMMM d, yyyy', ctx.timeZone),
+    dateLabel: dateLabel(selection.window, ctx.timeZone),
     dateShort: formatDate(selection.window.since, 'MMM d, yyyy', ctx.timeZone),
     timeZone: ctx.timeZone,
     since: selection.window.since,
@@ -349,4 +349,15 @@ export function imageView(images: ImageRef[], alt: string): ImageView | null {
 
 function positive(n: number | undefined): number | undefined {
   return typeof n === 'number' && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** `Sunday, September 13, 2020`; a window of several days (a weekly edition): `September 7 – September 13, 2020`. */
+function dateLabel(window: Selection['window'], zone: string): string {
+  // Over 25 hours: longer than any one local day, DST days included.
+  if (window.until - window.since <= DAY_MS + 3600 * 1000) {
+    return formatDate(window.since, 'EEEE, MMMM d, yyyy', zone);
+  }
+  return `${formatDate(window.since, 'MMMM d', zone)} – ${formatDate(window.until - 1, 'MMMM d, yyyy', zone)}`;
 }
