@@ -273,6 +273,11 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
 
 /** Longest an outcome waits for the next `sending` commit to carry it into the ledger, ms. */
 const RESULT_FLUSH_MS = 100;
+/**
+ * Longest a run waits without looking at its send lock: losing the lock wakes nothing, and a run
+ * waiting for a far-off retry must still notice it and stop.
+ */
+const LOCK_CHECK_MS = 1000;
 
 interface RunOutcome {
   sent: number;
@@ -281,7 +286,57 @@ interface RunOutcome {
   stopped?: string;
 }
 
-/** Step 4: the workers, the retry queue, pacing, and the stop rules. */
+interface Retry {
+  job: Job;
+  dueAt: number;
+}
+
+/** Everything one delivery run knows; the steps below read and change it, nothing else does. */
+interface DeliveryRun {
+  readonly jobs: readonly Job[];
+  readonly message: DigestMessage;
+  readonly input: SendInput;
+  readonly deps: SendDeps;
+  readonly lock: { readonly lost: boolean };
+  /** Messages handed to the transport at once. */
+  readonly window: number;
+  /** Time between two message starts under the rate limit, ms; 0 without one. */
+  readonly interval: number;
+  readonly started: number;
+  /** The next job never tried (an index into `jobs`). */
+  next: number;
+  /** Jobs waiting for another attempt, earliest due first (kept in that order as they are added). */
+  readonly retries: Retry[];
+  /** Per-domain backoff of a recipient's temporary refusals (see deferTemp). */
+  readonly domains: Map<string, { round: number; until: number }>;
+  readonly results: PendingResults;
+  inFlight: number;
+  /** The sender's failures in a row (see blameOf). */
+  consecutive: number;
+  /** Final failures so far. */
+  failed: number;
+  /** When the rate limit lets the next message start. */
+  nextSlot: number;
+  /** The one timer that brings the run back when nothing is under way to do it (a retry, a slot). */
+  timer: NodeJS.Timeout | undefined;
+  /** A step threw (the ledger, a signer): nothing more starts, and the run rejects with it. */
+  error: { cause: unknown } | undefined;
+  readonly out: RunOutcome;
+  /** Called once when nothing is in flight and nothing more will start. */
+  finish: () => void;
+}
+
+/**
+ * Step 4: send every job with `window` messages in flight:
+ * - pump starts messages while there is room, a job to take (a due retry first, then the next
+ *   new one) and, under the rate limit, a free slot; each finished message pumps again;
+ * - attempt builds one recipient's copy, hands it to the transport and returns its outcome;
+ * - record puts the outcome in the ledger (grouped with the next `sending` commit, see
+ *   PendingResults) and decides: sent, a retry and when, or a final failure; and whether the
+ *   run stops (fatal reply, too many of the sender's failures in a row);
+ * - the run ends when nothing is in flight and nothing is left, or once stopped (interrupted, the
+ *   send lock lost), after the messages in flight finished and were recorded.
+ */
 async function deliverAll(
   jobs: Job[],
   message: DigestMessage,
@@ -289,208 +344,295 @@ async function deliverAll(
   deps: SendDeps,
   lock: { readonly lost: boolean },
 ): Promise<RunOutcome> {
-  const { ledger, transport, signal } = deps;
   const { settings } = input;
-  const key = input.digestKey;
-  const queue = [...jobs];
-  const retries: { job: Job; dueAt: number }[] = [];
-  const wake = new Wakeup();
-  const onAbort = () => wake.notify();
-  signal?.addEventListener('abort', onAbort);
-  const interval = settings.rateLimit > 0 ? 1000 / settings.rateLimit : 0;
+  let finish = () => {};
+  const finished = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
   const started = performance.now();
-  let nextSlot = started;
-  let inFlight = 0;
-  let consecutive = 0;
-  let failed = 0;
-  const out: RunOutcome = { sent: 0, bytes: 0, messageBytes: 0 };
-  // Group commit: outcomes wait here and go into the ledger with the next `sending` commit (one
-  // transaction per message instead of two), or after RESULT_FLUSH_MS when no message follows.
-  // A crash loses only these, whose rows are still `sending` and so become `unknown`, never resent
-  // without --resend-unknown: the same as a crash while they were on the wire.
-  const unsettled: ResultEntry[] = [];
-  let flushTimer: NodeJS.Timeout | undefined;
-  const takeUnsettled = () => {
-    clearTimeout(flushTimer);
-    flushTimer = undefined;
-    return unsettled.splice(0);
+  const run: DeliveryRun = {
+    jobs,
+    message,
+    input,
+    deps,
+    lock,
+    window: Math.max(1, Math.min(settings.inFlight ?? settings.connections * 2, jobs.length)),
+    interval: settings.rateLimit > 0 ? 1000 / settings.rateLimit : 0,
+    started,
+    next: 0,
+    retries: [],
+    domains: new Map(),
+    results: new PendingResults(deps.ledger, input.digestKey),
+    inFlight: 0,
+    consecutive: 0,
+    failed: 0,
+    nextSlot: started,
+    timer: undefined,
+    error: undefined,
+    out: { sent: 0, bytes: 0, messageBytes: 0 },
+    finish: () => finish(),
   };
-  const flush = async () => {
-    const batch = takeUnsettled();
-    if (batch.length === 0) return;
-    try {
-      await ledger.markResults(key, batch);
-    } catch (error) {
-      unsettled.unshift(...batch);
-      throw error;
-    }
-  };
-  const settle = (entry: ResultEntry) => {
-    unsettled.push(entry);
-    flushTimer ??= setTimeout(() => flush().catch(() => undefined), RESULT_FLUSH_MS);
-  };
+  const onAbort = () => pump(run);
+  deps.signal?.addEventListener('abort', onAbort);
+  try {
+    pump(run);
+    await finished;
+  } finally {
+    deps.signal?.removeEventListener('abort', onAbort);
+    clearTimeout(run.timer);
+    await run.results.flush();
+  }
+  if (run.error) throw run.error.cause;
+  return run.out;
+}
 
-  const halted = () => {
-    if (!out.stopped && signal?.aborted)
-      out.stopped = 'interrupted; messages in flight were finished and recorded';
-    if (!out.stopped && lock.lost) out.stopped = 'another run took over the send lock of this digest';
-    return out.stopped !== undefined;
-  };
-  const take = (): Job | undefined => {
+/** Start what may start now; when nothing can, come back at the next due retry or slot. */
+function pump(run: DeliveryRun): void {
+  clearTimeout(run.timer);
+  run.timer = undefined;
+  // Each pass starts one message or leaves: at most `window` passes.
+  while (!halted(run) && run.inFlight < run.window) {
     const now = performance.now();
-    retries.sort((a, b) => a.dueAt - b.dueAt);
-    if (retries[0] && retries[0].dueAt <= now) return retries.shift()?.job;
-    return queue.shift();
-  };
-  // Per-domain backoff for a recipient's temporary refusals (e.g. 451): the domain's retries wait
-  // for its next round together, each round twice as far off, while other domains (and the
-  // domain's not yet tried rows) go on; a message the domain accepts ends it. So one slow domain
-  // neither stops nor stalls the run, and each of its rows gets its maxAttempts in this run.
-  const domains = new Map<string, { round: number; until: number }>();
-  const deferTemp = (job: Job): number => {
-    const key = domainOf(job.subscriber.email);
-    const now = performance.now();
-    const domain = domains.get(key) ?? { round: 0, until: 0 };
-    if (domain.until <= now) {
-      domain.round++;
-      domain.until = now + settings.retryDelayMs * 2 ** (domain.round - 1);
-      domains.set(key, domain);
-    }
-    return domain.until;
-  };
-  const report = () => {
-    if (!deps.onProgress) return;
-    const elapsedMs = performance.now() - started;
-    const done = out.sent + failed;
-    const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-    const left = jobs.length - done;
-    deps.onProgress({
-      total: jobs.length,
-      sent: out.sent,
-      failed,
-      retrying: retries.length,
-      elapsedMs,
-      rate,
-      etaMs: rate > 0 ? (left / rate) * 1000 : undefined,
-    });
-  };
-
-  const attempt = async (job: Job): Promise<void> => {
-    const subscriber = job.subscriber;
-    const address = normalizeEmail(subscriber.email);
-    job.attempts++;
-    // `sending` is committed when the transport is about to let the message out (see OutgoingMessage.commit).
-    let refused = false;
-    const commit = async () => {
-      const batch = takeUnsettled();
-      let go: boolean;
-      try {
-        go = await ledger.markSending(key, subscriber.id, batch);
-      } catch (error) {
-        unsettled.unshift(...batch);
-        throw error;
-      }
-      refused = !go;
-      return go;
-    };
-    let outcome: DeliveryOutcome;
-    if (!address.ok) {
-      outcome = { state: 'failed_perm', reply: `the stored address ${address.reason}` };
-    } else {
-      const token = signToken(
-        { purpose: 'unsub', subscriberId: subscriber.id, email: address.email },
-        input.secret,
-      );
-      const recipient = {
-        email: address.email,
-        name: subscriber.name,
-        messageId: job.messageId,
-        unsubscribeUrl: unsubscribeUrl(input.publicUrl, token),
-      };
-      const outgoing = deps.signer
-        ? signedMessage(await deps.signer(message.build(recipient)))
-        : copyMessage(message.copy(recipient));
-      out.messageBytes = outgoing.size;
-      outcome = await transport.send(
-        Object.assign(outgoing, {
-          seq: job.seq,
-          from: message.fromAddress,
-          to: address.email,
-          messageId: job.messageId,
-          commit,
-        }),
-      );
-      if (refused) return; // another run sent it meanwhile: never twice, and nothing to record
-      if (outcome.state === 'sent') out.bytes += outgoing.size;
-    }
-    settle({
-      subscriberId: subscriber.id,
-      result: { state: outcome.state, code: outcome.code, reply: outcome.reply },
-    });
-    if (outcome.state === 'sent') {
-      out.sent++;
-      consecutive = 0;
-      domains.delete(domainOf(subscriber.email));
-      return;
-    }
-    // Only failures that would hit every message (the sender's: 421, 5.7.x, login, no answer)
-    // count toward stopping; a dead mailbox or a slow domain is that recipient's (see blameOf).
-    const senders = (outcome.blame ?? 'sender') === 'sender';
-    if (senders) consecutive++;
-    const fatal = 'fatal' in outcome && outcome.fatal === true;
-    if (outcome.state === 'failed_temp' && !fatal && job.attempts < settings.maxAttempts) {
-      const dueAt = senders
-        ? performance.now() + settings.retryDelayMs * 2 ** (job.attempts - 1)
-        : deferTemp(job);
-      retries.push({ job, dueAt });
-    } else failed++;
-    if (fatal && !out.stopped) out.stopped = `stopped: ${outcome.reply}`;
-    if (consecutive >= settings.maxConsecutiveFailures && !out.stopped) {
-      out.stopped = `stopped after ${consecutive} failures in a row; last reply: ${outcome.reply}`;
-    }
-  };
-
-  const worker = async (): Promise<void> => {
-    for (let guard = 0; guard < 10_000_000; guard++) {
-      if (halted()) return;
-      const job = take();
-      if (!job) {
-        if (inFlight === 0 && retries.length === 0 && queue.length === 0) return;
-        const due = retries.length ? Math.min(...retries.map((r) => r.dueAt)) - performance.now() : 1000;
-        await wake.wait(Math.max(1, Math.min(due, 1000)));
-        continue;
-      }
-      if (interval > 0) {
-        const now = performance.now();
-        const at = Math.max(now, nextSlot);
-        nextSlot = at + interval;
-        if (at > now) await wake.sleep(at - now);
-      }
-      if (halted()) {
-        queue.unshift(job);
+    if (!jobReady(run, now)) break;
+    if (run.interval > 0) {
+      if (run.nextSlot > now) {
+        wakeAt(run, run.nextSlot);
         return;
       }
-      inFlight++;
-      try {
-        await attempt(job);
-      } finally {
-        inFlight--;
-        report();
-        wake.notify();
-      }
+      run.nextSlot = Math.max(now, run.nextSlot) + run.interval;
     }
-  };
-
-  try {
-    const window = settings.inFlight ?? settings.connections * 2;
-    const workers = Math.max(1, Math.min(window, jobs.length));
-    await Promise.all(Array.from({ length: workers }, worker));
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-    wake.notify();
-    await flush();
+    start(run, takeJob(run, now) as Job);
   }
-  return out;
+  const due = halted(run) ? undefined : run.retries[0];
+  if (run.inFlight === 0 && !due && (halted(run) || run.next >= run.jobs.length)) {
+    run.finish();
+    return;
+  }
+  // A finishing message pumps again; a retry may fall due before any does.
+  if (due) wakeAt(run, due.dueAt);
+}
+
+function wakeAt(run: DeliveryRun, at: number): void {
+  const ms = Math.min(Math.max(1, at - performance.now()), LOCK_CHECK_MS);
+  run.timer = setTimeout(() => pump(run), ms);
+}
+
+/** Why the run stops starting messages, if it does (set once, kept). */
+function halted(run: DeliveryRun): boolean {
+  const { out } = run;
+  if (!out.stopped && run.deps.signal?.aborted)
+    out.stopped = 'interrupted; messages in flight were finished and recorded';
+  if (!out.stopped && run.lock.lost) out.stopped = 'another run took over the send lock of this digest';
+  return out.stopped !== undefined || run.error !== undefined;
+}
+
+function jobReady(run: DeliveryRun, now: number): boolean {
+  const due = run.retries[0];
+  return (due !== undefined && due.dueAt <= now) || run.next < run.jobs.length;
+}
+
+/** A retry that is due, else the next job never tried. */
+function takeJob(run: DeliveryRun, now: number): Job | undefined {
+  const due = run.retries[0];
+  if (due && due.dueAt <= now) {
+    run.retries.shift();
+    return due.job;
+  }
+  if (run.next < run.jobs.length) return run.jobs[run.next++];
+  return undefined;
+}
+
+function start(run: DeliveryRun, job: Job): void {
+  run.inFlight++;
+  const failed = (cause: unknown) => {
+    run.error ??= { cause };
+  };
+  attempt(run, job)
+    .then((outcome) => {
+      if (outcome) record(run, job, outcome);
+    })
+    .catch(failed)
+    .then(() => {
+      run.inFlight--;
+      try {
+        reportProgress(run);
+      } catch (cause) {
+        failed(cause);
+      }
+      pump(run);
+    });
+}
+
+/**
+ * One attempt at one job: the recipient's copy, through the transport, which commits `sending`
+ * when the message is about to leave (see OutgoingMessage.commit). Undefined when the ledger
+ * refused that commit (another run sent it meanwhile): never twice, and nothing to record.
+ */
+async function attempt(run: DeliveryRun, job: Job): Promise<DeliveryOutcome | undefined> {
+  const { input, deps, message, out } = run;
+  const subscriber = job.subscriber;
+  const address = normalizeEmail(subscriber.email);
+  job.attempts++;
+  if (!address.ok) return { state: 'failed_perm', reply: `the stored address ${address.reason}` };
+  let refused = false;
+  const commit = async () => {
+    const go = await run.results.commitWith((batch) =>
+      deps.ledger.markSending(input.digestKey, subscriber.id, batch),
+    );
+    refused = !go;
+    return go;
+  };
+  const token = signToken(
+    { purpose: 'unsub', subscriberId: subscriber.id, email: address.email },
+    input.secret,
+  );
+  const recipient = {
+    email: address.email,
+    name: subscriber.name,
+    messageId: job.messageId,
+    unsubscribeUrl: unsubscribeUrl(input.publicUrl, token),
+  };
+  const outgoing = deps.signer
+    ? signedMessage(await deps.signer(message.build(recipient)))
+    : copyMessage(message.copy(recipient));
+  out.messageBytes = outgoing.size;
+  const outcome = await deps.transport.send(
+    Object.assign(outgoing, {
+      seq: job.seq,
+      from: message.fromAddress,
+      to: address.email,
+      messageId: job.messageId,
+      commit,
+    }),
+  );
+  if (refused) return undefined;
+  if (outcome.state === 'sent') out.bytes += outgoing.size;
+  return outcome;
+}
+
+/** The outcome into the ledger, and what follows from it: done, a retry, or a stop. */
+function record(run: DeliveryRun, job: Job, outcome: DeliveryOutcome): void {
+  const { out } = run;
+  const { settings } = run.input;
+  const email = job.subscriber.email;
+  run.results.add({
+    subscriberId: job.subscriber.id,
+    result: { state: outcome.state, code: outcome.code, reply: outcome.reply },
+  });
+  if (outcome.state === 'sent') {
+    out.sent++;
+    run.consecutive = 0;
+    run.domains.delete(domainOf(email));
+    return;
+  }
+  // Only failures that would hit every message (the sender's: 421, 5.7.x, login, no answer)
+  // count toward stopping; a dead mailbox or a slow domain is that recipient's (see blameOf).
+  const senders = (outcome.blame ?? 'sender') === 'sender';
+  if (senders) run.consecutive++;
+  const fatal = 'fatal' in outcome && outcome.fatal === true;
+  if (outcome.state === 'failed_temp' && !fatal && job.attempts < settings.maxAttempts) {
+    const dueAt = senders
+      ? performance.now() + settings.retryDelayMs * 2 ** (job.attempts - 1)
+      : deferTemp(run, email);
+    addRetry(run.retries, { job, dueAt });
+  } else run.failed++;
+  if (fatal && !out.stopped) out.stopped = `stopped: ${outcome.reply}`;
+  if (run.consecutive >= settings.maxConsecutiveFailures && !out.stopped) {
+    out.stopped = `stopped after ${run.consecutive} failures in a row; last reply: ${outcome.reply}`;
+  }
+}
+
+/**
+ * Per-domain backoff for a recipient's temporary refusals (e.g. 451): the domain's retries wait
+ * for its next round together, each round twice as far off, while other domains (and the
+ * domain's not yet tried rows) go on; a message the domain accepts ends it. So one slow domain
+ * neither stops nor stalls the run, and each of its rows gets its maxAttempts in this run.
+ */
+function deferTemp(run: DeliveryRun, email: string): number {
+  const key = domainOf(email);
+  const now = performance.now();
+  const domain = run.domains.get(key) ?? { round: 0, until: 0 };
+  if (domain.until <= now) {
+    domain.round++;
+    domain.until = now + run.input.settings.retryDelayMs * 2 ** (domain.round - 1);
+    run.domains.set(key, domain);
+  }
+  return domain.until;
+}
+
+/** Insert in due order, after retries due at the same time (first refused, first retried). */
+function addRetry(retries: Retry[], retry: Retry): void {
+  let low = 0;
+  let high = retries.length;
+  while (low < high) {
+    const mid = (low + high) >>> 1;
+    if ((retries[mid] as Retry).dueAt <= retry.dueAt) low = mid + 1;
+    else high = mid;
+  }
+  retries.splice(low, 0, retry);
+}
+
+function reportProgress(run: DeliveryRun): void {
+  const { deps, out, jobs } = run;
+  if (!deps.onProgress) return;
+  const elapsedMs = performance.now() - run.started;
+  const done = out.sent + run.failed;
+  const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
+  const left = jobs.length - done;
+  deps.onProgress({
+    total: jobs.length,
+    sent: out.sent,
+    failed: run.failed,
+    retrying: run.retries.length,
+    elapsedMs,
+    rate,
+    etaMs: rate > 0 ? (left / rate) * 1000 : undefined,
+  });
+}
+
+/**
+ * Group commit: outcomes wait here and go into the ledger with the next `sending` commit (one
+ * transaction per message instead of two), or after RESULT_FLUSH_MS when no message follows.
+ * A crash loses only these, whose rows are still `sending` and so become `unknown`, never resent
+ * without --resend-unknown: the same as a crash while they were on the wire.
+ */
+class PendingResults {
+  #entries: ResultEntry[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  readonly #ledger: Ledger;
+  readonly #key: string;
+
+  constructor(ledger: Ledger, key: string) {
+    this.#ledger = ledger;
+    this.#key = key;
+  }
+
+  add(entry: ResultEntry): void {
+    this.#entries.push(entry);
+    this.#timer ??= setTimeout(() => this.flush().catch(() => undefined), RESULT_FLUSH_MS);
+  }
+
+  /** Run a commit that carries the waiting outcomes; on failure they wait for the next one. */
+  async commitWith<T>(commit: (batch: ResultEntry[]) => Promise<T>): Promise<T> {
+    const batch = this.#take();
+    try {
+      return await commit(batch);
+    } catch (error) {
+      this.#entries.unshift(...batch);
+      throw error;
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.#entries.length === 0) return;
+    await this.commitWith((batch) => this.#ledger.markResults(this.#key, batch));
+  }
+
+  #take(): ResultEntry[] {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    return this.#entries.splice(0);
+  }
 }
 
 type MessageBody = Pick<OutgoingMessage, 'raw' | 'size' | 'data' | 'pieces'>;
@@ -512,32 +654,6 @@ function copyMessage(copy: MessageCopy): MessageBody {
     pieces: copy.pieces,
     data: copy.data,
   };
-}
-
-/** Lets idle workers wait for a retry to fall due, a message to finish, or a stop. */
-class Wakeup {
-  #waiters = new Set<() => void>();
-
-  wait(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.#waiters.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.#waiters.add(done);
-    });
-  }
-
-  /** A pause for pacing that a stop does not cut short (the slot is already taken). */
-  sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => setTimeout(resolve, ms));
-  }
-
-  notify(): void {
-    for (const done of [...this.#waiters]) done();
-  }
 }
 
 /** The domain of a stored address (lower-cased already; see normalizeEmail). */
