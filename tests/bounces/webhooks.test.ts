@@ -1,5 +1,6 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { runCleanups, workspace } from '../web/helpers.js';
+import { digestRefOf, verpAddress } from '../../src/deliver/index.js';
+import { runCleanups, SECRET, workspace } from '../web/helpers.js';
 import {
   CERT_URL,
   ENV,
@@ -199,6 +200,46 @@ describe('POST /webhooks/ses (SNS)', () => {
       '401 SigningCertURL is not https',
       '401 SigningCertURL path does not end in .pem',
       '403 TopicArn arn:aws:sns:us-east-1:999999999999:theirs is not in webhooks.sesTopicArns',
+    ]);
+  });
+
+  it('matches a bounce to its subscriber and digest by the VERP envelope sender SES reports, whatever the recipient says', async () => {
+    const { db } = await workspace(EMAILS);
+    const bounce = { local: 'bounces', domain: 'news.example.org' };
+    const digests = ['2026-11-30', '2026-12-01'];
+    const s = await serveWebhooks(db, {
+      settings: { sesTopicArns: [TOPIC] },
+      fetchCertificate: async () => cert.certPem,
+      verp: { bounce, secret: SECRET },
+      lookup: {
+        digestByRef: (ref) => digests.find((k) => digestRefOf(k) === ref),
+        original: () => undefined,
+      },
+    });
+    const dee = await s.store.subscribers.findByEmail('dee@example.net');
+    const ses = sesBounce('Permanent', 'forwarded-to@elsewhere.example', '5.1.1', 'fb-verp');
+    ses.mail.source = verpAddress(bounce, dee?.id as number, '2026-12-01', SECRET);
+    // A VERP address signed with another secret is not ours: that event keeps its reported recipient.
+    const forged = sesBounce('Permanent', 'nobody@elsewhere.example', '5.1.1', 'fb-forged');
+    forged.mail.source = verpAddress(bounce, 1, '2026-12-01', 'another-secret-another-secret-0123456789');
+    for (const [id, body] of [
+      ['m-v1', ses],
+      ['m-v2', forged],
+    ] as const) {
+      const r = await post(
+        `${s.base}/webhooks/ses`,
+        JSON.stringify(signSns(sesNotification(id, body), cert.keyPem)),
+      );
+      expect(r.status).toBe(200);
+    }
+    expect(stateOf(s.store, 'dee@example.net')).toEqual({ status: 'unsubscribed', reason: 'bounced' });
+    for (const email of EMAILS.slice(0, 3)) expect(stateOf(s.store, email)).toEqual(ACTIVE);
+    const rows = s.store.db
+      .prepare('SELECT email, digest_key AS digest, effect FROM bounce_events ORDER BY id')
+      .all();
+    expect(rows).toEqual([
+      { email: 'dee@example.net', digest: '2026-12-01', effect: 'suppressed' },
+      { email: 'nobody@elsewhere.example', digest: null, effect: 'unknown-address' },
     ]);
   });
 

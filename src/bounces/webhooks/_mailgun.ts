@@ -1,8 +1,8 @@
-import type { BounceEvent } from '../_event.js';
 import { findStatus } from '../_rules.js';
 import {
   jsonBody,
   objectField,
+  type ProviderEvent,
   type Received,
   refused,
   stringField,
@@ -68,14 +68,20 @@ export function mailgunProvider(options: MailgunOptions): WebhookProvider {
 export function mailgunEvent(
   data: Record<string, unknown> | undefined,
   nowMs: number,
-): BounceEvent | undefined {
+): ProviderEvent | undefined {
   const event = stringField(data, 'event');
   const email = stringField(data, 'recipient');
   const id = stringField(data, 'id');
   if (!data || !email || !id || (event !== 'failed' && event !== 'complained')) return undefined;
   const seconds = Number(data.timestamp);
   const at = Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds * 1000) : nowMs;
-  const base = { email, source: 'mailgun', sourceId: `mailgun:${id}`, at };
+  // Mailgun gives the Message-ID without its angle brackets, and the envelope sender (VERP).
+  const messageId = stringField(objectField(objectField(data, 'message'), 'headers'), 'message-id');
+  const hints = {
+    returnPath: stringField(objectField(data, 'envelope'), 'sender'),
+    messageId: messageId && !messageId.startsWith('<') ? `<${messageId}>` : messageId,
+  };
+  const base = { email, source: 'mailgun', sourceId: `mailgun:${id}`, at, hints };
   if (event === 'complained') return { ...base, kind: 'complaint', diagnostic: 'complaint' };
   const severity = stringField(data, 'severity');
   if (severity !== 'permanent' && severity !== 'temporary') return undefined;

@@ -1,6 +1,7 @@
+import { type BounceAddress, findVerp } from '../../deliver/_verp.js';
 import { DigestError } from '../../errors.js';
 import type { Store } from '../../store/_store.js';
-import { type RecordOutcome, recordEvents, recordUnrecognised } from '../_event.js';
+import { type BounceEvent, type RecordOutcome, recordEvents, recordUnrecognised } from '../_event.js';
 import { type BounceRules, DEFAULT_BOUNCE_RULES } from '../_rules.js';
 import { fetchText } from './_fetch.js';
 import { genericProvider } from './_generic.js';
@@ -8,7 +9,7 @@ import { mailgunProvider } from './_mailgun.js';
 import { postmarkProvider } from './_postmark.js';
 import { sesProvider } from './_ses.js';
 import type { CertificateFetcher } from './_sns.js';
-import type { WebhookProvider, WebhookRequest } from './_types.js';
+import type { ProviderEvent, WebhookProvider, WebhookRequest } from './_types.js';
 import { ReplayGuard } from './_verify.js';
 
 /** The endpoints, each at `POST /webhooks/<name>`. */
@@ -47,8 +48,18 @@ export interface WebhookRouterOptions {
   fetchCertificate?: CertificateFetcher;
   /** Confirms an SNS subscription by GETting its SubscribeURL. Default: fetchText. */
   visit?: (url: string) => Promise<void>;
+  /** config bounceAddress and DIGEST_SECRET: the VERP envelope sender a provider reports names the subscriber and digest. */
+  verp?: { bounce: BounceAddress; secret: string };
+  /** Finds the digest of a VERP reference or an original Message-ID (bounces' digestLookup). Default: none, events keep no digest. */
+  lookup?: WebhookLookup;
   /** One line per refusal and per recorded request. Default: dropped. */
   log?: (line: string) => void;
+}
+
+/** The digest of a VERP reference or of an original Message-ID (the shape of src/bounces' DigestLookup). */
+export interface WebhookLookup {
+  digestByRef(ref: string): string | undefined;
+  original(messageId: string, email?: string): { digestKey: string; subscriberId: number } | undefined;
 }
 
 /** An HTTP answer to a webhook request. */
@@ -81,6 +92,8 @@ export class WebhookRouter {
   readonly #store: Pick<Store, 'db'>;
   readonly #rules: BounceRules;
   readonly #log: (line: string) => void;
+  readonly #verp: WebhookRouterOptions['verp'];
+  readonly #lookup: WebhookLookup | undefined;
 
   constructor(options: WebhookRouterOptions) {
     const settings = { ...DEFAULT_WEBHOOK_SETTINGS, ...options.settings };
@@ -89,6 +102,8 @@ export class WebhookRouter {
     this.#store = options.store;
     this.#rules = options.rules ?? DEFAULT_BOUNCE_RULES;
     this.#log = options.log ?? (() => {});
+    this.#verp = options.verp;
+    this.#lookup = options.lookup;
     const replays = new ReplayGuard();
     const { maxAgeSeconds } = settings;
     if (settings.sesTopicArns.length > 0) {
@@ -164,7 +179,8 @@ export class WebhookRouter {
     let unrecognised: number;
     try {
       const clock = { now: () => now.getTime() };
-      outcome = await recordEvents(this.#store, received.events, this.#rules, clock);
+      const events = received.events.map((event) => this.#withOrigin(event));
+      outcome = await recordEvents(this.#store, events, this.#rules, clock);
       unrecognised = await recordUnrecognised(this.#store, received.unrecognised, clock);
     } catch (error) {
       provider.release?.(request);
@@ -183,6 +199,25 @@ export class WebhookRouter {
         `${result.ignored} ignored, ${result.unrecognised} unrecognised${suppressed ? `; suppressed ${suppressed}` : ''}`,
     );
     return { status: 200, type: 'application/json', body: `${JSON.stringify(result)}\n` };
+  }
+
+  /**
+   * The event with the subscriber and digest of the message it is about, when the provider
+   * reported a VERP envelope sender (signed: it names the subscriber) or a Message-ID the ledger
+   * knows; else as the provider said it (the recipient's address, no digest).
+   */
+  #withOrigin({ hints, ...event }: ProviderEvent): BounceEvent {
+    if (event.digestKey || !hints) return event;
+    const verp =
+      hints.returnPath && this.#verp
+        ? findVerp(hints.returnPath, this.#verp.bounce, this.#verp.secret)
+        : undefined;
+    if (verp) {
+      const digestKey = this.#lookup?.digestByRef(verp.digestRef);
+      return { ...event, subscriberId: verp.subscriberId, ...(digestKey ? { digestKey } : {}) };
+    }
+    const original = hints.messageId ? this.#lookup?.original(hints.messageId, event.email) : undefined;
+    return original ? { ...event, ...original } : event;
   }
 }
 

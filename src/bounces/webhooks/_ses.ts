@@ -1,4 +1,4 @@
-import type { BounceEvent, UnrecognisedReport } from '../_event.js';
+import type { UnrecognisedReport } from '../_event.js';
 import { findStatus } from '../_rules.js';
 import {
   type CertificateFetcher,
@@ -11,6 +11,7 @@ import {
 import {
   jsonBody,
   objectField,
+  type ProviderEvent,
   type Received,
   refused,
   stringField,
@@ -74,7 +75,7 @@ async function confirm(message: SnsMessage, visit: SesOptions['visit']): Promise
 export function sesEvents(
   message: Pick<SnsMessage, 'Message' | 'MessageId' | 'Timestamp'>,
   nowMs: number,
-): { events: BounceEvent[]; unrecognised: UnrecognisedReport[]; ignored: number } {
+): { events: ProviderEvent[]; unrecognised: UnrecognisedReport[]; ignored: number } {
   let ses: unknown;
   try {
     ses = JSON.parse(message.Message);
@@ -84,6 +85,7 @@ export function sesEvents(
   // SES notifications say notificationType; event publishing (configuration sets) says eventType.
   const type = stringField(ses, 'notificationType') ?? stringField(ses, 'eventType');
   const at = timeOf(message.Timestamp, nowMs);
+  const hints = mailHints(objectField(ses, 'mail'));
   const unreadable = (why: string) => ({
     events: [],
     unrecognised: [{ source: 'ses', sourceId: `ses:${message.MessageId}`, diagnostic: why, at }],
@@ -97,7 +99,7 @@ export function sesEvents(
     const kind = bounceType === 'Permanent' ? 'hard' : bounceType === 'Transient' ? 'soft' : undefined;
     const id = stringField(bounce, 'feedbackId') ?? message.MessageId;
     const when = timeOf(bounce.timestamp, at);
-    const events: BounceEvent[] = [];
+    const events: ProviderEvent[] = [];
     const unrecognised: UnrecognisedReport[] = [];
     for (const r of recipients) {
       const diagnostic = stringField(r, 'diagnosticCode');
@@ -122,6 +124,7 @@ export function sesEvents(
         source: 'ses',
         sourceId,
         at: when,
+        hints,
       });
     }
     return { events, unrecognised, ignored: 0 };
@@ -143,9 +146,10 @@ export function sesEvents(
     const id = stringField(complaint, 'feedbackId') ?? message.MessageId;
     const when = timeOf(complaint.timestamp, at);
     const events = recipients.map(
-      (r): BounceEvent => ({
+      (r): ProviderEvent => ({
         email: r.emailAddress,
         kind: 'complaint',
+        hints,
         diagnostic: feedbackType ? `complaint (${feedbackType})` : 'complaint',
         source: 'ses',
         sourceId: `ses:${id}:${r.emailAddress}`,
@@ -156,6 +160,18 @@ export function sesEvents(
   }
   if (type === undefined) return unreadable('SNS notification whose Message is not an SES event');
   return { events: [], unrecognised: [], ignored: 1 }; // Delivery, Send, Open, Click...
+}
+
+/** The original message's envelope sender (`source`, a VERP address) and Message-ID header. */
+function mailHints(mail: Record<string, unknown> | undefined): ProviderEvent['hints'] {
+  const common = objectField(mail, 'commonHeaders');
+  let messageId = stringField(common, 'messageId');
+  const headers = mail?.headers;
+  if (!messageId && Array.isArray(headers)) {
+    const found = headers.find((h) => stringField(h, 'name')?.toLowerCase() === 'message-id');
+    messageId = stringField(found, 'value');
+  }
+  return { returnPath: stringField(mail, 'source'), messageId };
 }
 
 function recipientsOf(

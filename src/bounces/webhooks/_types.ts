@@ -6,11 +6,19 @@ export interface WebhookRequest {
   body: Buffer;
 }
 
+/**
+ * A BounceEvent with what the provider said about the original message, from which the router
+ * finds its digest and subscriber: the envelope sender (a VERP address) and the Message-ID.
+ */
+export interface ProviderEvent extends BounceEvent {
+  hints?: { returnPath?: string; messageId?: string };
+}
+
 /** What a provider made of a request: events to record, or why it was refused (nothing recorded). */
 export type Received =
   | {
       ok: true;
-      events: BounceEvent[];
+      events: ProviderEvent[];
       /** Reports that could not be read: stored as 'unrecognised', never guessed. */
       unrecognised: UnrecognisedReport[];
       /** Events of kinds this tool does not act on (deliveries, opens, auto-replies...). */

@@ -7,6 +7,7 @@ export {
   MIN_WEBHOOK_SECRET_LENGTH,
   WEBHOOK_PROVIDERS,
   type WebhookAnswer,
+  type WebhookLookup,
   type WebhookProviderName,
   type WebhookResult,
   WebhookRouter,
