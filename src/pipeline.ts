@@ -6,7 +6,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { type BuildCache, openBuildCache, renderKey } from './cache/index.js';
 import type { Config } from './config/index.js';
-import { type ContentIndex, type LoadResult, loadArticles } from './content/index.js';
+import { allTime, type ContentSource, type LoadResult, plainSource } from './content/index.js';
+import { indexedSource } from './content-index/index.js';
 import { DigestError } from './errors.js';
 import {
   brandContext,
@@ -73,8 +74,8 @@ export interface BuildResult {
 export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
   const { config } = req;
   const contentDir = resolve(req.cwd, config.content);
-  // Build caches in the --db database (issue 7): the content index makes warm builds stat-only,
-  // the render cache spares an unchanged digest its MJML run. Without a database, no caches.
+  // Build caches in the --db database: the content index makes warm builds stat-only, the
+  // render cache spares an unchanged digest its MJML run. Without a database, no caches.
   const cache = req.db === undefined ? undefined : openBuildCache(req.db, { readonly: req.dbReadonly });
   try {
     return await buildWith(req, contentDir, cache);
@@ -84,28 +85,33 @@ export async function buildDigest(req: BuildRequest): Promise<BuildResult> {
 }
 
 async function buildWith(req: BuildRequest, contentDir: string, cache?: BuildCache): Promise<BuildResult> {
-  const { config } = req;
-  const { window, notes } = await resolveWindow(req, contentDir, cache?.index);
-  const loaded = await loadArticles(contentDir, {
-    timeZone: config.timeZone,
-    window,
-    index: cache?.index,
+  const source = contentSource(cache);
+  try {
+    const { window, notes } = await resolveWindow(req, contentDir, source);
+    const loaded = await source.load(contentDir, window);
+    const result = await digestOf(req, window, loaded, cache);
+    result.notes.unshift(...notes);
+    return result;
+  } finally {
+    // The content index is written while this thread selects and renders.
+    await source.flush();
+  }
+}
+
+/**
+ * Where the articles come from, as a factory picks a transport: without a database every file
+ * is read (the plain source); with one, through the content index (only changed files are read).
+ */
+function contentSource(cache: BuildCache | undefined): ContentSource {
+  if (!cache) return plainSource;
+  return indexedSource(cache.index, {
     threads: SCAN_THREADS,
     // A build that must read most files will render too (no cached email can match): with scan
     // workers reading, load MJML now on this thread instead of after the scan.
     onScanStart: ({ files, toRead, threads }) => {
       if (threads > 0 && toRead > files / 2) preloadMjml();
     },
-    // The index is deflated on a pool thread while this one selects and renders.
-    deferIndexWrite: true,
   });
-  try {
-    const result = await digestOf(req, window, loaded, cache);
-    result.notes.unshift(...notes);
-    return result;
-  } finally {
-    await loaded.indexWritten;
-  }
 }
 
 /** Steps 2-4 and the report, from the loaded articles. */
@@ -245,14 +251,14 @@ export function renderContext(
 async function resolveWindow(
   req: BuildRequest,
   contentDir: string,
-  index?: ContentIndex,
+  source: ContentSource,
 ): Promise<{ window: DigestWindow; notes: string[] }> {
   const tz = req.config.timeZone;
   if (req.since !== undefined && req.until !== undefined) {
     return { window: rangeWindow(req.since, req.until, tz), notes: [] };
   }
   if (req.date === 'latest') {
-    const newest = await newestDay(contentDir, tz, req.now, index);
+    const newest = await newestDay(contentDir, tz, req.now, source);
     const notes: string[] = [];
     if (newest.later > 0) {
       const n = newest.later === 1 ? '1 article is' : `${newest.later} articles are`;
@@ -269,13 +275,8 @@ async function resolveWindow(
  * The newest local day that has at least one valid article published by `now` (an article dated
  * in the future is a mistake or an embargo, not the latest news); the day of `now` when there is none.
  */
-export async function latestDay(
-  contentDir: string,
-  timeZone: string,
-  now: Date,
-  index?: ContentIndex,
-): Promise<string> {
-  return (await newestDay(contentDir, timeZone, now, index)).date;
+export async function latestDay(contentDir: string, timeZone: string, now: Date): Promise<string> {
+  return (await newestDay(contentDir, timeZone, now, plainSource)).date;
 }
 
 /** latestDay, with how many articles are dated after `now` and the newest day among them. */
@@ -283,14 +284,9 @@ async function newestDay(
   contentDir: string,
   timeZone: string,
   now: Date,
-  index?: ContentIndex,
+  source: ContentSource,
 ): Promise<{ date: string; later: number; laterDay?: string }> {
-  const all = await loadArticles(contentDir, {
-    timeZone,
-    window: { since: -8.64e15, until: 8.64e15 },
-    index,
-    threads: SCAN_THREADS,
-  });
+  const all = await source.load(contentDir, allTime(timeZone));
   let newest = Number.NEGATIVE_INFINITY;
   let latest = Number.NEGATIVE_INFINITY;
   let later = 0;
@@ -304,18 +300,12 @@ async function newestDay(
   return later === 0 ? { date, later } : { date, later, laterDay: localDate(latest, timeZone) };
 }
 
-/** Every local day with valid articles, newest first, with the number of articles. `index`: see loadArticles. */
+/** Every local day with valid articles, newest first, with the number of articles. */
 export async function articleDays(
   contentDir: string,
   timeZone: string,
-  index?: ContentIndex,
 ): Promise<{ date: string; articles: number }[]> {
-  const all = await loadArticles(contentDir, {
-    timeZone,
-    window: { since: -8.64e15, until: 8.64e15 },
-    index,
-    threads: SCAN_THREADS,
-  });
+  const all = await plainSource.load(contentDir, allTime(timeZone));
   const counts = new Map<string, number>();
   for (const article of all.articles) {
     const day = localDate(article.publishedMs, timeZone);
