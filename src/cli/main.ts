@@ -45,6 +45,11 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./_subscribers.js')).subscribersCommand,
   },
   {
+    name: 'bounces',
+    summary: 'Read bounces and complaints back: import PATH... (.eml, mbox, Maildir), fetch (IMAP), list',
+    load: async () => (await import('./_bounces.js')).bouncesCommand,
+  },
+  {
     name: 'check',
     summary: 'Validate the config, every article file and the templates; exit 1 listing each problem',
     load: async () => (await import('./_check.js')).checkCommand,

@@ -144,6 +144,24 @@ export class SqliteBounceEvents {
       .map(toRow);
   }
 
+  /** Every digest key a send run started (the `digests` table), newest first. */
+  digestKeys(): string[] {
+    return this.#db
+      .prepare<[], { digest_key: string }>('SELECT digest_key FROM digests ORDER BY first_sent_at DESC')
+      .all()
+      .map((r) => r.digest_key);
+  }
+
+  /** The ledger row with this Message-ID (a scan of the ledger: for when the recipient is unknown). */
+  deliveryByMessageId(messageId: string): { digestKey: string; subscriberId: number } | undefined {
+    const row = this.#db
+      .prepare<[string], { digest_key: string; subscriber_id: number }>(
+        'SELECT digest_key, subscriber_id FROM deliveries WHERE message_id = ? LIMIT 1',
+      )
+      .get(messageId);
+    return row && { digestKey: row.digest_key, subscriberId: row.subscriber_id };
+  }
+
   /** Each address's newest event (by subscriber id), for `subscribers list`. */
   lastEvents(): Map<number, BounceEventRow> {
     const rows = this.#db

@@ -1,0 +1,190 @@
+import { resolve } from 'node:path';
+import {
+  type ClassifyContext,
+  describeImap,
+  digestLookup,
+  fetchBounces,
+  type HandleReport,
+  handleMessages,
+  imapFromUrl,
+  readSources,
+} from '../bounces/index.js';
+import { type Config, loadConfig } from '../config/index.js';
+import { requireSecret } from '../deliver/_token.js';
+import { parseBounceAddress } from '../deliver/_verp.js';
+import { DigestError } from '../errors.js';
+import { type BounceEventRow, SqliteBounceEvents } from '../store/_bounce-events.js';
+import { openStore, type Store } from '../store/index.js';
+import { type CliContext, type Command, intFlag, type OptionValues, stringFlag } from './_command.js';
+
+const ACTIONS = ['import', 'fetch', 'list'] as const;
+type Action = (typeof ACTIONS)[number];
+
+const NOTES = `
+Actions:
+  import PATH...  Read bounces and complaints from .eml files, mbox files or Maildir folders (cur/ and
+                  new/): DSNs (RFC 3464), ARF complaints (RFC 5965) and plain bounces ("Undelivered Mail
+                  Returned to Sender"). Each is matched to its subscriber and digest by the VERP return
+                  path (config bounceAddress), the original Message-ID or the recipient address.
+  fetch           The same for every unseen message of the IMAP mailbox BOUNCE_IMAP_URL
+                  (imaps://user:pass@host/INBOX); each is then marked seen, or moved to the folder
+                  config bounces.fetchMoveTo. Safe from cron: nothing is ever counted twice.
+  list            Print the stored events, newest first (--kind, --limit).
+A hard bounce (5.1.x, 5.2.1, 5.4.4) suppresses the address at once, a complaint unsubscribes and
+suppresses it, soft bounces (4.x.x, 5.2.2) suppress it after 3 on 3 different digests within 30 days
+(config bounces.*). Auto-replies are ignored; anything not understood is stored as 'unrecognised' and
+listed, never guessed. \`digest subscribers resubscribe EMAIL\` is the only way back.`;
+
+/** `digest bounces import|fetch|list`: read bounces and complaints back into the list. */
+export const bouncesCommand: Command = {
+  name: 'bounces',
+  summary: 'Read bounces and complaints back: import PATH... (.eml, mbox, Maildir), fetch (IMAP), list',
+  usage: 'digest bounces <import PATH... | fetch | list> [options]',
+  positionals: [
+    { name: 'ACTION', description: `One of: ${ACTIONS.join(', ')}` },
+    { name: 'PATH', description: 'Files or Maildir folders (import)', optional: true, variadic: true },
+  ],
+  options: {
+    db: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
+    },
+    kind: {
+      type: 'string',
+      valueName: 'KIND',
+      choices: ['hard', 'soft', 'complaint', 'other', 'unrecognised'],
+      description: 'Only events of this kind (list)',
+    },
+    limit: { type: 'string', valueName: 'N', description: 'Most events to list (default 50)' },
+    json: { type: 'boolean', description: 'Print one machine-readable JSON result on stdout' },
+  },
+  notes: NOTES,
+  async run({ values, positionals }, ctx) {
+    const [action, ...paths] = positionals as [Action, ...string[]];
+    if (!ACTIONS.includes(action)) {
+      throw new DigestError('E_USAGE', `unknown action "${action}"; allowed: ${ACTIONS.join(', ')}`, {
+        field: 'ACTION',
+      });
+    }
+    if ((action === 'import') !== paths.length > 0) {
+      throw new DigestError(
+        'E_USAGE',
+        action === 'import' ? 'import needs at least one file or folder' : `${action} takes no argument`,
+        {
+          hint:
+            action === 'import' ? 'usage: digest bounces import PATH...' : `usage: digest bounces ${action}`,
+        },
+      );
+    }
+    const { config } = loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') });
+    const file = resolve(ctx.cwd, config.db);
+    if (action === 'list') {
+      const store = openStore(file, { readonly: true });
+      try {
+        return list(store, values, ctx);
+      } finally {
+        store.close();
+      }
+    }
+    // Checked before anything is read: the IMAP settings, the VERP address and its secret.
+    const imap = action === 'fetch' ? imapFromUrl(ctx.env.BOUNCE_IMAP_URL) : undefined;
+    const bounce = parseBounceAddress(config.bounceAddress);
+    const secret = bounce ? requireSecret(ctx.env) : undefined;
+    const store = openStore(file, { mustExist: true, now: () => ctx.now().getTime() });
+    try {
+      const classify: ClassifyContext = {
+        rules: config.bounces,
+        verp: bounce && secret ? { bounce, secret } : undefined,
+        lookup: digestLookup(store.db),
+        now: ctx.now().getTime(),
+      };
+      let report: HandleReport;
+      let what: string;
+      if (imap) {
+        what = describeImap(imap);
+        ctx.stderr.write(`Fetching unseen messages from ${what}\n`);
+        report = await fetchBounces(store, imap, {
+          ...classify,
+          moveTo: config.bounces.fetchMoveTo || undefined,
+          signal: ctx.signal,
+        });
+      } else {
+        what = paths.length === 1 ? (paths[0] as string) : `${paths.length} paths`;
+        report = await handleMessages(store, readSources(paths, ctx.cwd), { ...classify, source: 'import' });
+      }
+      printReport(report, action === 'fetch' ? 'Fetched' : 'Imported', what, values, ctx, config);
+      return 0;
+    } finally {
+      store.close();
+    }
+  },
+};
+
+function printReport(
+  report: HandleReport,
+  verb: string,
+  what: string,
+  values: OptionValues,
+  ctx: CliContext,
+  config: Config,
+): void {
+  if (values.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  for (const s of report.events.suppressed) ctx.stderr.write(`  suppressed    ${s.email} (${s.reason})\n`);
+  for (const u of report.unrecognised) ctx.stderr.write(`  unrecognised  ${u.label}: ${u.reason}\n`);
+  for (const i of report.ignored) ctx.stderr.write(`  ignored       ${i.label}: ${i.reason}\n`);
+  const e = report.events;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  const parts = [
+    plural(report.bounces, 'bounce'),
+    plural(report.complaints, 'complaint'),
+    `${e.recorded} new event${e.recorded === 1 ? '' : 's'} (${e.kinds.hard} hard, ${e.kinds.soft} soft, ${e.kinds.complaint} complaint, ${e.kinds.other} other)`,
+    e.duplicates > 0 && `${e.duplicates} already recorded`,
+    e.unknownAddress > 0 && `${e.unknownAddress} about addresses not on the list`,
+    `${e.suppressed.length} suppressed`,
+    report.autoReplies > 0 &&
+      `${plural(report.autoReplies, 'auto-reply')} ignored`.replace('auto-replys', 'auto-replies'),
+    report.ignored.length > 0 && `${report.ignored.length} not a failure`,
+    report.unrecognised.length > 0 &&
+      `${report.unrecognised.length} unrecognised (kept; \`digest bounces list --kind unrecognised\`)`,
+  ].filter(Boolean);
+  const verp = config.bounceAddress ? '' : '; no bounceAddress, so matched by Message-ID and address only';
+  ctx.stderr.write(
+    `${verb} ${plural(report.messages, 'message')} from ${what}: ${parts.join(', ')}${verp}\n`,
+  );
+}
+
+function list(store: Store, values: OptionValues, ctx: CliContext): number {
+  const kind = stringFlag(values, 'kind');
+  const limit = intFlag(values, 'limit', 1) ?? 50;
+  const table = new SqliteBounceEvents(store.db);
+  const rows = table
+    .list({ limit: kind ? 1_000_000 : limit })
+    .filter((r) => !kind || r.kind === kind)
+    .slice(0, limit);
+  if (values.json) ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  else ctx.stdout.write(eventTable(rows));
+  ctx.stderr.write(`${rows.length} event${rows.length === 1 ? '' : 's'}${kind ? ` of kind ${kind}` : ''}\n`);
+  return 0;
+}
+
+function eventTable(rows: BounceEventRow[]): string {
+  if (rows.length === 0) return '';
+  const cells = rows.map((r) => [
+    new Date(r.occurredAt).toISOString().slice(0, 16).replace('T', ' '),
+    r.kind,
+    r.status ?? '',
+    r.email ?? '',
+    r.digestKey ?? '',
+    r.effect,
+    r.diagnostic ?? '',
+  ]);
+  const header = ['TIME', 'KIND', 'STATUS', 'EMAIL', 'DIGEST', 'EFFECT', 'DIAGNOSTIC'];
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return `${[header, ...cells].map(line).join('\n')}\n`;
+}
