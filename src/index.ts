@@ -1,6 +1,7 @@
 export * from './config/index.js';
 // Each pipeline stage and service as a namespace, so names stay unambiguous across stages.
 export * as content from './content/index.js';
+export * as contentIndex from './content-index/index.js';
 export * as deliver from './deliver/index.js';
 export * from './errors.js';
 export {

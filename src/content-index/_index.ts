@@ -278,9 +278,7 @@ export class IndexSession {
    * their stamps.
    */
   setListing(files: number, folders: FolderStamp[] | undefined, reused: boolean): void {
-    const { startedAt, racyMs } = this.init;
-    const settled = folders?.every((f) => Math.max(f.mtimeMs, f.ctimeMs) <= startedAt - racyMs);
-    this.folders = settled ? folders : undefined;
+    this.folders = folders?.every((f) => this.settled(f)) ? folders : undefined;
     this.listed = files;
     this.reused = reused && files === this.old.count;
     if (JSON.stringify(this.folders ?? null) !== JSON.stringify(this.old.folders ?? null))
@@ -388,7 +386,7 @@ export class IndexSession {
    */
   record(path: string, stamp: FileStamp, classified: Omit<Classified, 'outcome'>, at?: number): void {
     this.changed = true;
-    if (Math.max(stamp.mtimeMs, stamp.ctimeMs) > this.init.startedAt - this.init.racyMs) {
+    if (!this.settled(stamp)) {
       this.gone.push(path);
       return;
     }
@@ -478,6 +476,14 @@ export class IndexSession {
         `the content index could not be updated (${messageOf(error)}); the next build reads the changed files again`,
       );
     }
+  }
+
+  /**
+   * Whether a stamp was last changed long enough (racyMs) before this build started that a
+   * second change would move it: within the same timestamp tick it might not.
+   */
+  private settled(stamp: FileStamp): boolean {
+    return Math.max(stamp.mtimeMs, stamp.ctimeMs) <= this.init.startedAt - this.init.racyMs;
   }
 
   /** Copy the pending run of kept old entries into `next`, in bulk. */

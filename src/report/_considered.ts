@@ -1,4 +1,4 @@
-import { AFTER_WINDOW, BEFORE_WINDOW, isoTime, type OutsideWindow } from '../content/index.js';
+import { isoTime, type OutsideWindow, outsideReason } from '../content/index.js';
 import type { Considered, ConsideredStatus } from '../types.js';
 
 /**
@@ -39,12 +39,11 @@ export class ConsideredList {
   /** Each entry's `JSON.stringify`, in path order. */
   *lines(): Generator<string> {
     const { outside, others } = this;
-    const since = outside.window.since;
     let j = 0;
     for (let k = 0; k < outside.length; k++) {
       const path = outside.paths[k] as string;
       while (j < others.length && (others[j] as Considered).path < path) yield JSON.stringify(others[j++]);
-      yield outOfWindowJson(path, outside.publishedMs(k), since);
+      yield outOfWindowJson(path, outside.publishedMs(k), outside.window);
     }
     while (j < others.length) yield JSON.stringify(others[j++]);
   }
@@ -55,9 +54,9 @@ export class ConsideredList {
  * this text takes half the time of stringifying an object per file (tests/scale checks that
  * the two are the same text).
  */
-export function outOfWindowJson(path: string, ms: number, since: number): string {
+export function outOfWindowJson(path: string, ms: number, window: { since: number; until: number }): string {
   const quoted = NEEDS_ESCAPE.test(path) ? JSON.stringify(path) : `"${path}"`;
-  return `{"path":${quoted},"status":"outOfWindow","reason":"${ms < since ? BEFORE_WINDOW : AFTER_WINDOW}","publishedAt":"${isoTime(ms)}"}`;
+  return `{"path":${quoted},"status":"outOfWindow","reason":"${outsideReason(ms, window)}","publishedAt":"${isoTime(ms)}"}`;
 }
 
 // What JSON.stringify escapes in a string: controls, quote, backslash, any surrogate.

@@ -1,3 +1,4 @@
+import { outsideReason } from '../content/index.js';
 import type { Article, Considered, ContentProblem, DigestItem, DigestWindow, Selection } from '../types.js';
 import { canonicalUrl } from './_canonical.js';
 import {
@@ -80,9 +81,9 @@ export function selectDigest(
   const exclude = topicSet(opts.excludeTopics);
   const candidates: Article[] = [];
   for (const article of articles) {
-    if (article.publishedMs < window.since || article.publishedMs >= window.until) {
-      const side = article.publishedMs < window.since ? 'before' : 'after';
-      considered.push(consideredEntry(article, 'outOfWindow', `published ${side} the window`));
+    const outside = outsideReason(article.publishedMs, window);
+    if (outside !== undefined) {
+      considered.push(consideredEntry(article, 'outOfWindow', outside));
       continue;
     }
     const verdict = topicVerdict(article, include, exclude);
