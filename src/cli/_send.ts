@@ -16,6 +16,7 @@ import {
   type SendReport,
   sendSummary,
 } from '../deliver/index.js';
+import { servedElsewhere } from '../editions/index.js';
 import { DigestError } from '../errors.js';
 import { buildDigest } from '../pipeline.js';
 import {
@@ -29,6 +30,7 @@ import {
 import { reportProblems } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
+import { editionSends, plainSend } from './_editions.js';
 import {
   requireSmtpSettings,
   sendBuiltDigest,
@@ -37,10 +39,13 @@ import {
 } from './_send-built.js';
 
 const NOTES = `
-Sends to every active subscriber who has not been sent this digest yet; the ledger in the database
-records each message (pending, sending, sent, failed_temp, failed_perm, unknown), so running it again
-is always safe. SMTP settings come from SMTP_URL (or SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASS,
-SMTP_SECURE); DIGEST_SECRET signs the unsubscribe links; DKIM_DOMAIN, DKIM_SELECTOR and
+Sends to every active subscriber who has not been sent this digest yet, in the edition they chose
+(docs/editions.md): the daily of every topic or of their topics, or, the day after --date when that is
+their weekday, the weekly of the 7 days up to --date. Each edition is built once, under its own key in
+the ledger; paused subscribers get nothing. The ledger in the database records each message
+(pending, sending, sent, failed_temp, failed_perm, unknown), so running it again is always safe.
+SMTP settings come from SMTP_URL (or SMTP_HOST, SMTP_PORT, SMTP_USER, SMTP_PASS, SMTP_SECURE);
+DIGEST_SECRET signs the unsubscribe links; DKIM_DOMAIN, DKIM_SELECTOR and
 DKIM_PRIVATE_KEY_FILE turn on DKIM signing. See .env.example.
 A message is \`unknown\` when its whole content reached the server but no answer came (a crash or a
 dropped connection at that moment): SMTP has no way to ask, so it is neither resent nor counted as
@@ -85,7 +90,6 @@ export const sendCommand: Command = {
   },
   notes: NOTES,
   async run({ values }, ctx) {
-    const started = performance.now();
     const dryRun = values['dry-run'] === true;
     const testTo = testAddress(values);
     if (testTo && (values['retry-failed'] || values['resend-unknown'] || values['mark-unknown-sent'])) {
@@ -133,61 +137,101 @@ export const sendCommand: Command = {
         // Only a real send to the list keeps the web archive's copy (digest serve).
         webCopyDb = store.db;
       }
-      const built = await buildDigest(buildRequestFrom(values, ctx, config));
-      reportProblems(built, ctx, resolve(ctx.cwd, config.content));
-      if (!built.rendered) {
-        ctx.stderr.write(`No articles in the window of ${built.window.date}; nothing to send.\n`);
-        if (values.json)
-          ctx.stdout.write(
-            `${JSON.stringify({ digestKey: built.digestKey, date: built.window.date, sent: 0 }, null, 2)}\n`,
-          );
-        return 0;
+      const base = buildRequestFrom(values, ctx, config);
+      const notes: string[] = [];
+      // Each distinct edition (frequency x topics) is built and rendered once for all its readers.
+      const readers = testTo ? [] : await subscribers.list();
+      let sends = testTo ? [] : await editionSends(base, readers, notes);
+      if (sends.length === 0) sends = [plainSend(base, readers)];
+      for (const note of notes) ctx.stderr.write(`note: ${note}\n`);
+      const json: unknown[] = [];
+      let code = 0;
+      for (const [n, send] of sends.entries()) {
+        const started = performance.now();
+        const built = await buildDigest(send.request);
+        reportProblems(built, ctx, resolve(ctx.cwd, config.content));
+        const what = `${built.window.date}${send.label}`;
+        if (!built.rendered) {
+          ctx.stderr.write(`No articles in the window of ${what}; nothing to send.\n`);
+          json.push({ digestKey: built.digestKey, date: built.window.date, sent: 0 });
+          continue;
+        }
+        const { subject } = built.rendered;
+        // A reader the ledger gave another edition of the same stories gets none of this one.
+        const served =
+          store && send.day && !testTo
+            ? servedElsewhere(store.db, built.digestKey, send.day, send.edition.frequency === 'weekly')
+            : new Set<number>();
+        const members = new Set(send.readers.filter((id) => !served.has(id)));
+        const readersOf = testTo ? subscribers : editionReaders(subscribers, members, n === 0);
+        if (values['resend-unknown'] && store) await warnResendUnknown(store, built.digestKey, ctx);
+        const editionConfig = send.request.config;
+        const emlDir = join(resolve(ctx.cwd, editionConfig.out), built.window.date, 'eml');
+        const progress = progressWriter(ctx, values['dry-run'] === true);
+        const report = await sendBuiltDigest(built, {
+          config: editionConfig,
+          cwd: ctx.cwd,
+          secret,
+          subscribers: readersOf,
+          ledger,
+          webCopyDb,
+          openTransport: async () => {
+            if (dryRun) {
+              const total = testTo ? 1 : (await readersOf.list()).filter((r) => r.status === 'active').length;
+              return createFileTransport(emlDir, total);
+            }
+            const transport = smtpTransport(ctx, config);
+            warnIfPlainHttp(config, ctx);
+            return transport;
+          },
+          onStart: (transport) =>
+            ctx.stderr.write(
+              `${dryRun ? 'Writing' : 'Sending'} digest ${what} ("${subject}") ${
+                testTo ? `as a test copy to ${testTo}` : 'to the subscribers'
+              } via ${transport.description}\n`,
+            ),
+          signer: dkim ? dkimSigner(dkim) : undefined,
+          now: ctx.now,
+          onProgress: progress.update,
+          signal: ctx.signal,
+          retryFailed: values['retry-failed'] === true,
+          resendUnknown: values['resend-unknown'] === true,
+          markUnknownSent: values['mark-unknown-sent'] === true,
+          messageIdSeed: testTo ? `|test|${ctx.now().getTime()}` : undefined,
+        });
+        progress.done();
+        report.durationMs = performance.now() - started;
+        const resume = dryRun || testTo ? undefined : resumeCommand(values, send.day ?? built.window.date);
+        json.push(printReport(report, { dryRun, testTo, resume, edition: send.label.trim() }, ctx));
+        if (!report.complete) code = 1;
       }
-      const { subject } = built.rendered;
-      if (values['resend-unknown'] && store) await warnResendUnknown(store, built.digestKey, ctx);
-      const emlDir = join(resolve(ctx.cwd, config.out), built.window.date, 'eml');
-      const progress = progressWriter(ctx, values['dry-run'] === true);
-      const report = await sendBuiltDigest(built, {
-        config,
-        cwd: ctx.cwd,
-        secret,
-        subscribers,
-        ledger,
-        webCopyDb,
-        openTransport: async () => {
-          if (dryRun) {
-            const total = testTo ? 1 : (await subscribers.list()).filter((s) => s.status === 'active').length;
-            return createFileTransport(emlDir, total);
-          }
-          const transport = smtpTransport(ctx, config);
-          warnIfPlainHttp(config, ctx);
-          return transport;
-        },
-        onStart: (transport) =>
-          ctx.stderr.write(
-            `${dryRun ? 'Writing' : 'Sending'} digest ${built.window.date} ("${subject}") ${
-              testTo ? `as a test copy to ${testTo}` : 'to the subscribers'
-            } via ${transport.description}\n`,
-          ),
-        signer: dkim ? dkimSigner(dkim) : undefined,
-        now: ctx.now,
-        onProgress: progress.update,
-        signal: ctx.signal,
-        retryFailed: values['retry-failed'] === true,
-        resendUnknown: values['resend-unknown'] === true,
-        markUnknownSent: values['mark-unknown-sent'] === true,
-        messageIdSeed: testTo ? `|test|${ctx.now().getTime()}` : undefined,
-      });
-      progress.done();
-      report.durationMs = performance.now() - started;
-      const resume = dryRun || testTo ? undefined : resumeCommand(values, built.window.date);
-      printReport(report, { dryRun, testTo, json: values.json === true, resume }, ctx);
-      return report.complete ? 0 : 1;
+      // One report: as before editions for a single edition, else one entry per edition.
+      if (values.json)
+        ctx.stdout.write(`${JSON.stringify(json.length === 1 ? json[0] : { editions: json }, null, 2)}\n`);
+      return code;
     } finally {
       store?.close();
     }
   },
 };
+
+/**
+ * The subscriber list as one edition's send sees it: its readers among the active subscribers.
+ * The first edition of a run also sees the inactive ones, so the run's summary still counts
+ * those skipped (unsubscribed, pending) once, as before editions.
+ */
+function editionReaders(
+  subscribers: SendDeps['subscribers'],
+  members: ReadonlySet<number>,
+  withInactive: boolean,
+): SendDeps['subscribers'] {
+  return {
+    list: async (filter) =>
+      (await subscribers.list(filter)).filter(
+        (s) => members.has(s.id) || (withInactive && s.status !== 'active'),
+      ),
+  };
+}
 
 /**
  * Said before anything is resent: an `unknown` row is a message whose whole content reached the
@@ -292,17 +336,15 @@ function progressWriter(ctx: CliContext, dryRun: boolean) {
 
 function printReport(
   report: SendReport,
-  mode: { dryRun: boolean; testTo?: string; json: boolean; resume?: string },
+  mode: { dryRun: boolean; testTo?: string; resume?: string; edition: string },
   ctx: CliContext,
-): void {
+): unknown {
   // What a plain re-run would send: rows never tried, and temporary failures.
   const resume =
     mode.resume && report.counts.pending + report.counts.failedTemp > 0 ? mode.resume : undefined;
-  if (mode.json) {
-    const { failures, ...rest } = report;
-    const extra = { dryRun: mode.dryRun, testCopy: mode.testTo ?? null, resumeCommand: resume ?? null };
-    ctx.stdout.write(`${JSON.stringify({ ...rest, ...extra, failures }, null, 2)}\n`);
-  }
+  const { failures, ...rest } = report;
+  const extra = { dryRun: mode.dryRun, testCopy: mode.testTo ?? null, resumeCommand: resume ?? null };
+  const edition = mode.edition ? { edition: mode.edition } : {};
   for (const line of failureLines(report)) ctx.stderr.write(`${line}\n`);
   if (resume) ctx.stderr.write(`To send the rest of this digest, run: ${resume}\n`);
   if (mode.testTo && !mode.dryRun) {
@@ -310,5 +352,11 @@ function printReport(
     ctx.stderr.write(
       `${ok} a test copy of digest ${report.date} to ${mode.testTo} in ${(report.durationMs / 1000).toFixed(1)} s\n`,
     );
-  } else ctx.stderr.write(`${mode.dryRun ? dryRunSummary(report) : sendSummary(report)}\n`);
+  } else {
+    const summary = mode.dryRun ? dryRunSummary(report) : sendSummary(report);
+    // The summary names the digest by date; an edition's line says which edition it was.
+    const named = mode.edition ? summary.replace(report.date, `${report.date} [${mode.edition}]`) : summary;
+    ctx.stderr.write(`${named}\n`);
+  }
+  return { ...rest, ...extra, ...edition, failures };
 }

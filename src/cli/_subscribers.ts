@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
+import { parseWeekday, WEEKDAYS } from '../editions/index.js';
 import { DigestError } from '../errors.js';
 import {
+  FREQUENCIES,
+  type Frequency,
   openStore,
   parseSubscriberCsv,
   type Store,
@@ -20,8 +23,8 @@ Actions:
                     topics (optional, separated by ";"). Invalid rows (bad address, CR/LF or other control
                     characters, duplicates in the file) are reported by line and skipped; the valid ones
                     are saved in one transaction. An address that unsubscribed stays unsubscribed.
-  add EMAIL         Add one subscriber (--name, --topics), or update an existing one. An address that
-                    unsubscribed stays unsubscribed, even after a remove.
+  add EMAIL         Add one subscriber (--name, --topics, --frequency, --weekday), or update an existing
+                    one. An address that unsubscribed stays unsubscribed, even after a remove.
   remove EMAIL      Delete a subscriber. The send ledger keeps what was sent to them, and an unsubscribe
                     stays on record: importing or adding the address again never re-subscribes it.
   resubscribe EMAIL Clear an address's unsubscribe and make it active again (only on the person's request).
@@ -51,6 +54,17 @@ export const subscribersCommand: Command = {
     },
     name: { type: 'string', valueName: 'NAME', description: 'Display name (add)' },
     topics: { type: 'string', valueName: 'a;b', description: 'Topics separated by ";" (add)' },
+    frequency: {
+      type: 'string',
+      valueName: 'FREQ',
+      choices: [...FREQUENCIES],
+      description: 'How often they get the digest (add; default daily)',
+    },
+    weekday: {
+      type: 'string',
+      valueName: 'DAY',
+      description: 'Day of the weekly edition, mon ... sun (add; default config editions.weeklyWeekday)',
+    },
     status: {
       type: 'string',
       valueName: 'STATUS',
@@ -140,6 +154,9 @@ async function addOne(store: Store, email: string, values: OptionValues, ctx: Cl
     email: input.email,
     name: values.name === undefined && existing ? existing.name : input.name,
     topics: values.topics === undefined && existing ? existing.topics : input.topics,
+    // Absent: a new subscriber gets the default, an existing one keeps theirs (see SubscriberInput).
+    frequency: stringFlag(values, 'frequency') as Frequency | undefined,
+    weekday: weekdayFlag(values),
   });
   if (values.json) ctx.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   const verb = result.created ? 'Added' : 'Updated';
@@ -150,6 +167,24 @@ async function addOne(store: Store, email: string, values: OptionValues, ctx: Cl
     : '';
   ctx.stderr.write(`${verb} ${stored.email}${note}\n`);
   return 0;
+}
+
+/** `--weekday mon` as the ISO weekday (1 = Monday), `--weekday default` as null, absent as undefined. */
+function weekdayFlag(values: OptionValues): number | null | undefined {
+  const raw = stringFlag(values, 'weekday');
+  if (raw === undefined) return undefined;
+  if (raw.trim().toLowerCase() === 'default') return null;
+  const day = parseWeekday(raw);
+  if (day === undefined) {
+    throw new DigestError(
+      'E_USAGE',
+      `--weekday: "${raw}" is not a weekday; allowed: ${WEEKDAYS.join(', ')}, default`,
+      {
+        field: '--weekday',
+      },
+    );
+  }
+  return day;
 }
 
 async function resubscribeOne(

@@ -269,6 +269,18 @@ export const configSchema = v.strictObject({
     }),
     {},
   ),
+  /** Topic and weekly editions (src/editions, docs/editions.md). */
+  editions: v.optional(
+    v.strictObject({
+      /** The weekday of the weekly edition for subscribers who chose none. Default mon. */
+      weeklyWeekday: v.optional(v.picklist(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']), 'mon'),
+      /** Handlebars subject line of the weekly edition. Default "This week in {{title}}: {{topHeadline}}". */
+      weeklySubject: text('This week in {{title}}: {{topHeadline}}'),
+      /** Handlebars line under the weekly edition's masthead. Default "This week in {{title}}: {{storyCount}} stories from {{outletCount}} outlets". */
+      weeklyIntro: text('This week in {{title}}: {{storyCount}} stories from {{outletCount}} outlets'),
+    }),
+    {},
+  ),
 });
 
 export type Config = v.InferOutput<typeof configSchema>;

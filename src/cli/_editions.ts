@@ -1,0 +1,74 @@
+import { join, resolve } from 'node:path';
+import {
+  addDays,
+  type DueEdition,
+  defaultWeekday,
+  type Edition,
+  editionOutDir,
+  editionRequest,
+  editionsDue,
+  isPlainDaily,
+  type Reader,
+} from '../editions/index.js';
+import { type BuildRequest, latestDay } from '../pipeline.js';
+import { dayWindow, previousDay } from '../select/index.js';
+
+/** One edition of a send run: what to build, and who reads it. */
+export interface EditionSend extends DueEdition {
+  request: BuildRequest;
+  /** The last local day the edition covers (its date); undefined for an explicit --since/--until range. */
+  day?: string;
+  /** `[weekly]`, `[daily#topics=a+b]`, or "" for the plain daily (its lines read as before editions). */
+  label: string;
+}
+
+/** The plain daily edition: every topic, every day. */
+export const PLAIN_DAILY: Edition = { frequency: 'daily', topics: [] };
+
+/**
+ * The editions a send of the daily request `base` delivers, each built once for all its readers.
+ * The send date is the day after the daily's day (the schedule's previous-day window), so
+ * `digest send --date 2020-09-13` sends the weekly to readers whose weekday is Monday the 14th.
+ * An explicit range (--since/--until) sends only daily editions: a week has no place in it.
+ */
+export async function editionSends(
+  base: BuildRequest,
+  readers: readonly Reader[],
+  notes: string[],
+): Promise<EditionSend[]> {
+  const ranged = base.since !== undefined;
+  const day = ranged ? undefined : await dayOf(base);
+  // A range has no send date; its editions are the daily ones (any weekday: the weekly is dropped).
+  const due = editionsDue(readers, day ? addDays(day, 1) : '2000-01-03', defaultWeekday(base.config));
+  const sends: EditionSend[] = [];
+  for (const entry of due) {
+    if (entry.edition.frequency === 'weekly' && day === undefined) {
+      notes.push(
+        `${entry.readers.length} weekly reader(s) not sent: --since/--until builds daily editions only`,
+      );
+      continue;
+    }
+    const plain = isPlainDaily(entry.edition);
+    // A day already resolved is passed on, so every edition of the run covers the same day.
+    const request = editionRequest(day ? { ...base, date: day } : base, entry.edition, day ?? '');
+    const out = editionOutDir(entry.edition);
+    const config = out ? { ...request.config, out: join(request.config.out, out) } : request.config;
+    sends.push({ ...entry, request: { ...request, config }, day, label: plain ? '' : ` [${entry.id}]` });
+  }
+  return sends;
+}
+
+/** The local day a daily request builds: --date, `latest` (the newest day with articles), or yesterday. */
+async function dayOf(req: BuildRequest): Promise<string> {
+  const tz = req.config.timeZone;
+  if (req.date === 'latest') return latestDay(resolve(req.cwd, req.config.content), tz, req.now);
+  const day = req.date ?? previousDay(req.now, tz);
+  dayWindow(day, tz); // throws the usage error of a bad --date before anything is planned
+  return day;
+}
+
+/** The plain daily of `base` for all of `readers`: a test copy, or a day no edition is due. */
+export function plainSend(base: BuildRequest, readers: readonly Reader[]): EditionSend {
+  const ids = readers.map((r) => r.id);
+  return { edition: PLAIN_DAILY, id: 'daily', readers: ids, request: base, day: undefined, label: '' };
+}
