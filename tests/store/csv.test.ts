@@ -35,11 +35,17 @@ describe('parseCsv', () => {
     ['a,,\n', [{ line: 1, fields: ['a', '', ''] }]],
     ['"",x\n', [{ line: 1, fields: ['', 'x'] }]],
   ])('%j', (text, records) => {
-    expect(parseCsv(text)).toEqual({ records });
+    expect(parseCsv(text)).toEqual({ records, problems: [] });
   });
 
-  it('reports an unterminated quote by the line it starts on', () => {
-    expect(parseCsv('a\n"b,c\nd\n').unterminatedAt).toBe(2);
+  it('reports an unterminated quote by the line it starts on and reads the lines after it', () => {
+    const { records, problems } = parseCsv('a\n"b,c\nd\n');
+    expect(problems.map((p) => p.line)).toEqual([2]);
+    expect(problems[0]?.message).toContain('never closed');
+    expect(records).toEqual([
+      { line: 1, fields: ['a'] },
+      { line: 3, fields: ['d'] },
+    ]);
   });
 });
 
@@ -84,5 +90,45 @@ describe('parseSubscriberCsv', () => {
     const { rows, problems } = parseSubscriberCsv('mail,name\nann@example.com,Ann\n');
     expect(rows).toEqual([]);
     expect(problems[0]).toMatchObject({ line: 1 });
+  });
+
+  it('an unclosed quote takes in only its own row: the rows after it are read, and the problem says quote', () => {
+    const text = [
+      'email,name',
+      'ann@example.com,"Ann Lee',
+      'bob@example.com,Bob',
+      'carl@example.com,"Carl"',
+      '',
+    ].join('\n');
+    const { rows, problems } = parseSubscriberCsv(text);
+    expect(rows.map((r) => [r.line, r.email, r.name])).toEqual([
+      [3, 'bob@example.com', 'Bob'],
+      [4, 'carl@example.com', 'Carl'],
+    ]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.line).toBe(2);
+    expect(problems[0]?.message).toContain('the quote that closes it');
+    expect(problems[0]?.message).not.toContain('control character');
+  });
+
+  it('a quote never closed at the end of the file: its row is reported, the rows after it are read', () => {
+    const { rows, problems } = parseSubscriberCsv('email\n"ann@example.com\nbob@example.com\n');
+    expect(rows.map((r) => [r.line, r.email])).toEqual([[3, 'bob@example.com']]);
+    expect(problems).toEqual([{ line: 2, message: expect.stringContaining('never closed') }]);
+  });
+
+  it("a quote inside an unquoted field is that row's problem, by line, with the fix", () => {
+    const { rows, problems } = parseSubscriberCsv(
+      'email,name\nann@example.com,Carl "CJ" Jones\nbob@example.com,Bob\n',
+    );
+    expect(rows.map((r) => r.email)).toEqual(['bob@example.com']);
+    expect(problems.map((p) => p.line)).toEqual([2]);
+    expect(problems[0]?.message).toContain('""CJ""');
+  });
+
+  it('a byte order mark before the header is not part of the first column name', () => {
+    const { rows, problems } = parseSubscriberCsv('\ufeffemail,name\nann@example.com,Ann\n');
+    expect(problems).toEqual([]);
+    expect(rows).toEqual([{ line: 2, email: 'ann@example.com', name: 'Ann', topics: [] }]);
   });
 });
