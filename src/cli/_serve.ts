@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { digestLookup } from '../bounces/index.js';
 import { WebhookRouter } from '../bounces/webhooks/index.js';
 import { parseBounceAddress, requireSecret } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
@@ -71,6 +72,7 @@ export const serveCommand: Command = {
         settings: config.webhooks,
         rules: config.bounces,
         verp: bounce && { bounce, secret },
+        lookup: digestLookup(store.db),
         log,
       });
       const server = await startWebServer({
