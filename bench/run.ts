@@ -3,7 +3,8 @@
  * how fast a digest goes out. Prints a table and writes bench/results.json. See docs/bench.md.
  *
  * Options: --n N (default 100000), --runs R (default 5; the cheap measurements),
- * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-raw-pool, smtp-naive), --subscribers S
+ * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-raw-pool, smtp-layer-public,
+ * smtp-raw-pool-20, smtp-naive), --subscribers S
  * (default 10000), --skip-naive, --skip-send, --only send (or BENCH_ONLY=send: the send rows alone).
  */
 
@@ -344,6 +345,8 @@ async function sendMeasurements(): Promise<Result[]> {
   const sink = await startSink(join(DIST, 'sink.js'));
   try {
     const smtpEnv = { ...env, SMTP_URL: `smtp://127.0.0.1:${sink.port}` };
+    const pool20Config = join(work, 'pool-20.config.json');
+    writeFileSync(pool20Config, `${JSON.stringify({ send: { connections: 20 } })}\n`);
     // One sender's run against the sink: every message must arrive; the rate is the sink's.
     const atSink = async (rates: number[], send: () => Promise<ProcessRun>) => {
       const run = await send();
@@ -367,6 +370,12 @@ async function sendMeasurements(): Promise<Result[]> {
         name: 'smtp-layer-public',
         nodeFlags: ['--import', join(DIST, 'swap-transport.js')],
         env: { ...smtpEnv, BENCH_SMTP_TRANSPORT: 'layer-public' },
+      },
+      // The pool given more room: 20 connections, so 40 messages in flight (2 x connections).
+      {
+        name: 'smtp-raw-pool-20',
+        nodeFlags: ['--import', join(DIST, 'swap-transport.js')],
+        env: { ...smtpEnv, BENCH_SMTP_TRANSPORT: 'raw-pool', DIGEST_CONFIG: pool20Config },
       },
     ];
     const sendRuns = new Map(
@@ -403,6 +412,7 @@ async function sendMeasurements(): Promise<Result[]> {
       'smtp-raw-pool': "the same send through nodemailer's pool (pool: true) with each copy as prebuilt raw",
       'smtp-layer-public':
         "the same send through the project's transport without direct socket writes (nodemailer's DataStream)",
+      'smtp-raw-pool-20': "nodemailer's pool as smtp-raw-pool, with 20 connections and 40 messages in flight",
     };
     for (const v of variants) {
       const { runs, rates } = sendRuns.get(v.name) as { runs: ProcessRun[]; rates: number[] };
