@@ -18,7 +18,7 @@ export interface Result {
   detail?: string;
 }
 
-/** A target of issue 7: met when value is within limit. */
+/** A target of the bench (docs/bench.md): met when value is within limit. */
 export interface Target {
   name: string;
   limit: number;

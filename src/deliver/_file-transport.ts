@@ -34,12 +34,12 @@ const YIELD_EVERY_MS = 20;
  *
  * Why files are overwritten in place and not removed first: deleting 10,000 files and creating
  * 10,000 new ones makes every new inode a search past the ones just freed (ext4 without a journal
- * skips inodes deleted in the last minutes: 2-6 s of system time per 10,000). A file of the same
+ * skips inodes deleted in the last minutes). A file of the same
  * name is opened without truncation, written from its start and cut to the new length; blocks and
  * inode are reused. A run killed midway (SIGKILL) can leave files of the previous run that it had
  * not reached yet.
  *
- * Each message is written with one writev of its pieces: no joined copy of ~60 KB per message.
+ * Each message is written with one writev of its pieces, so no joined copy of the message is made.
  */
 export function createFileTransport(dir: string, total: number): DeliveryTransport {
   const width = Math.max(4, String(total).length);

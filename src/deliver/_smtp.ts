@@ -31,9 +31,9 @@ interface Waiting {
 /**
  * An SMTP transport that keeps `connections` of nodemailer's SMTPConnection open and hands each one
  * prebuilt messages straight to `send` (their DATA bytes, already dot-stuffed, go straight to the
- * socket; see gateBody). Not nodemailer's sendMail and pool: their per-message
- * work (composing a MIME tree around a raw message, a random Message-ID, stream layers, a queue with
- * requeues) cost more CPU than the rest of the send. nodemailer still does the protocol. A failed
+ * socket; see gateBody). Not nodemailer's sendMail and pool: each message would go through a MIME
+ * node, stream layers and DataStream's byte-by-byte dot-stuffing again, work a prebuilt copy has
+ * done once (see docs/bench.md for what that costs). nodemailer still does the protocol. A failed
  * message comes back as an outcome and the send loop, through the ledger, decides about retries.
  * Each message's body is a stream held back until the server said 354 and the `sending` commit
  * resolved, so a dropped connection can be told apart: before the message left (safe to retry) or
@@ -148,8 +148,8 @@ export function createSmtpTransport(
 /**
  * One pooled connection: opened on first use, renewed after `perConnection` messages or a failure.
  * The next connection is opened while the current one sends its last few messages, so a renewal
- * does not leave the lane idle for a connect and greeting (a server's greeting can take 100 ms or
- * seconds: reverse DNS, greet pause). For that short overlap a lane has two connections open.
+ * does not leave the lane idle for a connect and greeting (a server may take long to greet: reverse
+ * DNS, a greet pause). For that short overlap a lane has two connections open.
  */
 class Lane {
   busy = false;

@@ -14,7 +14,7 @@ import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
 import { BUILD, SECRET, sampleRendered, subscriberFolder } from './helpers.js';
 
-/** Send safety (issue 14) with real processes: `digest` children, a real SMTP server, a real web server. */
+/** Send safety with real processes: `digest` children, a real SMTP server, a real web server. */
 
 afterEach(runCleanups);
 
