@@ -1,39 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
 import { openStore } from '../../src/store/index.js';
 import { runCleanups, runCli, SECRET, workspace } from '../web/helpers.js';
-import { GENERIC_SECRET, genericHeaders, post, stateOf } from './webhooks-helpers.js';
+import { GENERIC_SECRET, genericHeaders, post, startServe, stateOf } from './webhooks-helpers.js';
 
 afterEach(runCleanups);
-
-/** `digest serve` in-process with an abort signal, as bin/digest.js runs it; resolves once it prints its URL. */
-async function startServe(cwd: string, env: Record<string, string>) {
-  const controller = new AbortController();
-  let stdout = '';
-  let stderr = '';
-  let resolveUrl: (url: string) => void = () => {};
-  const url = new Promise<string>((resolve) => {
-    resolveUrl = resolve;
-  });
-  const exit = main(['serve', '--port', '0'], {
-    cwd,
-    env,
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-        const line = /^(http:\/\/\S+)\n/m.exec(stdout);
-        if (line) resolveUrl(line[1] as string);
-      },
-    },
-    stderr: { write: (s: string) => (stderr += s) },
-    isTTY: false,
-    now: () => new Date(),
-    signal: controller.signal,
-  });
-  const first = await Promise.race([url, exit.then((code) => ({ code }))]);
-  if (typeof first !== 'string') throw new Error(`serve exited ${first.code}: ${stderr}`);
-  return { url: first, exit, stop: () => controller.abort(), stderr: () => stderr };
-}
 
 describe('digest serve with webhooks', () => {
   it('lists the enabled webhooks, and a signed generic event sent to it suppresses the address in the database', async () => {
