@@ -158,6 +158,25 @@ describe('SNS signatures', () => {
     expect(calls).toBe(2);
   });
 
+  it('fetches at most perMinute new certificates a minute; cached ones are still served', async () => {
+    const urls: string[] = [];
+    const keys = new SigningKeys(
+      async (url) => {
+        urls.push(url);
+        return cert.certPem;
+      },
+      16,
+      2,
+    );
+    const url = (n: number) => CERT_URL.replace('.pem', `-${n}.pem`);
+    await keys.certificate(url(1), 0);
+    await keys.certificate(url(2), 1000);
+    await expect(keys.certificate(url(3), 2000)).rejects.toThrow('over 2 certificate fetches a minute');
+    await keys.certificate(url(1), 3000);
+    await keys.certificate(url(3), 61_000);
+    expect(urls).toEqual([url(1), url(2), url(3)]);
+  });
+
   it('names the missing field of something that is not an SNS message', () => {
     expect(parseSnsMessage([])).toBe('field Type is missing or not a string');
     expect(parseSnsMessage({ ...signSns(sesNotification('m', {}), cert.keyPem), SigningCertURL: 5 })).toBe(

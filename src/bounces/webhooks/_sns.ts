@@ -76,17 +76,31 @@ export class SigningKeys {
   readonly #fetch: CertificateFetcher;
   readonly #keys = new Map<string, Promise<X509Certificate>>();
   readonly #max: number;
+  readonly #perMinute: number;
+  #fetches: number[] = [];
 
-  /** `max`: certificates kept (SNS uses one per region at a time, rotated rarely). Default 16. */
-  constructor(fetcher: CertificateFetcher, max = 16) {
+  /**
+   * `max`: certificates kept (SNS uses one per region at a time, rotated rarely). Default 16.
+   * `perMinute`: fetches allowed a minute (default 10), so that requests naming made-up
+   * `sns.<region>.amazonaws.com/....pem` URLs cannot make the server fetch without end.
+   */
+  constructor(fetcher: CertificateFetcher, max = 16, perMinute = 10) {
     this.#fetch = fetcher;
     this.#max = max;
+    this.#perMinute = perMinute;
   }
 
   /** The certificate at `url` (checked by the caller); a failed fetch is not kept, so it is tried again. */
-  certificate(url: string): Promise<X509Certificate> {
+  certificate(url: string, nowMs = Date.now()): Promise<X509Certificate> {
     let found = this.#keys.get(url);
     if (!found) {
+      this.#fetches = this.#fetches.filter((t) => t > nowMs - 60_000);
+      if (this.#fetches.length >= this.#perMinute) {
+        return Promise.reject(
+          new Error(`over ${this.#perMinute} certificate fetches a minute; try again later`),
+        );
+      }
+      this.#fetches.push(nowMs);
       if (this.#keys.size >= this.#max) this.#keys.delete(this.#keys.keys().next().value as string);
       found = this.#fetch(url).then((pem) => new X509Certificate(pem));
       found.catch(() => this.#keys.delete(url));
@@ -117,7 +131,7 @@ export async function verifySnsMessage(
   if (urlProblem) return { ok: false, reason: `SigningCertURL ${urlProblem}` };
   let cert: X509Certificate;
   try {
-    cert = await keys.certificate(message.SigningCertURL);
+    cert = await keys.certificate(message.SigningCertURL, now.getTime());
   } catch (error) {
     return { ok: false, reason: `the signing certificate cannot be read: ${String(error)}` };
   }
