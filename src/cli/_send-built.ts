@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { afterSend } from '../bounces/_after-send.js';
 import { type Config, senderOf } from '../config/index.js';
+import type { BounceNotes } from '../deliver/_summary.js';
 import {
   type DeliveryTransport,
   parseBounceAddress,
@@ -27,7 +29,11 @@ export interface BuiltDigestSend
   config: Config;
   /** Folders in `config` (`out`) are relative to this. */
   cwd: string;
-  /** The database that keeps the web archive's copy (digest serve); omit for dry runs and test copies. */
+  /**
+   * The list's database on a real send to the list: it keeps the web archive's copy (digest serve),
+   * and the send's own 5xx rejections are recorded there as bounces (see afterSend). Omit for dry
+   * runs and test copies.
+   */
   webCopyDb?: SqliteDatabase;
   /** Opened after OUT/<date> and the web copy are written, closed when the send ends. */
   openTransport: () => DeliveryTransport | Promise<DeliveryTransport>;
@@ -40,9 +46,14 @@ export interface BuiltDigestSend
  * 1. write OUT/<date>/digest.{html,txt,mjml,json};
  * 2. keep the web archive's copy (frozen once the first message of the digest goes out);
  * 3. open the transport and `sendDigest` through the ledger, with the message settings of `config`;
- * 4. close the transport, whatever happened.
+ * 4. on a send to the list: record its own 5xx rejections as bounces, count the suppressed, and
+ *    check the last 30 days' complaint and bounce rates (see afterSend);
+ * 5. close the transport, whatever happened.
  */
-export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend): Promise<SendReport> {
+export async function sendBuiltDigest(
+  built: BuildResult,
+  send: BuiltDigestSend,
+): Promise<SendReport & BounceNotes> {
   const { config } = send;
   if (!built.rendered) {
     throw new DigestError('E_TEMPLATE', `the digest ${built.digestKey} has no rendered email`);
@@ -62,7 +73,7 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
     : opened;
   try {
     send.onStart?.(transport);
-    return await sendDigest(
+    const report: SendReport & BounceNotes = await sendDigest(
       {
         digestKey: built.digestKey,
         date: built.window.date,
@@ -92,6 +103,12 @@ export async function sendBuiltDigest(built: BuildResult, send: BuiltDigestSend)
         signal: send.signal,
       },
     );
+    if (send.webCopyDb) {
+      const now = (send.now ?? (() => new Date()))().getTime();
+      const skipped = (await send.subscribers.list()).filter((s) => s.status !== 'active').map((s) => s.id);
+      report.bounces = await afterSend(send.webCopyDb, report, config.bounces, now, skipped);
+    }
+    return report;
   } finally {
     await transport.close();
   }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { parseWeekday, WEEKDAYS } from '../editions/index.js';
 import { DigestError } from '../errors.js';
+import { type BounceEventRow, SqliteBounceEvents } from '../store/_bounce-events.js';
 import {
   FREQUENCIES,
   type Frequency,
@@ -68,8 +69,8 @@ export const subscribersCommand: Command = {
     status: {
       type: 'string',
       valueName: 'STATUS',
-      choices: ['all', 'active', 'unsubscribed'],
-      description: 'Which subscribers to list (default all)',
+      choices: ['all', 'active', 'unsubscribed', 'bounced', 'complained'],
+      description: 'Which subscribers to list, by state (default all)',
     },
     json: { type: 'boolean', description: 'Print one machine-readable JSON result on stdout' },
   },
@@ -231,19 +232,55 @@ async function removeOne(
 
 async function list(store: Store, values: OptionValues, ctx: CliContext): Promise<number> {
   const status = stringFlag(values, 'status') ?? 'all';
-  const all = await store.subscribers.list();
-  const shown = status === 'all' ? all : all.filter((s) => s.status === status);
+  const all = withBounceState(store, await store.subscribers.list());
+  const shown = status === 'all' ? all : all.filter((s) => s.state === status);
   if (values.json) ctx.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   else ctx.stdout.write(table(shown));
   const active = all.filter((s) => s.status === 'active').length;
-  ctx.stderr.write(`${all.length} subscribers (${active} active, ${all.length - active} unsubscribed)\n`);
+  const suppressed = all.filter((s) => s.state === 'bounced' || s.state === 'complained').length;
+  const gone = all.length - active - suppressed;
+  const after = suppressed > 0 ? `, ${suppressed} suppressed after a bounce or complaint` : '';
+  ctx.stderr.write(`${all.length} subscribers (${active} active, ${gone} unsubscribed${after})\n`);
   return 0;
 }
 
-function table(rows: Subscriber[]): string {
+type Listed = Subscriber & { state: string; lastEvent: LastEvent | null };
+type LastEvent = Pick<BounceEventRow, 'kind' | 'status' | 'source' | 'digestKey' | 'occurredAt'>;
+
+/** Each subscriber's state (its status, or why its address is suppressed) and its last bounce event. */
+function withBounceState(store: Store, subscribers: Subscriber[]): Listed[] {
+  const events = new SqliteBounceEvents(store.db);
+  const suppressions = events.suppressions();
+  const last = events.lastEvents();
+  return subscribers.map((s) => {
+    const reason = suppressions.get(s.id)?.suppressedReason;
+    const event = last.get(s.id);
+    return {
+      ...s,
+      state: s.status !== 'active' && (reason === 'bounced' || reason === 'complained') ? reason : s.status,
+      lastEvent: event
+        ? {
+            kind: event.kind,
+            status: event.status,
+            source: event.source,
+            digestKey: event.digestKey,
+            occurredAt: event.occurredAt,
+          }
+        : null,
+    };
+  });
+}
+
+function lastEventText(event: LastEvent | null): string {
+  if (!event) return '';
+  const day = new Date(event.occurredAt).toISOString().slice(0, 10);
+  return `${day} ${event.kind}${event.status ? ` ${event.status}` : ''} (${event.source})`;
+}
+
+function table(rows: Listed[]): string {
   if (rows.length === 0) return '';
-  const cells = rows.map((s) => [s.email, s.name, s.status, s.topics.join(';')]);
-  const header = ['EMAIL', 'NAME', 'STATUS', 'TOPICS'];
+  const cells = rows.map((s) => [s.email, s.name, s.state, s.topics.join(';'), lastEventText(s.lastEvent)]);
+  const header = ['EMAIL', 'NAME', 'STATUS', 'TOPICS', 'LAST EVENT'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
   const line = (c: string[]) =>
     c

@@ -50,6 +50,12 @@ export const COMMANDS: CommandEntry[] = [
     load: async () => (await import('./_bounces.js')).bouncesCommand,
   },
   {
+    name: 'stats',
+    summary:
+      'Per digest: sent, delivered, bounced, complaints, unsubscribes and their rates against the limits',
+    load: async () => (await import('./_stats.js')).statsCommand,
+  },
+  {
     name: 'check',
     summary: 'Validate the config, every article file and the templates; exit 1 listing each problem',
     load: async () => (await import('./_check.js')).checkCommand,

@@ -1,5 +1,15 @@
 import type { SendProgress, SendReport } from './_send.js';
 
+/** What a send to the list adds to its report about bounces (src/bounces/_after-send.ts). */
+export interface BounceNotes {
+  bounces?: {
+    /** Subscribers skipped because their address bounced or complained (part of `unsubscribed`). */
+    suppressed: { bounced: number; complained: number };
+    /** Complaint and bounce rates of the last 30 days over their limits. */
+    warnings: string[];
+  };
+}
+
 /** The progress bar line for a terminal, e.g. `[#####-----] 120/200 sent, 2 failed, 850 msg/s, 0.1 s left`. */
 export function progressLine(p: SendProgress, width = 24, verb: 'sent' | 'written' = 'sent'): string {
   const done = p.sent + p.failed;
@@ -15,8 +25,10 @@ export function progressLine(p: SendProgress, width = 24, verb: 'sent' | 'writte
 }
 
 /** The line that ends a send run, e.g. `Sent digest 2020-09-13 to 200 of 200 subscribers (0 failed) in 1.2 s`. */
-export function sendSummary(report: SendReport): string {
+export function sendSummary(report: SendReport & BounceNotes): string {
   const c = report.counts;
+  const s = report.bounces?.suppressed ?? { bounced: 0, complained: 0 };
+  const suppressed = s.bounced + s.complained;
   if (report.recipients === 0) {
     const gone = report.unsubscribed > 0 ? ` (${report.unsubscribed} unsubscribed)` : '';
     return `No active subscribers${gone}: nothing sent for digest ${report.date}`;
@@ -28,7 +40,8 @@ export function sendSummary(report: SendReport): string {
     c.unknown > 0 && `${c.unknown} unknown`,
     c.pending > 0 && `${c.pending} not attempted`,
     c.skippedFailedPerm + c.skippedUnknown > 0 && `${c.skippedFailedPerm + c.skippedUnknown} skipped`,
-    report.unsubscribed > 0 && `${report.unsubscribed} unsubscribed`,
+    report.unsubscribed > suppressed && `${report.unsubscribed - suppressed} unsubscribed`,
+    suppressed > 0 && `${suppressed} suppressed (${s.bounced} bounced, ${s.complained} complained)`,
     c.leftDuringSend > 0 && `${c.leftDuringSend} unsubscribed or removed during the send, not sent`,
   ].filter(Boolean);
   return (
@@ -53,7 +66,7 @@ export function dryRunSummary(report: SendReport): string {
  * then what to do; those not tried yet are one count in the summary line, not a line each. The replies are the server's, so an
  * operator sees why without opening the database.
  */
-export function failureLines(report: SendReport, limit = 20): string[] {
+export function failureLines(report: SendReport & BounceNotes, limit = 20): string[] {
   const tried = report.failures.filter((f) => f.state !== 'pending' && f.state !== 'sending');
   const lines = tried
     .slice(0, limit)
@@ -74,6 +87,7 @@ export function failureLines(report: SendReport, limit = 20): string[] {
     );
   }
   if (report.stopped) lines.push(`Stopped: ${report.stopped}`);
+  for (const warning of report.bounces?.warnings ?? []) lines.push(`warning: ${warning}`);
   return lines;
 }
 

@@ -62,7 +62,7 @@ describe('digest subscribers', () => {
       ['bob@example.org', []],
     ]);
     const table = await cli(['subscribers', 'list'], cwd);
-    expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+STATUS\s+TOPICS$/);
+    expect(table.stdout.split('\n')[0]).toMatch(/^EMAIL\s+NAME\s+STATUS\s+TOPICS\s+LAST EVENT$/);
     expect(table.stderr).toContain('2 subscribers (2 active, 0 unsubscribed)');
     // addresses compare case-insensitively, the part before @ too
     expect((await cli(['subscribers', 'remove', 'BOB@example.org'], cwd)).code).toBe(0);
