@@ -10,13 +10,17 @@ import { configFrom } from './_build-options.js';
 import { type Command, stringFlag } from './_command.js';
 import { warn } from './_output.js';
 import { portFlag, serveUntilStopped } from './_serving.js';
+import { openSignup } from './_signup.js';
 
 const NOTES = `
 Routes: POST /unsubscribe?token=... (RFC 8058 one-click, what mail clients send) unsubscribes at once;
 GET /unsubscribe?token=... shows one button that does that POST; /resubscribe?token=... likewise;
 /archive lists the digests sent, /archive/YYYY-MM-DD shows one, and /feed.xml (RSS), /atom.xml and
-/feed.json (JSON Feed) list them for feed readers; /healthz answers 200 when the database can be
-read. DIGEST_SECRET (the one \`send\` signed the links with) is required; DIGEST_PUBLIC_URL is the
+/feed.json (JSON Feed) list them for feed readers; /preferences?token=... is the "Manage
+subscription" page of every digest (how often, topics, name, unsubscribe); with config
+signup.enabled the front and archive pages carry a subscribe form (POST /subscribe) whose
+confirmation email, sent through SMTP_URL as for \`send\`, links to /confirm?token=...; /healthz
+answers 200 when the database can be read. DIGEST_SECRET (the one \`send\` signed the links with) is required; DIGEST_PUBLIC_URL is the
 base URL the emails and feeds link to: serve this behind a reverse proxy with HTTPS there. This is
 not the local preview (\`digest preview\`): it shows only what subscribers need. POST /webhooks/ses,
 /webhooks/mailgun, /webhooks/postmark and /webhooks/generic take bounces and complaints from mail
@@ -62,6 +66,7 @@ export const serveCommand: Command = {
         hint: 'pass the database `digest send` uses (--db FILE or DIGEST_DB)',
       });
     }
+    const signup = openSignup(config, ctx);
     const store = openStore(dbFile);
     const log = (line: string) => ctx.stderr.write(`${ctx.now().toISOString()} ${line}\n`);
     try {
@@ -78,6 +83,7 @@ export const serveCommand: Command = {
       const server = await startWebServer({
         store,
         secret,
+        ...signup.serverOptions(store),
         title: config.title,
         publicUrl: config.publicUrl,
         host,
@@ -100,6 +106,7 @@ export const serveCommand: Command = {
       }
       return await serveUntilStopped(server, ctx, 'Stopping the subscriber web server.');
     } finally {
+      await signup.close();
       store.close();
     }
   },

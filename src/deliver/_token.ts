@@ -4,8 +4,11 @@ import { DigestError } from '../errors.js';
 /** Shortest DIGEST_SECRET accepted, in characters. */
 export const MIN_SECRET_LENGTH = 32;
 
-/** What a token lets its bearer do: unsubscribe, or subscribe again after unsubscribing. */
-export type TokenPurpose = 'unsub' | 'resub';
+/**
+ * What a token lets its bearer do: unsubscribe (the emails' link, which also opens the preference
+ * page), subscribe again after unsubscribing, or confirm a web signup (with its one-use nonce).
+ */
+export type TokenPurpose = 'unsub' | 'resub' | 'confirm';
 
 /** The signed content of a token. */
 export interface TokenPayload {
@@ -15,6 +18,8 @@ export interface TokenPayload {
   email: string;
   /** Epoch ms after which the token is refused; none for unsubscribe links, which must keep working. */
   expiresAt?: number;
+  /** A one-use secret the store checks (a signup confirmation's); none for the other purposes. */
+  nonce?: string;
 }
 
 // Keys the MAC to this use, so the same secret signing anything else can never yield a valid token.
@@ -52,6 +57,8 @@ export function signToken(payload: TokenPayload, secret: string): string {
       String(payload.subscriberId),
       payload.expiresAt ?? '',
       payload.email,
+      // Only when present: tokens without one keep exactly their earlier bytes.
+      ...(payload.nonce === undefined ? [] : [payload.nonce]),
     ].join('\n'),
     'utf8',
   );
@@ -88,8 +95,8 @@ export function verifyToken(
 
 const invalid = () => new DigestError('E_TOKEN', 'the link is invalid or has expired');
 
-const PURPOSE_CODE: Record<TokenPurpose, string> = { unsub: 'u', resub: 'r' };
-const PURPOSE_OF: Record<string, TokenPurpose> = { u: 'unsub', r: 'resub' };
+const PURPOSE_CODE: Record<TokenPurpose, string> = { unsub: 'u', resub: 'r', confirm: 'c' };
+const PURPOSE_OF: Record<string, TokenPurpose> = { u: 'unsub', r: 'resub', c: 'confirm' };
 const IV_BYTES = 16;
 
 // A send signs one token per recipient with one secret: derive its keys once.
@@ -112,17 +119,20 @@ function openV2(body: string, tag: Buffer, secret: string): TokenPayload | undef
   const decipher = createDecipheriv('aes-256-ctr', enc, tag.subarray(0, IV_BYTES));
   const plain = Buffer.concat([decipher.update(sealed), decipher.final()]);
   if (!timingSafeEqual(tag, createHmac('sha256', macKey).update(plain).digest())) return undefined;
-  const [code = '', id = '', expires = '', ...rest] = plain.toString('utf8').split('\n');
+  // A stored address never holds a line break (normalizeEmail), so a fifth line is the nonce.
+  const [code = '', id = '', expires = '', email = '', nonce, ...extra] = plain.toString('utf8').split('\n');
   const purpose = PURPOSE_OF[code];
   const subscriberId = Number(id);
   if (!purpose || !/^\d+$/.test(id) || !Number.isSafeInteger(subscriberId) || !/^(\d+)?$/.test(expires)) {
     return undefined;
   }
+  if (extra.length > 0) return undefined;
   return {
     purpose,
     subscriberId,
-    email: rest.join('\n'),
+    email,
     ...(expires ? { expiresAt: Number(expires) } : {}),
+    ...(nonce === undefined ? {} : { nonce }),
   };
 }
 

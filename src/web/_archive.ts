@@ -1,6 +1,6 @@
 import { genericRecipient, personalize } from '../render/index.js';
 import type { SqliteDatabase } from '../store/index.js';
-import type { RenderedDigest } from '../types.js';
+import type { DigestItem, RenderedDigest } from '../types.js';
 
 /** One sent digest as the archive lists it. */
 export interface ArchiveEntry {
@@ -29,7 +29,9 @@ export interface Archive {
    * digest goes out (the ledger's `digests` row exists), then frozen: the archive shows what the
    * first readers got even if a later resume run renders from changed content.
    */
-  saveWebCopy(digestKey: string, html: string): Promise<void>;
+  saveWebCopy(digestKey: string, html: string, topics?: string[]): Promise<void>;
+  /** Every topic of the digests kept, sorted: what signup offers when config signup.topics is empty. */
+  topics(): Promise<string[]>;
   /** Sent digests, one per date (the first sent when several share a date), newest date first. */
   list(): Promise<ArchiveEntry[]>;
   /** The digest sent for a date, with its web copy; undefined when none was sent. */
@@ -63,14 +65,27 @@ export class SqliteArchive implements Archive {
     this.#now = options.now ?? Date.now;
   }
 
-  async saveWebCopy(digestKey: string, html: string): Promise<void> {
-    this.#db
-      .prepare(
-        `INSERT INTO web_copies (digest_key, html, saved_at) VALUES (?, ?, ?)
-         ON CONFLICT (digest_key) DO UPDATE SET html = excluded.html, saved_at = excluded.saved_at
-         WHERE NOT EXISTS (SELECT 1 FROM digests WHERE digest_key = excluded.digest_key)`,
-      )
-      .run(digestKey, html, this.#now());
+  async saveWebCopy(digestKey: string, html: string, topics: string[] = []): Promise<void> {
+    const addTopic = this.#db.prepare<[string, string]>(
+      'INSERT OR IGNORE INTO digest_topics (digest_key, topic) VALUES (?, ?)',
+    );
+    this.#db.transaction(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO web_copies (digest_key, html, saved_at) VALUES (?, ?, ?)
+           ON CONFLICT (digest_key) DO UPDATE SET html = excluded.html, saved_at = excluded.saved_at
+           WHERE NOT EXISTS (SELECT 1 FROM digests WHERE digest_key = excluded.digest_key)`,
+        )
+        .run(digestKey, html, this.#now());
+      for (const topic of topics) addTopic.run(digestKey, topic);
+    })();
+  }
+
+  async topics(): Promise<string[]> {
+    return this.#db
+      .prepare<[], { topic: string }>('SELECT DISTINCT topic FROM digest_topics ORDER BY topic')
+      .all()
+      .map((r) => r.topic);
   }
 
   async list(): Promise<ArchiveEntry[]> {
@@ -130,9 +145,19 @@ export function webCopyHtml(rendered: Pick<RenderedDigest, 'html' | 'text'>, pub
  */
 export async function saveWebCopy(
   db: SqliteDatabase,
-  digest: { digestKey: string; rendered?: Pick<RenderedDigest, 'html' | 'text'> },
+  digest: {
+    digestKey: string;
+    rendered?: Pick<RenderedDigest, 'html' | 'text'>;
+    selection?: { items: Pick<DigestItem, 'lead' | 'alsoCoveredBy'>[] };
+  },
   publicUrl: string,
 ): Promise<void> {
   if (!digest.rendered) return;
-  await new SqliteArchive(db).saveWebCopy(digest.digestKey, webCopyHtml(digest.rendered, publicUrl));
+  const topics = new Set<string>();
+  for (const item of digest.selection?.items ?? []) {
+    for (const article of [item.lead, ...item.alsoCoveredBy]) for (const t of article.topics) topics.add(t);
+  }
+  await new SqliteArchive(db).saveWebCopy(digest.digestKey, webCopyHtml(digest.rendered, publicUrl), [
+    ...topics,
+  ]);
 }

@@ -1,9 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { WebhookRouter } from '../bounces/webhooks/index.js';
 import type { SubscriberStore } from '../store/index.js';
+import { type AccountDeps, answerAccount, signupFormFor } from './_account.js';
 import type { Archive } from './_archive.js';
 import { CLOSE, readBody } from './_body.js';
 import { archiveFeed, FEED_TYPES } from './_feeds.js';
+import { formFields } from './_form.js';
 import {
   archiveDayPage,
   archiveListPage,
@@ -18,7 +20,7 @@ import {
 } from './_pages.js';
 import type { RateLimiter } from './_rate-limit.js';
 import { type Method, parseRequest, type Route } from './_request.js';
-import { type Answer, ARCHIVE_CSP, NO_STORE, PAGE_CSP, SHORT_CACHE, send, textAnswer } from './_respond.js';
+import { type Answer, ARCHIVE_CSP, pageAnswer, SHORT_CACHE, send, textAnswer } from './_respond.js';
 import { SITE_CSS } from './_style.js';
 import { resubscribeToken, subscriberFor, unsubscribeToken } from './_subscription.js';
 import { answerWebhook, isWebhookTarget } from './_webhooks.js';
@@ -38,18 +40,13 @@ export interface HandlerDeps {
   /** The address rate limits count by. */
   clientAddress: (req: IncomingMessage) => string;
   log: (line: string) => void;
+  /** Signup, confirmation and the preference page (src/web/_account.ts). */
+  account: AccountDeps;
   /** The bounce webhooks under /webhooks/ (src/bounces/webhooks); none: those paths are 404s. */
   webhooks?: WebhookRouter;
 }
 
-const html = (status: number, body: string, extra: Partial<Answer> = {}): Answer => ({
-  status,
-  type: 'text/html; charset=utf-8',
-  body,
-  csp: PAGE_CSP,
-  cache: NO_STORE,
-  ...extra,
-});
+const html = pageAnswer;
 
 /**
  * Answer one request:
@@ -72,15 +69,18 @@ export async function handleRequest(deps: HandlerDeps, req: IncomingMessage, res
     }
     const hasBody =
       req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+    let form = new URLSearchParams();
     if (hasBody) {
       const body = await readBody(req, deps.maxBodyBytes);
       if (!body.ok) {
         if (body.reason === 'aborted') return void req.socket.destroy();
         return send(res, textAnswer(413, 'request body too large', CLOSE), head);
       }
+      form = formFields(body.body, req.headers['content-type']);
     }
     const { route, method } = parsed;
-    if (route.kind === 'unsubscribe' || route.kind === 'resubscribe') {
+    const tokenRoute = ['unsubscribe', 'resubscribe', 'confirm', 'preferences'].includes(route.kind);
+    if (tokenRoute) {
       const decision = deps.limiter.take(deps.clientAddress(req), deps.now().getTime());
       if (!decision.ok) {
         const page = messagePage(deps.site, 'Too many requests', 'Please wait a minute and try again.');
@@ -91,7 +91,7 @@ export async function handleRequest(deps: HandlerDeps, req: IncomingMessage, res
         );
       }
     }
-    send(res, await answer(deps, route, method), head);
+    send(res, await answer(deps, route, method, { form, client: deps.clientAddress(req) }), head);
   } catch (error) {
     deps.log(`error: ${req.method} ${String(req.url).replace(/token=[^&]*/g, 'token=…')}: ${String(error)}`);
     if (res.headersSent) return void res.destroy();
@@ -99,25 +99,37 @@ export async function handleRequest(deps: HandlerDeps, req: IncomingMessage, res
   }
 }
 
-async function answer(deps: HandlerDeps, route: Route, method: Method): Promise<Answer> {
+async function answer(
+  deps: HandlerDeps,
+  route: Route,
+  method: Method,
+  request: { form: URLSearchParams; client: string },
+): Promise<Answer> {
   const { site } = deps;
   switch (route.kind) {
     case 'home':
-      return html(200, homePage(site), { cache: SHORT_CACHE });
-    case 'archive':
-      return html(200, archiveListPage(site, await deps.archive.list()), { cache: SHORT_CACHE });
+      return html(200, homePage(site, await signupFormFor(deps.account, './')), { cache: SHORT_CACHE });
+    case 'archive': {
+      const page = archiveListPage(site, await deps.archive.list(), await signupFormFor(deps.account, './'));
+      return html(200, page, { cache: SHORT_CACHE });
+    }
     case 'archive-day': {
       const page = await deps.archive.page(route.date);
       if (!page?.hasPage) {
         const why = page ? 'No web copy of this digest was kept.' : 'No digest was sent on this day.';
         return html(404, messagePage(site, 'Not found', why, '../'));
       }
-      return html(200, archiveDayPage(site, page, page.html), { csp: ARCHIVE_CSP, cache: SHORT_CACHE });
+      const withBar = archiveDayPage(site, page, page.html, deps.account.signup !== undefined);
+      return html(200, withBar, { csp: ARCHIVE_CSP, cache: SHORT_CACHE });
     }
     case 'unsubscribe':
       return unsubscribe(deps, route.token, method === 'POST');
     case 'resubscribe':
       return resubscribe(deps, route.token, method === 'POST');
+    case 'subscribe':
+    case 'confirm':
+    case 'preferences':
+      return answerAccount(deps.account, route, method, request.form, request.client);
     case 'healthz':
       try {
         await deps.archive.check();

@@ -41,18 +41,18 @@ ${main}
 `;
 }
 
-/** The front page: what this is, and the archive link. */
-export function homePage(site: string): string {
+/** The front page: what this is, the archive link, and `signup` (the subscribe form, or ''). */
+export function homePage(site: string, signup = ''): string {
   return layout(
     { site, title: 'Home', root: './', feeds: true },
     `<h1>${escapeHtml(site)}</h1>
 <p>A daily email digest of the news.</p>
-<p><a href="./archive">Read the digests sent so far</a></p>`,
+<p><a href="./archive">Read the digests sent so far</a></p>${signup ? `\n${signup}` : ''}`,
   );
 }
 
-/** The list of sent digests, newest first. */
-export function archiveListPage(site: string, entries: ArchiveEntry[]): string {
+/** The list of sent digests, newest first, then `signup` (the subscribe form, or ''). */
+export function archiveListPage(site: string, entries: ArchiveEntry[], signup = ''): string {
   const items = entries.map((e) => {
     const when = `<time datetime="${e.date}">${escapeHtml(longDate(e.date))}</time>`;
     const count = `${e.items} ${e.items === 1 ? 'item' : 'items'}`;
@@ -64,18 +64,23 @@ export function archiveListPage(site: string, entries: ArchiveEntry[]): string {
   const body = entries.length
     ? `<ol class="archive">\n${items.join('\n')}\n</ol>`
     : '<p>No digest has been sent yet.</p>';
-  return layout({ site, title: 'Archive', root: './', feeds: true }, `<h1>Archive</h1>\n${body}`);
+  return layout(
+    { site, title: 'Archive', root: './', feeds: true },
+    `<h1>Archive</h1>\n${body}${signup ? `\n${signup}` : ''}`,
+  );
 }
 
 /**
  * The web copy of a digest with a one-line bar back to the archive. The copy is the email's own
  * HTML (its styles are inline), so the bar is styled inline too.
  */
-export function archiveDayPage(site: string, entry: ArchiveEntry, html: string): string {
+export function archiveDayPage(site: string, entry: ArchiveEntry, html: string, signup = false): string {
+  // The copy's CSP allows no form: with signup on, the bar links to the form on the front page.
+  const subscribe = signup ? ' · <a href="../#subscribe" style="color:#fff;">Subscribe</a>' : '';
   const bar =
     '<div style="font:14px/1.5 system-ui,Arial,sans-serif;padding:8px 16px;background:#1f2328;color:#fff;">' +
     `<a href="../archive" style="color:#fff;">${escapeHtml(site)}: all digests</a> · ` +
-    `<time datetime="${entry.date}">${escapeHtml(longDate(entry.date))}</time></div>`;
+    `<time datetime="${entry.date}">${escapeHtml(longDate(entry.date))}</time>${subscribe}</div>`;
   const head = /<head\b[^>]*>/i.exec(html);
   const withLinks = head
     ? `${html.slice(0, head.index + head[0].length)}\n${feedLinks(site, '../')}${html.slice(head.index + head[0].length)}`
@@ -162,7 +167,7 @@ export function messagePage(site: string, title: string, text: string, root = '.
  * A plain form that POSTs to `action?token=...` (works without JavaScript). For unsubscribing, the
  * hidden field makes the browser's POST the same as a mail client's RFC 8058 one-click request.
  */
-function postForm(action: string, token: string, label: string, kind = ''): string {
+export function postForm(action: string, token: string, label: string, kind = ''): string {
   return `<form method="post" action="./${action}?token=${encodeURIComponent(token)}">
 ${action === 'unsubscribe' ? '<input type="hidden" name="List-Unsubscribe" value="One-Click">\n' : ''}<button type="submit"${kind ? ` class="${kind}"` : ''}>${escapeHtml(label)}</button>
 </form>`;

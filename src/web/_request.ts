@@ -8,6 +8,9 @@ export type Route =
   | { kind: 'archive-day'; date: string }
   | { kind: 'unsubscribe'; token?: string }
   | { kind: 'resubscribe'; token?: string }
+  | { kind: 'subscribe' }
+  | { kind: 'confirm'; token?: string }
+  | { kind: 'preferences'; token?: string; saved: boolean; confirmed: boolean }
   | { kind: 'healthz' }
   | { kind: 'feed'; format: FeedFormat }
   | { kind: 'stylesheet' };
@@ -37,6 +40,17 @@ const ROUTES: RouteSpec[] = [
   },
   { pattern: /^\/unsubscribe$/, methods: READ_WRITE, make: (_m, q) => tokenRoute('unsubscribe', q) },
   { pattern: /^\/resubscribe$/, methods: READ_WRITE, make: (_m, q) => tokenRoute('resubscribe', q) },
+  { pattern: /^\/subscribe$/, methods: READ_WRITE, make: () => ({ kind: 'subscribe' }) },
+  { pattern: /^\/confirm$/, methods: READ_WRITE, make: (_m, q) => tokenRoute('confirm', q) },
+  {
+    pattern: /^\/preferences$/,
+    methods: READ_WRITE,
+    make: (_m, q) => ({
+      ...tokenRoute('preferences', q),
+      saved: q.has('saved'),
+      confirmed: q.has('confirmed'),
+    }),
+  },
   { pattern: /^\/healthz$/, methods: READ, make: () => ({ kind: 'healthz' }) },
   { pattern: /^\/feed\.xml$/, methods: READ, make: () => ({ kind: 'feed', format: 'rss' }) },
   { pattern: /^\/atom\.xml$/, methods: READ, make: () => ({ kind: 'feed', format: 'atom' }) },
@@ -67,7 +81,10 @@ export function parseRequest(method: string | undefined, target: string | undefi
 }
 
 /** A token route; `token` is absent only when the query has none (the web copy's generic link). */
-function tokenRoute(kind: 'unsubscribe' | 'resubscribe', params: URLSearchParams): Route {
+function tokenRoute<K extends 'unsubscribe' | 'resubscribe' | 'confirm' | 'preferences'>(
+  kind: K,
+  params: URLSearchParams,
+): { kind: K; token?: string } {
   const tokens = params.getAll('token');
   // Two tokens are as malformed as a bad one: the handler answers both with the same 400.
   if (tokens.length > 1) return { kind, token: '' };

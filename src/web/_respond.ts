@@ -56,6 +56,11 @@ export function send(res: ServerResponse, answer: Answer, head = false): void {
   res.end(head ? undefined : body);
 }
 
+/** One of the server's own HTML pages: its CSP, never stored. */
+export function pageAnswer(status: number, body: string, extra: Partial<Answer> = {}): Answer {
+  return { status, type: 'text/html; charset=utf-8', body, csp: PAGE_CSP, cache: NO_STORE, ...extra };
+}
+
 /** A short plain-text answer, e.g. for 404, 405, 413. */
 export function textAnswer(status: number, text: string, headers: Record<string, string> = {}): Answer {
   return { status, type: 'text/plain; charset=utf-8', body: `${text}\n`, headers };

@@ -5,11 +5,14 @@ import { requireSecret } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
 import { answerClientErrors, closeServer, listenOnce, urlHost } from '../http/index.js';
 import type { Store } from '../store/index.js';
+import type { AccountDeps } from './_account.js';
 import { type Archive, SqliteArchive } from './_archive.js';
 import { MAX_BODY_BYTES } from './_body.js';
+import type { SignupMailer } from './_confirm-mail.js';
 import { handleRequest } from './_handler.js';
 import { RateLimiter, type RateLimitSettings } from './_rate-limit.js';
 import { RAW_BAD_REQUEST } from './_respond.js';
+import type { SignupSettings } from './_signup.js';
 
 /** How to run the public subscriber web server. */
 export interface WebServerOptions {
@@ -40,6 +43,17 @@ export interface WebServerOptions {
   maxBodyBytes?: number;
   /** Where sent digests are listed and read. Default: the `digests` and `web_copies` tables of `store.db`. */
   archive?: Archive;
+  /**
+   * Config `signup` and the mailer of its confirmation mails (see signupMailer). Default: off, no
+   * form, /subscribe and /confirm are 404s. Enabled without a mailer: E_SMTP_CONFIG.
+   */
+  signup?: SignupSettings & { mailer?: SignupMailer };
+  /** POSTs to /subscribe per client address. Default 5 at once, 1 a minute. */
+  signupRateLimit?: Partial<RateLimitSettings>;
+  /** Signups per address, whoever posts them. Default 3 at once, 3 an hour. */
+  addressRateLimit?: Partial<RateLimitSettings>;
+  /** The weekday (1 = Monday ... 7) the preference page shows for a weekly reader who chose none. Default 1. */
+  defaultWeekday?: number;
   /** How long a client may take to send its request headers, ms. Default 10000. */
   headersTimeoutMs?: number;
   /** The bounce and complaint webhooks, POST /webhooks/<provider> (see docs/webhooks.md). Default: none, those paths are 404s. */
@@ -66,19 +80,49 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const host = options.host ?? '127.0.0.1';
   const port = options.port ?? 8080;
   const log = options.log ?? (() => {});
+  const now = options.now ?? (() => new Date());
+  const archive = options.archive ?? new SqliteArchive(options.store.db);
+  const site = options.title ?? 'News Digest';
+  const signup = options.signup?.enabled ? options.signup : undefined;
+  if (signup && !signup.mailer) {
+    throw new DigestError(
+      'E_SMTP_CONFIG',
+      'signup.enabled needs SMTP settings to send the confirmation emails',
+      {
+        field: 'SMTP_URL',
+        hint: 'set SMTP_URL (or SMTP_HOST and friends) as for `digest send`, or set signup.enabled to false',
+      },
+    );
+  }
+  // Config topics, else those of the digests kept in the archive (read when a page needs them).
+  const topics = async () => (options.signup?.topics.length ? options.signup.topics : archive.topics());
+  const inFlight = new Set<Promise<unknown>>();
+  const account: AccountDeps = {
+    preferences: {
+      site,
+      secret,
+      subscribers: options.store.subscribers,
+      topics,
+      defaultWeekday: options.defaultWeekday ?? 1,
+      now,
+      log,
+    },
+    signupLimiter: new RateLimiter({ burst: 5, perMinute: 1, ...options.signupRateLimit }),
+  };
   const deps = {
-    site: options.title ?? 'News Digest',
+    site,
     // Known once the server listens when not given (port 0 picks one).
     publicUrl: options.publicUrl ?? '',
     secret,
     subscribers: options.store.subscribers,
-    archive: options.archive ?? new SqliteArchive(options.store.db),
+    archive,
     limiter: new RateLimiter(options.rateLimit),
     maxBodyBytes: options.maxBodyBytes ?? MAX_BODY_BYTES,
-    now: options.now ?? (() => new Date()),
+    now,
     clientAddress: options.trustProxy ? forwardedAddress : socketAddress,
     log,
     webhooks: options.webhooks,
+    account,
   };
   // Slow clients must not hold sockets open forever (each request is small and quick). Node checks
   // these timeouts only every connectionsCheckingInterval (default 30 s, so a slow-header socket
@@ -94,13 +138,29 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   await listen(server, host, port);
   const bound = (server.address() as AddressInfo).port;
   deps.publicUrl ||= `http://${urlHost(host)}:${bound}`;
+  if (signup?.mailer) {
+    account.signup = {
+      site,
+      publicUrl: deps.publicUrl,
+      secret,
+      settings: signup,
+      subscribers: options.store.subscribers,
+      mailer: signup.mailer,
+      addressLimiter: new RateLimiter({ burst: 3, perMinute: 3 / 60, ...options.addressRateLimit }),
+      topics,
+      inFlight,
+      now,
+      log,
+    };
+  }
   let closing: Promise<void> | undefined;
   return {
     url: `http://${urlHost(host)}:${bound}/`,
     host,
     port: bound,
     close() {
-      closing ??= closeServer(server);
+      // Signup mails go out after their answer: let those under way finish before the store closes.
+      closing ??= closeServer(server).then(() => Promise.allSettled([...inFlight]).then(() => undefined));
       return closing;
     },
   };

@@ -29,4 +29,22 @@ ol.archive { list-style: none; padding: 0; margin: 0; }
 ol.archive li { border-bottom: 1px solid var(--line); padding: 0.85rem 0; }
 ol.archive time { display: block; color: var(--muted); font-size: 0.9rem; }
 ol.archive .subject { font-weight: 600; }
+h2 { font-size: 1.2rem; margin: 2rem 0 0.75rem; }
+section.signup { border-top: 1px solid var(--line); margin-top: 2rem; }
+label { display: block; font-weight: 600; margin: 0.75rem 0 0.25rem; }
+label.check { font-weight: 400; margin: 0.35rem 0; display: flex; align-items: center; gap: 0.5rem; flex-wrap: wrap; }
+input, select {
+  font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px;
+}
+input:not([type]), input[type="email"] { width: 100%; padding: 0.55rem 0.7rem; }
+select { padding: 0.3rem 0.5rem; }
+input[type="checkbox"], input[type="radio"] { width: 1.15rem; height: 1.15rem; accent-color: var(--accent); margin: 0; }
+input:focus-visible, select:focus-visible { outline: 3px solid var(--accent); outline-offset: 2px; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; margin: 1rem 0; padding: 0.5rem 1rem 0.75rem; }
+legend { font-weight: 600; padding: 0 0.25rem; }
+form.prefs button, section.signup button { margin-top: 1rem; }
+.notice { border-left: 4px solid var(--accent); padding: 0.5rem 0.75rem; }
+.notice.error { border-left-color: #cf222e; }
+/* The honeypot: out of sight and out of the tab order; only bots fill it in. */
+.hp { position: absolute; left: -10000px; width: 1px; height: 1px; overflow: hidden; }
 `;
