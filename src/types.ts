@@ -137,6 +137,8 @@ export interface RecipientParts {
   email: string;
   name: string;
   unsubscribeUrl: string;
+  /** The preference page ("Manage subscription"); default: derived from unsubscribeUrl (see manageUrlOf). */
+  manageUrl?: string;
 }
 
 /** One item as written to `digest.json` and printed by `--json`. */

@@ -10,9 +10,10 @@ export const PLACEHOLDERS = {
   name: '%%recipient.name%%',
   email: '%%recipient.email%%',
   unsubscribeUrl: '%%recipient.unsubscribeUrl%%',
+  manageUrl: '%%recipient.manageUrl%%',
 } as const satisfies Record<keyof RecipientParts, string>;
 
-const MARKER = /%%recipient\.(name|email|unsubscribeUrl)%%/g;
+const MARKER = /%%recipient\.(name|email|unsubscribeUrl|manageUrl)%%/g;
 
 // Every marker contains `%recipient.`; content that does must not become a marker.
 const MARKER_SEED = /(^|%)(?=recipient\.)/g;
@@ -32,7 +33,17 @@ export function neutralizeUrl(value: string): string {
 
 /** The recipient parts of the web/preview copy: nobody in particular. */
 export function genericRecipient(publicUrl: string): RecipientParts {
-  return { name: '', email: '', unsubscribeUrl: `${publicUrl.replace(/\/+$/, '')}/unsubscribe` };
+  const base = publicUrl.replace(/\/+$/, '');
+  return { name: '', email: '', unsubscribeUrl: `${base}/unsubscribe`, manageUrl: `${base}/preferences` };
+}
+
+/**
+ * The preference page of an unsubscribe link: `<base>/unsubscribe?token=T` becomes
+ * `<base>/preferences?token=T` (digest serve's /preferences takes the same token: whoever holds it
+ * may unsubscribe anyway). A link of another shape is kept as it is, the old "manage" target.
+ */
+export function manageUrlOf(unsubscribeUrl: string): string {
+  return unsubscribeUrl.replace(/\/unsubscribe(?=\?|$)/, '/preferences');
 }
 
 /**
@@ -48,11 +59,13 @@ export function personalize(
     email: oneLine(parts.email),
     // Defence in depth: an unsubscribe link that is not http(s) becomes a dead link, not a script.
     unsubscribeUrl: safeUrl(oneLine(parts.unsubscribeUrl)),
+    manageUrl: safeUrl(oneLine(parts.manageUrl ?? manageUrlOf(parts.unsubscribeUrl))),
   };
   const escaped = {
     name: escapeHtml(raw.name),
     email: escapeHtml(raw.email),
     unsubscribeUrl: escapeHtml(raw.unsubscribeUrl),
+    manageUrl: escapeHtml(raw.manageUrl),
   };
   return {
     html: rendered.html.replace(MARKER, (_m, key: keyof RecipientParts) => escaped[key]),

@@ -139,7 +139,7 @@ describe('renderDigest with the default templates', () => {
   it('header and footer: name, date, view in browser, manage subscription and unsubscribe', () => {
     expect($.text()).toContain('Sunday, September 13, 2020');
     expect($('a:contains("View in browser")').attr('href')).toBe(CTX.archiveUrl);
-    expect($('a:contains("Manage subscription")').attr('href')).toBe(PLACEHOLDERS.unsubscribeUrl);
+    expect($('a:contains("Manage subscription")').attr('href')).toBe(PLACEHOLDERS.manageUrl);
     expect($('a:contains("Unsubscribe")').attr('href')).toBe(PLACEHOLDERS.unsubscribeUrl);
     expect($.text()).toContain('You receive Morning Brief because you subscribed to it.');
   });
@@ -178,7 +178,8 @@ describe('renderDigest with the default templates', () => {
       );
     }
     expect(text).toContain(`View in browser: ${CTX.archiveUrl}`);
-    expect(text).toContain(`Unsubscribe or manage your subscription: ${PLACEHOLDERS.unsubscribeUrl}`);
+    expect(text).toContain(`Manage your subscription: ${PLACEHOLDERS.manageUrl}`);
+    expect(text).toContain(`Unsubscribe: ${PLACEHOLDERS.unsubscribeUrl}`);
     expect(text).not.toMatch(/<\/?[a-z][^>]*>/i);
     expect(text).not.toMatch(/&(amp|lt|gt|quot|#\d+|#x[0-9a-f]+);/i);
     for (const line of text.split('\n')) {
@@ -373,7 +374,7 @@ describe('hostile content', () => {
     );
     // ...while the real unsubscribe link is filled.
     expect($('a:contains("Unsubscribe")').attr('href')).toBe(reader.unsubscribeUrl);
-    expect(filled.text).toContain(`Unsubscribe or manage your subscription: ${reader.unsubscribeUrl}`);
+    expect(filled.text).toContain(`Unsubscribe: ${reader.unsubscribeUrl}`);
   });
 
   it('the unsafe lead link becomes "#", in the text too', () => {
@@ -419,6 +420,7 @@ describe('personalize', () => {
       name: '',
       email: '',
       unsubscribeUrl: 'https://news.example.com/unsubscribe',
+      manageUrl: 'https://news.example.com/preferences',
     });
     const out = personalize(rendered, genericRecipient('https://news.example.com'));
     expect(out.html).not.toContain('%%');
