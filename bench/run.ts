@@ -5,7 +5,8 @@
  * Options: --n N (default 100000), --runs R (default 5; the cheap measurements),
  * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-raw-pool, smtp-layer-public,
  * smtp-raw-pool-20, smtp-naive), --subscribers S
- * (default 10000), --skip-naive, --skip-send, --only send (or BENCH_ONLY=send: the send rows alone).
+ * (default 10000), --skip-naive (the naive build and smtp-naive), --skip-send, --only send (or
+ * BENCH_ONLY=send: the send rows alone), --send-rows smtp,smtp-raw-pool (some SMTP rows only).
  */
 
 import { execFileSync } from 'node:child_process';
@@ -49,11 +50,13 @@ const { values } = parseArgs({
     'skip-naive': { type: 'boolean', default: false },
     'skip-send': { type: 'boolean', default: false },
     only: { type: 'string', default: process.env.BENCH_ONLY ?? '' },
+    'send-rows': { type: 'string', default: '' },
   },
 });
 if (values.only !== '' && values.only !== 'send')
   throw new Error(`--only (BENCH_ONLY) must be "send" or empty, got ${JSON.stringify(values.only)}`);
 const SEND_ONLY = values.only === 'send';
+const SEND_ROWS = values['send-rows'] === '' ? [] : values['send-rows'].split(',').map((name) => name.trim());
 const N = positive(values.n, '--n');
 const RUNS = positive(values.runs, '--runs');
 const HEAVY = positive(values['heavy-runs'], '--heavy-runs');
@@ -378,13 +381,19 @@ async function sendMeasurements(): Promise<Result[]> {
         env: { ...smtpEnv, BENCH_SMTP_TRANSPORT: 'raw-pool', DIGEST_CONFIG: pool20Config },
       },
     ];
+    const unknownRows = SEND_ROWS.filter((name) => !variants.some((v) => v.name === name));
+    if (unknownRows.length > 0)
+      throw new Error(
+        `--send-rows: no row ${unknownRows.join(', ')}; the rows are ${variants.map((v) => v.name).join(', ')}`,
+      );
+    const chosen = variants.filter((v) => SEND_ROWS.length === 0 || SEND_ROWS.includes(v.name));
     const sendRuns = new Map(
-      variants.map((v) => [v.name, { runs: [] as ProcessRun[], rates: [] as number[] }]),
+      chosen.map((v) => [v.name, { runs: [] as ProcessRun[], rates: [] as number[] }]),
     );
     const perRound: number[] = [];
     const perRoundPublic: number[] = [];
     for (let round = 1; round <= HEAVY; round++) {
-      for (const v of variants) {
+      for (const v of chosen) {
         const into = sendRuns.get(v.name) as { runs: ProcessRun[]; rates: number[] };
         settleDisk();
         const run = await atSink(into.rates, async () => {
@@ -401,12 +410,13 @@ async function sendMeasurements(): Promise<Result[]> {
           ),
         );
       }
-      const [layer, pool, layerPublic] = variants.map((v) => sendRuns.get(v.name)?.rates.at(-1) ?? 0);
-      perRound.push((layer as number) / (pool as number));
-      perRoundPublic.push((layerPublic as number) / (pool as number));
+      const last = (name: string) => sendRuns.get(name)?.rates.at(-1);
+      const [layer, pool, layerPublic] = [last('smtp'), last('smtp-raw-pool'), last('smtp-layer-public')];
+      if (pool && layer) perRound.push(layer / pool);
+      if (pool && layerPublic) perRoundPublic.push(layerPublic / pool);
     }
-    paired['smtp/smtp-raw-pool'] = median(perRound);
-    paired['smtp-layer-public/smtp-raw-pool'] = median(perRoundPublic);
+    if (perRound.length > 0) paired['smtp/smtp-raw-pool'] = median(perRound);
+    if (perRoundPublic.length > 0) paired['smtp-layer-public/smtp-raw-pool'] = median(perRoundPublic);
     const whats: Record<string, string> = {
       smtp: `send to ${SUBSCRIBERS} subscribers, 5 connections, loopback sink`,
       'smtp-raw-pool': "the same send through nodemailer's pool (pool: true) with each copy as prebuilt raw",
@@ -414,7 +424,7 @@ async function sendMeasurements(): Promise<Result[]> {
         "the same send through the project's transport without direct socket writes (nodemailer's DataStream)",
       'smtp-raw-pool-20': "nodemailer's pool as smtp-raw-pool, with 20 connections and 40 messages in flight",
     };
-    for (const v of variants) {
+    for (const v of chosen) {
       const { runs, rates } = sendRuns.get(v.name) as { runs: ProcessRun[]; rates: number[] };
       out.push({
         ...buildResult(v.name, whats[v.name] as string, runs, SUBSCRIBERS, 'msgs'),
@@ -429,6 +439,7 @@ async function sendMeasurements(): Promise<Result[]> {
     const html = join(sendOut, DATE, 'digest.html');
     const text = join(sendOut, DATE, 'digest.txt');
     const subject = JSON.parse(readFileSync(join(sendOut, DATE, 'digest.json'), 'utf8')).subject as string;
+    if (values['skip-naive']) return out;
     const naiveRates: number[] = [];
     const naive = await repeat('smtp-naive', HEAVY, () =>
       atSink(naiveRates, async () =>
