@@ -28,8 +28,10 @@ Actions:
                     one. An address that unsubscribed stays unsubscribed, even after a remove.
   remove EMAIL      Delete a subscriber. The send ledger keeps what was sent to them, and an unsubscribe
                     stays on record: importing or adding the address again never re-subscribes it.
-  resubscribe EMAIL Clear an address's unsubscribe and make it active again (only on the person's request).
-  list              Print the subscribers (--json for machine-readable output).
+  resubscribe EMAIL Clear an address's unsubscribe, or its suppression after a bounce or complaint, and
+                    make it active again (only on the person's request): the only way back.
+  list              Print the subscribers with their state (active, unsubscribed, bounced, complained)
+                    and last bounce or complaint (--json for machine-readable output).
 Addresses compare case-insensitively (Ann@Example.COM and ann@example.com are one subscriber), as
 mailbox providers do.`;
 
