@@ -313,4 +313,29 @@ describe('sendDigest over SMTP (real smtp-server on 127.0.0.1)', () => {
     // 10 messages at 50/s are spaced 20 ms apart: the last cannot start before 180 ms.
     expect(report.durationMs).toBeGreaterThanOrEqual(180);
   });
+
+  it('a step that throws (the signer) stops the run: nothing more starts, what was under way is recorded, the error comes out', async () => {
+    const { store } = newStore(20);
+    const dir = tempDir();
+    let signed = 0;
+    const run = sendDigest(input({ settings: { ...input().settings, connections: 2 } }), {
+      subscribers: store.subscribers,
+      ledger: store.ledger,
+      transport: createFileTransport(dir, 20),
+      now: () => NOW,
+      signer: async (raw) => {
+        signed++;
+        if (signed === 5) throw new Error('the DKIM key went away');
+        return raw;
+      },
+    });
+    await expect(run).rejects.toThrow('the DKIM key went away');
+    const counts = await store.ledger.counts('day:2020-09-13@UTC');
+    // The four before it, and at most the three others in flight with it (2 connections: 4 at once).
+    expect(counts.sent).toBeGreaterThanOrEqual(4);
+    expect(counts.sent).toBeLessThanOrEqual(7);
+    expect(counts.sending).toBe(0);
+    expect(counts.pending).toBe(20 - counts.sent);
+    expect(readdirSync(dir).filter((f) => f.endsWith('.eml'))).toHaveLength(counts.sent);
+  });
 });
