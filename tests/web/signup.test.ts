@@ -20,6 +20,7 @@ declare function getComputedStyle(element: object): { backgroundColor: string };
 const SITE = 'Sample Daily';
 let base: string;
 let db: string;
+let cwd: string;
 let store: Store;
 let smtp: TestServer;
 let serve: Spawned;
@@ -107,6 +108,7 @@ function freePort(): Promise<number> {
 beforeAll(async () => {
   const ws = await workspace(['ada@example.com']);
   db = ws.db;
+  cwd = ws.cwd;
   smtp = await smtpServer();
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
@@ -243,6 +245,34 @@ describe('signup in Chromium against digest serve', () => {
     // ada: the digest and one notice, whatever was posted since; her preferences untouched.
     expect(mailsTo('ada@example.com')).toHaveLength(2);
     expect(row('ada@example.com')).toMatchObject({ status: 'active', frequency: 'daily', name: 'Reader 1' });
+  });
+
+  it('a pending address gets no digest; the digest’s “Manage subscription” link opens its reader’s page', async () => {
+    expect(row('twice@example.net')?.status).toBe('pending');
+    const before = smtp.received.length;
+    const sent = await runCli(['send', ...SAMPLE, '--date', '2026-11-23', '--out', join(cwd, 'out')], {
+      cwd,
+      env: { DIGEST_SECRET: SECRET, DIGEST_PUBLIC_URL: base, SMTP_URL: smtp.url },
+    });
+    expect(sent.code, sent.stderr).toBe(0);
+    const digests = smtp.received.slice(before);
+    expect(digests.map((m) => m.to[0])).toContain('ada@example.com');
+    for (const pending of ['twice@example.net', 'marker@example.net', 'marker2@example.net']) {
+      expect(row(pending)?.status).toBe('pending');
+      expect(digests.filter((m) => m.to.includes(pending))).toEqual([]);
+    }
+
+    const digest = await simpleParser(digests.find((m) => m.to.includes('ada@example.com'))?.raw as Buffer);
+    const $ = cheerio.load(digest.html || '');
+    const manage = $('a:contains("Manage subscription")').attr('href') as string;
+    const unsubscribe = $('a:contains("Unsubscribe")').attr('href') as string;
+    expect(manage).toBe(unsubscribe.replace('/unsubscribe?', '/preferences?'));
+    expect(digest.text).toContain(`Manage your subscription: ${manage}`);
+    const { page } = await visitor();
+    await page.goto(manage);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Your subscription');
+    expect(await page.locator('main').textContent()).toContain(`${SITE} goes to ada@example.com.`);
+    expect(await page.getByLabel('Name').inputValue()).toBe('Reader 1');
   });
 
   it('a forged or expired confirmation link gets a clear page and changes nothing', async () => {
