@@ -1,4 +1,5 @@
 import { join, resolve } from 'node:path';
+import type { SendDeps } from '../deliver/index.js';
 import {
   addDays,
   type DueEdition,
@@ -7,18 +8,19 @@ import {
   editionOutDir,
   editionRequest,
   editionsDue,
-  isPlainDaily,
   type Reader,
+  servedElsewhere,
 } from '../editions/index.js';
 import { type BuildRequest, latestDay } from '../pipeline.js';
 import { dayWindow, previousDay } from '../select/index.js';
+import type { SqliteDatabase } from '../store/index.js';
 
 /** One edition of a send run: what to build, and who reads it. */
 export interface EditionSend extends DueEdition {
   request: BuildRequest;
   /** The last local day the edition covers (its date); undefined for an explicit --since/--until range. */
   day?: string;
-  /** `[weekly]`, `[daily#topics=a+b]`, or "" for the plain daily (its lines read as before editions). */
+  /** editionLabel(id). */
   label: string;
 }
 
@@ -48,12 +50,9 @@ export async function editionSends(
       );
       continue;
     }
-    const plain = isPlainDaily(entry.edition);
     // A day already resolved is passed on, so every edition of the run covers the same day.
-    const request = editionRequest(day ? { ...base, date: day } : base, entry.edition, day ?? '');
-    const out = editionOutDir(entry.edition);
-    const config = out ? { ...request.config, out: join(request.config.out, out) } : request.config;
-    sends.push({ ...entry, request: { ...request, config }, day, label: plain ? '' : ` [${entry.id}]` });
+    const request = editionBuildRequest(day ? { ...base, date: day } : base, entry.edition, day ?? '');
+    sends.push({ ...entry, request, day, label: editionLabel(entry.id) });
   }
   return sends;
 }
@@ -71,4 +70,45 @@ async function dayOf(req: BuildRequest): Promise<string> {
 export function plainSend(base: BuildRequest, readers: readonly Reader[]): EditionSend {
   const ids = readers.map((r) => r.id);
   return { edition: PLAIN_DAILY, id: 'daily', readers: ids, request: base, day: undefined, label: '' };
+}
+
+/** ` [weekly]`, ` [daily#topics=a+b]`, or "" for the plain daily, whose lines read as before editions. */
+export function editionLabel(id: string): string {
+  return id === 'daily' ? '' : ` [${id}]`;
+}
+
+/** The build request of an edition (see editionRequest), its files under OUT/editions/<slug>/. */
+export function editionBuildRequest(base: BuildRequest, edition: Edition, day: string): BuildRequest {
+  const request = editionRequest(base, edition, day);
+  return { ...request, config: withEditionOut(request.config, edition) };
+}
+
+/** `config` with `out` moved to the edition's folder (editionOutDir); the plain daily's stays. */
+export function withEditionOut<C extends { out: string }>(config: C, edition: Edition): C {
+  const out = editionOutDir(edition);
+  return out ? { ...config, out: join(config.out, out) } : config;
+}
+
+/**
+ * Who one edition's send goes to: its readers among the active subscribers, less those the ledger
+ * already gave another edition of these stories (servedElsewhere; `day` is the edition's last
+ * day, undefined for a range). `withInactive`: also the inactive rows, so that a run's first
+ * summary counts those skipped (unsubscribed, pending) once, as before editions.
+ */
+export function editionReaders(
+  subscribers: SendDeps['subscribers'],
+  db: SqliteDatabase | undefined,
+  readers: readonly number[],
+  target: { digestKey: string; day?: string; weekly: boolean },
+  withInactive: boolean,
+): SendDeps['subscribers'] {
+  const served =
+    db && target.day ? servedElsewhere(db, target.digestKey, target.day, target.weekly) : new Set<number>();
+  const members = new Set(readers.filter((id) => !served.has(id)));
+  return {
+    list: async (filter) =>
+      (await subscribers.list(filter)).filter(
+        (s) => members.has(s.id) || (withInactive && s.status !== 'active'),
+      ),
+  };
 }

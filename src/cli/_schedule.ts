@@ -6,27 +6,41 @@ import {
   dkimFromEnv,
   dkimSigner,
   requireSecret,
+  type SendDeps,
   type SendReport,
   type SmtpSettings,
 } from '../deliver/index.js';
+import { addDays, defaultWeekday, editionsDue } from '../editions/index.js';
 import { causeChain, DigestError } from '../errors.js';
 import { buildDigest } from '../pipeline.js';
 import {
   buildRequestFor,
+  decidingOutcome,
+  type EditionOutcome,
+  type EditionRun,
+  editionScheduleKey,
   outcomeLine,
   type RunnerDeps,
   type RunOutcome,
   RunStore,
-  runScheduled,
+  runEditions,
   type Schedule,
   type SendCounts,
   type SendFn,
   scheduleFrom,
   startScheduler,
 } from '../schedule/index.js';
+import { localDate } from '../select/index.js';
 import { openStore, type Store } from '../store/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
+import {
+  editionBuildRequest,
+  editionLabel,
+  editionReaders,
+  PLAIN_DAILY,
+  withEditionOut,
+} from './_editions.js';
 import { fetchBeforeSend } from './_fetch.js';
 import {
   requireSmtpSettings,
@@ -57,8 +71,9 @@ const NOTES = `
 The schedule comes from the config file: schedule.time (default 07:00), schedule.timeZone (default: timeZone),
 schedule.window (previous-day | last-24h), schedule.catchUpUntil (default 12:00), schedule.minItems (default 1),
 schedule.fetchBefore (default false: true runs \`digest fetch\` on the config feeds before each send).
-Each local send date is sent at most once (the runs table in the database); to send a given day by hand,
-use \`digest send --date YYYY-MM-DD\`. SMTP settings come from the environment, as for \`digest send\`.`;
+Each local send date is sent at most once per edition (the runs table in the database): the daily
+editions every day, the weekly on its weekday (docs/editions.md), each with its own catch-up and log line.
+To send a given day by hand, use \`digest send --date YYYY-MM-DD\`. SMTP settings come from the environment, as for \`digest send\`.`;
 
 /** `digest run`: one due check, one send at most, then exit. */
 export const runCommand: Command = {
@@ -72,10 +87,16 @@ export const runCommand: Command = {
     const clock = clockFrom(stringFlag(values, 'now'), ctx);
     const setup = prepare(values, ctx, clock);
     try {
-      const outcome = await runScheduled(setup.deps, clock());
-      log(ctx, clock(), outcomeLine(outcome));
-      if (values.json) ctx.stdout.write(`${JSON.stringify(outcomeJson(outcome), null, 2)}\n`);
-      return outcome.kind === 'failed' ? 1 : 0;
+      const outcomes = await setup.check(clock());
+      for (const one of outcomes) log(ctx, clock(), editionLine(one));
+      if (values.json) {
+        const json = outcomes.map((o) => ({
+          ...(o.id === 'daily' ? {} : { edition: o.id }),
+          ...outcomeJson(o.outcome),
+        }));
+        ctx.stdout.write(`${JSON.stringify(json.length === 1 ? json[0] : { editions: json }, null, 2)}\n`);
+      }
+      return decidingOutcome(outcomes)?.outcome.kind === 'failed' ? 1 : 0;
     } finally {
       setup.store.close();
     }
@@ -94,7 +115,7 @@ export const scheduleCommand: Command = {
     const start = clockFrom(stringFlag(values, 'now'), ctx)();
     const setup = prepare(values, ctx, ctx.now);
     try {
-      const { schedule } = setup.deps;
+      const { schedule } = setup.base;
       log(
         ctx,
         ctx.now(),
@@ -104,8 +125,13 @@ export const scheduleCommand: Command = {
       );
       const scheduler = startScheduler({
         schedule,
-        runOnce: (now) => runScheduled(setup.deps, now),
-        onOutcome: (outcome) => log(ctx, ctx.now(), outcomeLine(outcome)),
+        // Each edition's line is logged as it ends; the loop retries on the deciding one.
+        runOnce: async (now) => {
+          const outcomes = await setup.check(now);
+          for (const one of outcomes) log(ctx, ctx.now(), editionLine(one));
+          return (decidingOutcome(outcomes) as EditionOutcome).outcome;
+        },
+        onOutcome: () => {},
         onError: (error) => log(ctx, ctx.now(), `error: ${causeChain(error).join('; ')}`),
         clock: ctx.now,
         startAt: start,
@@ -121,7 +147,10 @@ export const scheduleCommand: Command = {
 };
 
 interface Setup {
-  deps: RunnerDeps;
+  /** What every edition's run shares: the schedule, the owner, the clock, the signal. */
+  base: Omit<RunnerDeps, 'runs' | 'build' | 'send'>;
+  /** One due check of every edition due at `now` (see runEditions). */
+  check: (now: Date) => Promise<EditionOutcome[]>;
   store: Store;
   dbFile: string;
 }
@@ -139,32 +168,51 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
   const store = openStore(dbFile, { mustExist: true });
   try {
     const host = hostname();
-    const deps: RunnerDeps = {
-      schedule,
-      runs: new RunStore(store.db, { host }),
-      build: async (due) => {
-        await fetchBeforeSend(config, ctx, (line) => log(ctx, ctx.now(), line));
-        return buildDigest({ ...buildRequestFor(due, config, ctx.cwd), strict: values.strict === true });
-      },
-      // Said before the first send only: a cron `run` that finds nothing due prints nothing.
-      send: beforeFirstSend(
-        smtpSender({
-          store,
-          dbFile,
-          config,
-          cwd: ctx.cwd,
-          now: ctx.now,
-          smtp,
-          secret,
-          sign: dkim && dkimSigner(dkim),
-        }),
-        () => warnIfPlainHttp(config, ctx),
-      ),
-      owner: { pid: process.pid, host },
-      clock,
-      signal: ctx.signal,
+    const base = { schedule, owner: { pid: process.pid, host }, clock, signal: ctx.signal };
+    const sender = {
+      store,
+      dbFile,
+      config,
+      cwd: ctx.cwd,
+      now: ctx.now,
+      smtp,
+      secret,
+      sign: dkim && dkimSigner(dkim),
     };
-    return { deps, store, dbFile };
+    // Said before the first send only: a cron `run` that finds nothing due prints nothing.
+    const warnOnce = onceOnly(() => warnIfPlainHttp(config, ctx));
+    const check = async (now: Date) => {
+      // The feeds are fetched once per check, before the first edition is built.
+      const fetchOnce = onceOnly(() => fetchBeforeSend(config, ctx, (line) => log(ctx, ctx.now(), line)));
+      const sendDate = localDate(now.getTime(), schedule.timeZone);
+      const readers = await store.subscribers.list();
+      const due = editionsDue(readers, sendDate, defaultWeekday(config));
+      // No edition due (an empty list, or every reader paused or weekly on another day): the plain
+      // daily's run, as before editions, so the day is recorded and an empty list is an error.
+      const editions = due.length > 0 ? due : [{ edition: PLAIN_DAILY, id: 'daily', readers: [] }];
+      // The weekly's last day is the day before the send date, as the previous-day window's.
+      const day = addDays(sendDate, -1);
+      const runs: EditionRun[] = editions.map((entry) => ({
+        id: entry.id,
+        runs: new RunStore(store.db, { host, scheduleKey: editionScheduleKey(entry.id) }),
+        build: async (run) => {
+          await fetchOnce();
+          const request = { ...buildRequestFor(run, config, ctx.cwd), strict: values.strict === true };
+          return buildDigest(editionBuildRequest(request, entry.edition, day));
+        },
+        send: async (built, options) => {
+          warnOnce();
+          const target = { digestKey: built.digestKey, day, weekly: entry.edition.frequency === 'weekly' };
+          const subscribers = editionReaders(store.subscribers, store.db, entry.readers, target, false);
+          return smtpSender({ ...sender, config: withEditionOut(config, entry.edition) }, subscribers)(
+            built,
+            options,
+          );
+        },
+      }));
+      return runEditions(base, runs, now);
+    };
+    return { base, check, store, dbFile };
   } catch (error) {
     store.close();
     throw error;
@@ -228,27 +276,32 @@ interface SenderSetup {
   sign?: ReturnType<typeof dkimSigner>;
 }
 
-/** `send`, calling `first` once before the first message goes out. */
-function beforeFirstSend(send: SendFn, first: () => void): SendFn {
-  let called = false;
-  return (...args) => {
-    if (!called) {
-      called = true;
-      first();
-    }
-    return send(...args);
+/** `fn` the first time it is called; later calls return what it returned then. */
+function onceOnly<T>(fn: () => T): () => T {
+  let result: { value: T } | undefined;
+  return () => {
+    result ??= { value: fn() };
+    return result.value;
   };
 }
 
+/** An edition's outcome line: the schedule's line, the edition named after the send date. */
+function editionLine({ id, outcome }: EditionOutcome): string {
+  const line = outcomeLine(outcome);
+  return id === 'daily'
+    ? line
+    : line.replace(`digest ${outcome.sendDate}`, `digest ${outcome.sendDate}${editionLabel(id)}`);
+}
+
 /** The scheduler's send step, as `digest send` does it, over a fresh SMTP pool per run. */
-function smtpSender(setup: SenderSetup): SendFn {
+function smtpSender(setup: SenderSetup, subscribers: SendDeps['subscribers']): SendFn {
   const { store, config } = setup;
   return async (built, { signal }) => {
     const report = await sendBuiltDigest(built, {
       config,
       cwd: setup.cwd,
       secret: setup.secret,
-      subscribers: store.subscribers,
+      subscribers,
       ledger: store.ledger,
       webCopyDb: store.db,
       openTransport: () => createSmtpTransport(setup.smtp, smtpTransportOptions(config)),
@@ -256,7 +309,7 @@ function smtpSender(setup: SenderSetup): SendFn {
       now: setup.now,
       signal,
     });
-    if (report.recipients === 0) {
+    if (report.recipients === 0 && (await store.subscribers.list({ status: 'active' })).length === 0) {
       // A day "sent" to nobody is how a wrong database or an emptied list goes unnoticed.
       throw new DigestError('E_SUBSCRIBER', `no active subscribers in ${setup.dbFile}: nothing was sent`, {
         file: setup.dbFile,

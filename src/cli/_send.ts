@@ -16,7 +16,6 @@ import {
   type SendReport,
   sendSummary,
 } from '../deliver/index.js';
-import { servedElsewhere } from '../editions/index.js';
 import { DigestError } from '../errors.js';
 import { buildDigest } from '../pipeline.js';
 import {
@@ -30,7 +29,7 @@ import {
 import { reportProblems } from './_build.js';
 import { BUILD_OPTIONS, buildRequestFrom, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
-import { editionSends, plainSend } from './_editions.js';
+import { editionReaders, editionSends, plainSend } from './_editions.js';
 import {
   requireSmtpSettings,
   sendBuiltDigest,
@@ -158,12 +157,14 @@ export const sendCommand: Command = {
         }
         const { subject } = built.rendered;
         // A reader the ledger gave another edition of the same stories gets none of this one.
-        const served =
-          store && send.day && !testTo
-            ? servedElsewhere(store.db, built.digestKey, send.day, send.edition.frequency === 'weekly')
-            : new Set<number>();
-        const members = new Set(send.readers.filter((id) => !served.has(id)));
-        const readersOf = testTo ? subscribers : editionReaders(subscribers, members, n === 0);
+        const target = {
+          digestKey: built.digestKey,
+          day: send.day,
+          weekly: send.edition.frequency === 'weekly',
+        };
+        const readersOf = testTo
+          ? subscribers
+          : editionReaders(subscribers, store?.db, send.readers, target, n === 0);
         if (values['resend-unknown'] && store) await warnResendUnknown(store, built.digestKey, ctx);
         const editionConfig = send.request.config;
         const emlDir = join(resolve(ctx.cwd, editionConfig.out), built.window.date, 'eml');
@@ -214,24 +215,6 @@ export const sendCommand: Command = {
     }
   },
 };
-
-/**
- * The subscriber list as one edition's send sees it: its readers among the active subscribers.
- * The first edition of a run also sees the inactive ones, so the run's summary still counts
- * those skipped (unsubscribed, pending) once, as before editions.
- */
-function editionReaders(
-  subscribers: SendDeps['subscribers'],
-  members: ReadonlySet<number>,
-  withInactive: boolean,
-): SendDeps['subscribers'] {
-  return {
-    list: async (filter) =>
-      (await subscribers.list(filter)).filter(
-        (s) => members.has(s.id) || (withInactive && s.status !== 'active'),
-      ),
-  };
-}
 
 /**
  * Said before anything is resent: an `unknown` row is a message whose whole content reached the

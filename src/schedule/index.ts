@@ -11,6 +11,13 @@ export {
   type SkipReason,
   windowLabel,
 } from './_due.js';
+export {
+  decidingOutcome,
+  type EditionOutcome,
+  type EditionRun,
+  editionScheduleKey,
+  runEditions,
+} from './_editions.js';
 export { localTime, outcomeLine } from './_log.js';
 export {
   MAX_RETRIES,

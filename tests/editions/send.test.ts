@@ -38,21 +38,27 @@ async function folder(): Promise<{ cwd: string; db: string }> {
   return { cwd, db };
 }
 
-/** `digest send` of DAY as a real process, counting its MJML runs (bench/count-mjml.ts, compiled). */
-async function send(cwd: string, smtpUrl: string, countFile: string) {
-  const run = spawnDigest(
-    ['send', '--date', DAY, '--content', join(ROOT, 'content'), '--templates', join(ROOT, 'templates')],
-    {
-      cwd,
-      env: {
-        DIGEST_SECRET: SECRET,
-        SMTP_URL: smtpUrl,
-        NO_COLOR: '1',
-        NODE_OPTIONS: `--import ${join(ROOT, 'dist', 'bench', 'count-mjml.js')}`,
-        BENCH_MJML_COUNT_FILE: countFile,
-      },
+const CONTENT = ['--content', join(ROOT, 'content'), '--templates', join(ROOT, 'templates')];
+
+/** The two commands that send a day's editions: by hand for DAY, and the scheduled check on the day after. */
+const COMMANDS: Record<'send' | 'run', string[]> = {
+  send: ['send', '--date', DAY, ...CONTENT],
+  // 07:05 UTC on Monday 2026-11-23, just after the default 07:00 trigger: the window is DAY.
+  run: ['run', '--now', '2026-11-23T07:05:00Z', ...CONTENT],
+};
+
+/** A command as a real process, counting its MJML runs (bench/count-mjml.ts, compiled). */
+async function digest(args: string[], cwd: string, smtpUrl: string, countFile: string) {
+  const run = spawnDigest(args, {
+    cwd,
+    env: {
+      DIGEST_SECRET: SECRET,
+      SMTP_URL: smtpUrl,
+      NO_COLOR: '1',
+      NODE_OPTIONS: `--import ${join(ROOT, 'dist', 'bench', 'count-mjml.js')}`,
+      BENCH_MJML_COUNT_FILE: countFile,
     },
-  );
+  });
   const result = await run.done;
   return { ...result, mjmlRuns: Number(readFileSync(countFile, 'utf8')) };
 }
@@ -66,12 +72,12 @@ function itemTopics(file: string): string[][] {
   });
 }
 
-describe('editions: one send on the weekly weekday', () => {
+describe.each(['send', 'run'] as const)('editions: one `digest %s` on the weekly weekday', (command) => {
   it('sends each reader the edition they chose, renders each edition once, and a re-run sends 0', async () => {
     const { cwd, db } = await folder();
     const server = await smtpServer();
-    const first = await send(cwd, server.url, join(cwd, 'mjml-1'));
-    expect(first.stderr).toContain('[daily#topics=ai+science]');
+    const first = await digest(COMMANDS[command], cwd, server.url, join(cwd, 'mjml-1'));
+    expect(first.stderr).toContain(`digest ${command === 'send' ? DAY : '2026-11-23'} [weekly]`);
     expect(first.code, first.stderr).toBe(0);
     // Three distinct editions (daily, daily#topics=ai+science, weekly): three MJML runs, not 30.
     expect(first.mjmlRuns).toBe(3);
@@ -95,7 +101,18 @@ describe('editions: one send on the weekly weekday', () => {
     const keys = store.db
       .prepare('SELECT digest_key AS key, count(*) AS n FROM deliveries GROUP BY digest_key ORDER BY key')
       .all();
+    // digest run: one row per edition and send date in the runs table, so catch-up is per edition.
+    const runs = store.db
+      .prepare('SELECT schedule_key AS edition, state, sent FROM runs ORDER BY schedule_key')
+      .all();
     store.close();
+    if (command === 'run') {
+      expect(runs).toEqual([
+        { edition: 'daily', state: 'sent', sent: 10 },
+        { edition: 'edition:daily#topics=ai+science', state: 'sent', sent: 10 },
+        { edition: 'edition:weekly', state: 'sent', sent: 10 },
+      ]);
+    }
     expect(keys).toEqual([
       { key: `day:${DAY}@UTC`, n: 10 },
       { key: `day:${DAY}@UTC#topics=ai+science`, n: 10 },
@@ -112,8 +129,9 @@ describe('editions: one send on the weekly weekday', () => {
     // …where the daily's top 4 has other stories: the topic edition is not the daily with holes.
     expect(itemTopics(join(cwd, 'out', DAY, 'digest.json')).filter(onTopic).length).toBeLessThan(4);
 
-    const again = await send(cwd, server.url, join(cwd, 'mjml-2'));
+    const again = await digest(COMMANDS[command], cwd, server.url, join(cwd, 'mjml-2'));
     expect(again.code, again.stderr).toBe(0);
+    if (command === 'run') expect(again.stderr.match(/was already sent/g)).toHaveLength(3);
     expect(server.accepted).toHaveLength(30);
   }, 120_000);
 });

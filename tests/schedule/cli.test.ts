@@ -95,7 +95,7 @@ describe('digest run', () => {
     expect(copies).toEqual([{ digest_key: 'day:2020-09-13@America/New_York' }]);
   });
 
-  it('on the bundled sample: subscribers imported from sample/subscribers.csv get the digest of the day before once', async () => {
+  it('on the bundled sample: subscribers imported from sample/subscribers.csv get their edition of the day before once', async () => {
     const r = await smtpServer();
     const cwd = tempDir('digest-schedule-sample-');
     const e = { ...env(r), DIGEST_CONTENT: join(ROOT, 'content') };
@@ -107,12 +107,19 @@ describe('digest run', () => {
     const argv = ['run', '--now', '2026-11-23T07:00:00Z'];
     const first = spawnDigest(argv, { cwd, env: e });
     expect(await first.exit, first.stderr()).toBe(0);
-    expect(first.stderr()).toMatch(/digest 2026-11-23 window 2026-11-22 \(UTC\): sent: 5 of 5 sent;/);
-    expectOneEach(r, 5);
+    // The sample readers' topics choose their editions (docs/editions.md): Alan, who has none, gets
+    // the plain daily; Grace's technology edition has no article on 2026-11-22, so she gets none.
+    const out = first.stderr();
+    expect(out).toMatch(/digest 2026-11-23 window 2026-11-22 \(UTC\): sent: 1 of 1 sent;/);
+    expect(out).toMatch(/digest 2026-11-23 \[daily#topics=science\+technology\] window .*: sent: 1 of 1 sent;/);
+    expect(out).toMatch(/digest 2026-11-23 \[daily#topics=technology\] window .*: thin: no articles/);
+    expectOneEach(r, 4);
+    expect(copiesPerAddress(r.accepted).get('grace@example.com')).toBeUndefined();
     const again = spawnDigest(argv, { cwd, env: e });
     expect(await again.exit).toBe(0);
-    expect(again.stderr()).toMatch(/the digest of 2026-11-23 was already sent/);
-    expect(r.accepted).toHaveLength(5);
+    expect(again.stderr().match(/the digest of 2026-11-23 was already sent/g)).toHaveLength(4);
+    expect(again.stderr()).toMatch(/\[daily#topics=technology\] .*was already skipped/);
+    expect(r.accepted).toHaveLength(4);
   });
 
   it('after the cutoff: nothing sent, the skip logged and recorded; --json prints the outcome', async () => {
