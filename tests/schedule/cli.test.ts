@@ -111,7 +111,9 @@ describe('digest run', () => {
     // the plain daily; Grace's technology edition has no article on 2026-11-22, so she gets none.
     const out = first.stderr();
     expect(out).toMatch(/digest 2026-11-23 window 2026-11-22 \(UTC\): sent: 1 of 1 sent;/);
-    expect(out).toMatch(/digest 2026-11-23 \[daily#topics=science\+technology\] window .*: sent: 1 of 1 sent;/);
+    expect(out).toMatch(
+      /digest 2026-11-23 \[daily#topics=science\+technology\] window .*: sent: 1 of 1 sent;/,
+    );
     expect(out).toMatch(/digest 2026-11-23 \[daily#topics=technology\] window .*: thin: no articles/);
     expectOneEach(r, 4);
     expect(copiesPerAddress(r.accepted).get('grace@example.com')).toBeUndefined();
