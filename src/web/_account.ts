@@ -17,11 +17,6 @@ export interface AccountDeps {
 
 type AccountRoute = Extract<Route, { kind: 'subscribe' | 'confirm' | 'preferences' }>;
 
-/** True for the routes answerAccount answers. */
-export function isAccountRoute(route: Route): route is AccountRoute {
-  return route.kind === 'subscribe' || route.kind === 'confirm' || route.kind === 'preferences';
-}
-
 /** The subscribe form for a page at `root`, or '' when signup is off. */
 export async function signupFormFor(deps: AccountDeps, root: string): Promise<string> {
   return deps.signup ? signupFormHtml({ topics: await deps.signup.topics() }, root) : '';
