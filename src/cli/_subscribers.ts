@@ -240,9 +240,12 @@ async function list(store: Store, values: OptionValues, ctx: CliContext): Promis
   else ctx.stdout.write(table(shown));
   const active = all.filter((s) => s.status === 'active').length;
   const suppressed = all.filter((s) => s.state === 'bounced' || s.state === 'complained').length;
-  const gone = all.length - active - suppressed;
+  // Pending: signed up on the web, not confirmed yet (never sent a digest).
+  const pending = all.filter((s) => s.status === 'pending').length;
+  const gone = all.length - active - suppressed - pending;
   const after = suppressed > 0 ? `, ${suppressed} suppressed after a bounce or complaint` : '';
-  ctx.stderr.write(`${all.length} subscribers (${active} active, ${gone} unsubscribed${after})\n`);
+  const waiting = pending > 0 ? `, ${pending} pending confirmation` : '';
+  ctx.stderr.write(`${all.length} subscribers (${active} active, ${gone} unsubscribed${after}${waiting})\n`);
   return 0;
 }
 

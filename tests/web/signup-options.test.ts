@@ -81,6 +81,9 @@ describe('signup settings', () => {
       frequency: 'daily',
     });
     expect(mails.map((m) => m.kind)).toEqual(['confirm']);
+    const listed = await runCli(['subscribers', 'list', '--db', db], { cwd: tempDir() });
+    expect(listed.stderr).toContain('2 subscribers (1 active, 0 unsubscribed, 1 pending confirmation)');
+    expect(listed.stdout).toMatch(/new@example\.net.*pending/);
   });
 
   it('with doubleOptIn false a signup is active at once and nothing is mailed', async () => {
