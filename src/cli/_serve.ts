@@ -96,6 +96,7 @@ export const serveCommand: Command = {
       ctx.stderr.write(
         `Serving the subscriber pages of ${dbFile}; emails link to ${config.publicUrl}. Ctrl-C to stop.\n`,
       );
+      ctx.stderr.write(`${signup.summary}\n`);
       const hooks = webhooks.enabled.map((name) => `/webhooks/${name}`);
       ctx.stderr.write(`Webhooks: ${hooks.length ? hooks.join(', ') : 'none enabled (docs/webhooks.md)'}\n`);
       if (!/^https:/i.test(config.publicUrl)) {

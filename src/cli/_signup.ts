@@ -10,6 +10,8 @@ const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
 /** What `digest serve` gives the web server for signup and the preference page. */
 export interface ServeSignup {
   serverOptions(store: Pick<Store, 'ledger'>): Pick<WebServerOptions, 'signup' | 'defaultWeekday'>;
+  /** One line for the start-up log: whether signup is on, and how its emails go. */
+  summary: string;
   /** Let go of the SMTP connection, if one was opened. */
   close(): Promise<void>;
 }
@@ -30,7 +32,11 @@ export function openSignup(config: Config, ctx: Pick<CliContext, 'env' | 'cwd' |
     transport = createSmtpTransport(smtp, { connections: 1, socketTimeoutMs: config.send.inactivityLimitMs });
   }
   const dkim = transport ? dkimFromEnv(ctx.env, ctx.cwd) : undefined;
+  const summary = transport
+    ? `Signup: on (${config.signup.doubleOptIn ? 'double opt-in' : 'no confirmation: active at once'}); its emails go through ${transport.description}`
+    : 'Signup: off (config signup.enabled)';
   return {
+    summary,
     serverOptions: (store) => ({
       signup: {
         ...config.signup,

@@ -139,6 +139,9 @@ afterAll(runCleanups);
 
 describe('signup in Chromium against digest serve', () => {
   it('form, confirmation email, its link, the preference page: each step stored as it should be', async () => {
+    expect(serve.stderr()).toMatch(
+      /Signup: on \(double opt-in\); its emails go through smtp:\/\/127\.0\.0\.1:\d+/,
+    );
     const { page } = await visitor();
     await page.goto(`${base}/`);
     const offered = await page
