@@ -74,6 +74,13 @@ export function archivePath(edition: Edition, date: string): string {
   return edition.frequency === 'weekly' ? `week-${date}` : date;
 }
 
+/** An archive path read back: `week-2020-09-13` is the weekly edition of that day, a bare date the daily. */
+export function parseArchivePath(path: string): { frequency: Edition['frequency']; date: string } {
+  return path.startsWith('week-')
+    ? { frequency: 'weekly', date: path.slice('week-'.length) }
+    : { frequency: 'daily', date: path };
+}
+
 /** The ISO weekday (1 = Monday … 7 = Sunday) of a `YYYY-MM-DD` calendar date. */
 export function weekdayOf(date: string): number {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

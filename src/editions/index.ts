@@ -7,6 +7,7 @@ export {
   editionOutDir,
   type Frequency,
   normalizeTopics,
+  parseArchivePath,
   parseEditionKey,
   parseWeekday,
   topicSuffix,

@@ -1,11 +1,16 @@
+import { archivePath, parseArchivePath } from '../editions/index.js';
 import { genericRecipient, personalize } from '../render/index.js';
 import type { SqliteDatabase } from '../store/index.js';
 import type { DigestItem, RenderedDigest } from '../types.js';
 
 /** One sent digest as the archive lists it. */
 export interface ArchiveEntry {
-  /** `YYYY-MM-DD`, the digest's local calendar day. */
+  /** `YYYY-MM-DD`, the digest's local calendar day (a weekly edition: its last day). */
   date: string;
+  /** The daily digest, or a weekly edition (docs/editions.md). */
+  edition: 'daily' | 'weekly';
+  /** Its page under /archive/: the date, or `week-<date>` for a weekly edition (archivePath). */
+  path: string;
   subject: string;
   items: number;
   /** When its first message went out, epoch ms. */
@@ -32,10 +37,10 @@ export interface Archive {
   saveWebCopy(digestKey: string, html: string, topics?: string[]): Promise<void>;
   /** Every topic of the digests kept, sorted: what signup offers when config signup.topics is empty. */
   topics(): Promise<string[]>;
-  /** Sent digests, one per date (the first sent when several share a date), newest date first. */
+  /** Sent digests, one daily and one weekly per date at most (the first sent when several share one), newest date first. */
   list(): Promise<ArchiveEntry[]>;
-  /** The digest sent for a date, with its web copy; undefined when none was sent. */
-  page(date: string): Promise<ArchivePage | undefined>;
+  /** The digest sent for a path (a date, or `week-<date>`), with its web copy; undefined when none was sent. */
+  page(path: string): Promise<ArchivePage | undefined>;
   /** Throws when the database cannot be read (for /healthz). */
   check(): Promise<void>;
 }
@@ -53,6 +58,15 @@ interface Row {
 // a `--to` test copy), so it alone decides what counts as sent.
 const SELECT = `SELECT d.digest_key, d.date, d.subject, d.items, d.first_sent_at, w.html
   FROM digests d LEFT JOIN web_copies w ON w.digest_key = d.digest_key`;
+
+// The archive shows the editions of every topic: the daily and the weekly. A topic edition
+// (`…#topics=a+b`, docs/editions.md) is a subset some readers chose, not the day's digest.
+const PUBLIC_EDITION = `d.digest_key NOT LIKE '%#%'`;
+
+/** The edition a digest key names: `week:…` is a weekly edition, every other key the daily. */
+function editionOfKey(key: string): ArchiveEntry['edition'] {
+  return key.startsWith('week:') ? 'weekly' : 'daily';
+}
 
 /** The Archive in the SQLite database of the subscriber store (tables `digests` and `web_copies`). */
 export class SqliteArchive implements Archive {
@@ -92,18 +106,23 @@ export class SqliteArchive implements Archive {
     // Only the columns the list needs: the pages themselves can be 100 KB each.
     const rows = this.#db
       .prepare<[], Omit<Row, 'html'> & { has_page: number }>(
-        `SELECT d.date, d.subject, d.items, d.first_sent_at, (w.digest_key IS NOT NULL) AS has_page
+        `SELECT d.digest_key, d.date, d.subject, d.items, d.first_sent_at, (w.digest_key IS NOT NULL) AS has_page
          FROM digests d LEFT JOIN web_copies w ON w.digest_key = d.digest_key
+         WHERE ${PUBLIC_EDITION}
          ORDER BY d.date DESC, d.first_sent_at ASC`,
       )
       .all();
     const seen = new Set<string>();
     const entries: ArchiveEntry[] = [];
     for (const row of rows) {
-      if (seen.has(row.date)) continue;
-      seen.add(row.date);
+      const edition = editionOfKey(row.digest_key);
+      const path = archivePath({ frequency: edition, topics: [] }, row.date);
+      if (seen.has(path)) continue;
+      seen.add(path);
       entries.push({
         date: row.date,
+        edition,
+        path,
         subject: row.subject,
         items: row.items,
         firstSentAt: row.first_sent_at,
@@ -113,13 +132,20 @@ export class SqliteArchive implements Archive {
     return entries;
   }
 
-  async page(date: string): Promise<ArchivePage | undefined> {
+  async page(path: string): Promise<ArchivePage | undefined> {
+    const { frequency, date } = parseArchivePath(path);
+    const weekly = frequency === 'weekly';
+    const kind = weekly ? `d.digest_key LIKE 'week:%'` : `d.digest_key NOT LIKE 'week:%'`;
     const row = this.#db
-      .prepare<[string], Row>(`${SELECT} WHERE d.date = ? ORDER BY d.first_sent_at ASC LIMIT 1`)
+      .prepare<[string], Row>(
+        `${SELECT} WHERE d.date = ? AND ${kind} AND ${PUBLIC_EDITION} ORDER BY d.first_sent_at ASC LIMIT 1`,
+      )
       .get(date);
     if (!row) return undefined;
     return {
       date: row.date,
+      edition: weekly ? 'weekly' : 'daily',
+      path,
       subject: row.subject,
       items: row.items,
       firstSentAt: row.first_sent_at,

@@ -33,9 +33,9 @@ export function archiveFeed(format: FeedFormat, site: FeedSite, entries: Archive
   const base = site.publicUrl.replace(/\/+$/, '');
   const listed = entries.filter((e) => e.hasPage).slice(0, FEED_ENTRIES);
   const items = listed.map((e) => ({
-    url: `${base}/archive/${e.date}`,
+    url: `${base}/archive/${e.path}`,
     title: e.subject,
-    summary: `The digest of ${e.date}: ${e.items} ${e.items === 1 ? 'item' : 'items'}.`,
+    summary: `The ${e.edition === 'weekly' ? 'weekly digest to' : 'digest of'} ${e.date}: ${e.items} ${e.items === 1 ? 'item' : 'items'}.`,
     sent: new Date(e.firstSentAt),
   }));
   const home = `${base}/archive`;

@@ -54,10 +54,11 @@ export function homePage(site: string, signup = ''): string {
 /** The list of sent digests, newest first, then `signup` (the subscribe form, or ''). */
 export function archiveListPage(site: string, entries: ArchiveEntry[], signup = ''): string {
   const items = entries.map((e) => {
-    const when = `<time datetime="${e.date}">${escapeHtml(longDate(e.date))}</time>`;
+    const week = e.edition === 'weekly' ? 'The week to ' : '';
+    const when = `<time datetime="${e.date}">${escapeHtml(`${week}${longDate(e.date)}`)}</time>`;
     const count = `${e.items} ${e.items === 1 ? 'item' : 'items'}`;
     const subject = e.hasPage
-      ? `<a class="subject" href="./archive/${e.date}">${escapeHtml(e.subject)}</a>`
+      ? `<a class="subject" href="./archive/${e.path}">${escapeHtml(e.subject)}</a>`
       : `<span class="subject">${escapeHtml(e.subject)}</span> <span class="muted">(no web copy)</span>`;
     return `<li>${when}${subject} <span class="muted">· ${count}</span></li>`;
   });

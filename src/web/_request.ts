@@ -5,7 +5,7 @@ import type { FeedFormat } from './_feeds.js';
 export type Route =
   | { kind: 'home' }
   | { kind: 'archive' }
-  | { kind: 'archive-day'; date: string }
+  | { kind: 'archive-day' /** a date, or `week-<date>` for a weekly edition */; date: string }
   | { kind: 'unsubscribe'; token?: string }
   | { kind: 'resubscribe'; token?: string }
   | { kind: 'subscribe' }
@@ -34,9 +34,10 @@ const ROUTES: RouteSpec[] = [
   { pattern: /^\/$/, methods: READ, make: () => ({ kind: 'home' }) },
   { pattern: /^\/archive$/, methods: READ, make: () => ({ kind: 'archive' }) },
   {
-    pattern: /^\/archive\/(\d{4}-\d{2}-\d{2})$/,
+    // A day's digest, or a weekly edition's page (`week-<last day>`, docs/editions.md).
+    pattern: /^\/archive\/((?:week-)?(\d{4}-\d{2}-\d{2}))$/,
     methods: READ,
-    make: (m) => (isCalendarDate(m[1] as string) ? { kind: 'archive-day', date: m[1] as string } : undefined),
+    make: (m) => (isCalendarDate(m[2] as string) ? { kind: 'archive-day', date: m[1] as string } : undefined),
   },
   { pattern: /^\/unsubscribe$/, methods: READ_WRITE, make: (_m, q) => tokenRoute('unsubscribe', q) },
   { pattern: /^\/resubscribe$/, methods: READ_WRITE, make: (_m, q) => tokenRoute('resubscribe', q) },

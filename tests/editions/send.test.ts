@@ -1,10 +1,11 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import matter from 'gray-matter';
-import { simpleParser } from 'mailparser';
+import { type ParsedMail, simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore, type SubscriberInput } from '../../src/store/index.js';
-import { runCleanups, tempDir } from '../helpers/cleanup.js';
+import { startWebServer } from '../../src/web/index.js';
+import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
 import { ROOT, spawnDigest } from '../helpers/cli.js';
 import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
 
@@ -61,6 +62,17 @@ async function digest(args: string[], cwd: string, smtpUrl: string, countFile: s
   });
   const result = await run.done;
   return { ...result, mjmlRuns: Number(readFileSync(countFile, 'utf8')) };
+}
+
+/** `digest serve`'s web server over the database, on 127.0.0.1 port 0, closed after the test. */
+async function archiveServer(db: string): Promise<string> {
+  const store = openStore(db, { readonly: true });
+  const web = await startWebServer({ store, secret: SECRET, port: 0 });
+  cleanups.push(async () => {
+    await web.close();
+    store.close();
+  });
+  return web.url.replace(/\/$/, '');
 }
 
 /** The topics of each item of a written digest.json, read from the lead's article file. */
@@ -128,6 +140,22 @@ describe.each(['send', 'run'] as const)('editions: one `digest %s` on the weekly
     expect(topicItems.every(onTopic)).toBe(true);
     // …where the daily's top 4 has other stories: the topic edition is not the daily with holes.
     expect(itemTopics(join(cwd, 'out', DAY, 'digest.json')).filter(onTopic).length).toBeLessThan(4);
+
+    // The archive of digest serve shows the daily and the weekly of DAY, not the topic edition.
+    const weeklyMail = mails.find((m) => JSON.stringify(m.to).includes('"week')) as ParsedMail;
+    expect(weeklyMail.html).toContain(`/archive/week-${DAY}`);
+    const web = await archiveServer(db);
+    const list = await (await fetch(`${web}/archive`)).text();
+    expect(list.match(/href="\.\/archive\/[^"]+"/g)).toEqual([
+      `href="./archive/${DAY}"`,
+      `href="./archive/week-${DAY}"`,
+    ]);
+    const weeklyPage = await fetch(`${web}/archive/week-${DAY}`);
+    expect(weeklyPage.status).toBe(200);
+    expect(await weeklyPage.text()).toContain('November 16 – November 22, 2026');
+    const dailyPage = await (await fetch(`${web}/archive/${DAY}`)).text();
+    expect(dailyPage).toContain('Sunday, November 22, 2026');
+    expect((await fetch(`${web}/archive/week-2026-11-15`)).status).toBe(404);
 
     const again = await digest(COMMANDS[command], cwd, server.url, join(cwd, 'mjml-2'));
     expect(again.code, again.stderr).toBe(0);
