@@ -66,7 +66,7 @@ export const serveCommand: Command = {
         hint: 'pass the database `digest send` uses (--db FILE or DIGEST_DB)',
       });
     }
-    const signup = openSignup(config, ctx);
+    const signup = openSignup(config, ctx, secret);
     const store = openStore(dbFile);
     const log = (line: string) => ctx.stderr.write(`${ctx.now().toISOString()} ${line}\n`);
     try {

@@ -1,5 +1,12 @@
 import { type Config, senderOf } from '../config/index.js';
-import { createSmtpTransport, type DeliveryTransport, dkimFromEnv, dkimSigner } from '../deliver/index.js';
+import {
+  createSmtpTransport,
+  type DeliveryTransport,
+  dkimFromEnv,
+  dkimSigner,
+  parseBounceAddress,
+  verpAddress,
+} from '../deliver/index.js';
 import type { Store } from '../store/index.js';
 import { signupMailer, type WebServerOptions } from '../web/index.js';
 import type { CliContext } from './_command.js';
@@ -18,10 +25,14 @@ export interface ServeSignup {
 
 /**
  * Config `signup` for `digest serve`: with `signup.enabled`, the confirmation emails go through
- * the digest's own SMTP settings (SMTP_URL ..., E_SMTP_CONFIG when there are none) and DKIM, on
- * one connection, and are recorded in the store's ledger.
+ * the digest's own SMTP settings (SMTP_URL ..., E_SMTP_CONFIG when there are none), DKIM and
+ * VERP bounce address, on one connection, and are recorded in the store's ledger.
  */
-export function openSignup(config: Config, ctx: Pick<CliContext, 'env' | 'cwd' | 'now'>): ServeSignup {
+export function openSignup(
+  config: Config,
+  ctx: Pick<CliContext, 'env' | 'cwd' | 'now'>,
+  secret: string,
+): ServeSignup {
   let transport: DeliveryTransport | undefined;
   if (config.signup.enabled) {
     const smtp = requireSmtpSettings(
@@ -32,6 +43,7 @@ export function openSignup(config: Config, ctx: Pick<CliContext, 'env' | 'cwd' |
     transport = createSmtpTransport(smtp, { connections: 1, socketTimeoutMs: config.send.inactivityLimitMs });
   }
   const dkim = transport ? dkimFromEnv(ctx.env, ctx.cwd) : undefined;
+  const bounce = parseBounceAddress(config.bounceAddress);
   const summary = transport
     ? `Signup: on (${config.signup.doubleOptIn ? 'double opt-in' : 'no confirmation: active at once'}); its emails go through ${transport.description}`
     : 'Signup: off (config signup.enabled)';
@@ -47,6 +59,7 @@ export function openSignup(config: Config, ctx: Pick<CliContext, 'env' | 'cwd' |
             ledger: store.ledger,
             from: senderOf(config),
             signer: dkim ? dkimSigner(dkim) : undefined,
+            envelopeFrom: bounce && ((id, key) => verpAddress(bounce, id, key, secret)),
             now: ctx.now,
           }),
       },

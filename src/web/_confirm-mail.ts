@@ -97,6 +97,11 @@ export interface SignupMailerDeps {
   from: string;
   /** DKIM, as for digests; default none. */
   signer?: MessageSigner;
+  /**
+   * The SMTP envelope sender of a mail (config bounceAddress: its VERP address, so a bounce of a
+   * confirmation to a mistyped address is matched to its subscriber). Default the From address.
+   */
+  envelopeFrom?: (subscriberId: number, ledgerKey: string) => string;
   now?: () => Date;
 }
 
@@ -127,7 +132,7 @@ export function signupMailer(deps: SignupMailerDeps): SignupMailer {
     const raw = deps.signer ? await deps.signer(composed) : composed;
     const outcome = await deps.transport.send({
       seq: 1,
-      from: sender.address,
+      from: deps.envelopeFrom?.(mail.subscriberId, key) ?? sender.address,
       to: mail.to,
       messageId,
       raw,

@@ -1,10 +1,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as cheerio from 'cheerio';
+import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { signToken, verifyToken } from '../../src/deliver/index.js';
+import {
+  createSmtpTransport,
+  parseBounceAddress,
+  type SmtpSettings,
+  signToken,
+  smtpFromEnv,
+  verifyToken,
+  verpAddress,
+} from '../../src/deliver/index.js';
 import { manageUrlOf } from '../../src/render/_placeholders.js';
-import { type SignupMail, signupLedgerKey, signupMailContent } from '../../src/web/index.js';
+import { type SignupMail, signupLedgerKey, signupMailContent, signupMailer } from '../../src/web/index.js';
+import { smtpServer } from '../helpers/smtp.js';
 import { runCleanups, runCli, SECRET, serve, statusOf, tempDir, workspace } from './helpers.js';
 
 afterEach(runCleanups);
@@ -135,6 +145,55 @@ describe('signup settings', () => {
     }
     expect(new Set(pages).size).toBe(1);
     expect((await store.subscribers.findByEmail('target@example.net'))?.name).toBe('N2');
+  });
+});
+
+describe('signupMailer', () => {
+  it('sends through a real SMTP server with the VERP envelope sender, and records the outcome under its own key', async () => {
+    const smtp = await smtpServer();
+    const { db } = await workspace(['ann@example.com']);
+    const { store } = await serve(db);
+    const ann = await store.subscribers.findByEmail('ann@example.com');
+    const bounce = parseBounceAddress('bounces@news.example') as NonNullable<
+      ReturnType<typeof parseBounceAddress>
+    >;
+    const transport = createSmtpTransport(smtpFromEnv({ SMTP_URL: smtp.url }) as SmtpSettings, {
+      connections: 1,
+    });
+    const mailer = signupMailer({
+      transport,
+      ledger: store.ledger,
+      from: '"Morning Brief" <news@news.example>',
+      envelopeFrom: (id, key) => verpAddress(bounce, id, key, SECRET),
+      now: () => new Date('2026-12-01T10:00:00Z'),
+    });
+    const mail: SignupMail = {
+      kind: 'confirm',
+      subscriberId: ann?.id ?? -1,
+      sequence: 1,
+      to: 'ann@example.com',
+      name: 'Ann Example',
+      link: 'https://news.example/confirm?token=abc.def',
+      site: 'Morning Brief',
+      validHours: 48,
+    };
+    try {
+      expect(await mailer(mail)).toMatchObject({ state: 'sent', code: 250 });
+    } finally {
+      await transport.close();
+    }
+    const [got] = smtp.received;
+    expect(got?.from).toBe(verpAddress(bounce, mail.subscriberId, `confirm:${mail.subscriberId}:1`, SECRET));
+    const parsed = await simpleParser(got?.raw as Buffer);
+    expect(parsed.subject).toBe('Confirm your subscription to Morning Brief');
+    expect(parsed.to).toMatchObject({ value: [{ name: 'Ann Example', address: 'ann@example.com' }] });
+    expect(parsed.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(parsed.date?.toISOString()).toBe('2026-12-01T10:00:00.000Z');
+    const rows = await store.ledger.list(`confirm:${mail.subscriberId}:1`);
+    expect(rows).toMatchObject([
+      { state: 'sent', email: 'ann@example.com', attempts: 1, messageId: parsed.messageId },
+    ]);
+    expect(await store.ledger.listDigests()).toEqual([]);
   });
 });
 
