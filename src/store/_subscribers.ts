@@ -94,7 +94,10 @@ export interface SubscriberStore {
   findById(id: number): Promise<Subscriber | undefined>;
   /** Subscribers by id; only one status when given. */
   list(filter?: { status?: SubscriberStatus }): Promise<Subscriber[]>;
-  /** Unsubscribe or re-subscribe (suppression record included); false when the id is unknown. */
+  /**
+   * Unsubscribe or re-subscribe (suppression record included); false when the id is unknown, or
+   * when re-subscribing an address suppressed after a bounce or complaint (only `resubscribe` can).
+   */
   setStatus(id: number, status: SubscriberStatus): Promise<boolean>;
   /** Save what the subscriber chose (absent fields unchanged); undefined when the id is unknown. */
   setPreferences(id: number, preferences: Partial<Preferences>): Promise<Subscriber | undefined>;
@@ -297,6 +300,8 @@ export class SqliteSubscriberStore implements SubscriberStore {
         const row = this.#byId.get(id);
         if (!row) return false;
         if (row.status === status) return true;
+        // A bounce or complaint suppression (src/bounces) is lifted only by `resubscribe`.
+        if (status === 'active' && this.#bounceSuppressed(id)) return false;
         this.#db
           .prepare('UPDATE subscribers SET status = ?, unsubscribed_at = ?, updated_at = ? WHERE id = ?')
           .run(status, status === 'unsubscribed' ? now : null, now, id);
@@ -402,6 +407,16 @@ export class SqliteSubscriberStore implements SubscriberStore {
         return { outcome: 'confirmed', subscriber: toSubscriber(this.#byId.get(id) as SubscriberRecord) };
       })
       .immediate();
+  }
+
+  /** True when the address is suppressed because it bounced or complained (see recordEvents). */
+  #bounceSuppressed(id: number): boolean {
+    const row = this.#db
+      .prepare<[number], { reason: string | null }>(
+        'SELECT suppressed_reason AS reason FROM addresses WHERE id = ?',
+      )
+      .get(id);
+    return row?.reason === 'bounced' || row?.reason === 'complained';
   }
 
   /** The address's id (created on first sight) and when it was suppressed, if it is. */

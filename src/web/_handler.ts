@@ -176,7 +176,12 @@ async function resubscribe(deps: HandlerDeps, token: string | undefined, post: b
   const subscriber = await subscriberFor(deps.subscribers, deps.secret, token, 'resub', nowMs);
   if (!subscriber) return html(400, invalidLinkPage(deps.site));
   if (post && subscriber.status !== 'active') {
-    await deps.subscribers.setStatus(subscriber.id, 'active');
+    if (!(await deps.subscribers.setStatus(subscriber.id, 'active'))) {
+      // Suppressed after a bounce or complaint: only `digest subscribers resubscribe` lifts that.
+      deps.log(`resubscribe refused: subscriber #${subscriber.id} is suppressed after a bounce or complaint`);
+      const why = 'This address cannot be subscribed again from a link. Please write to the sender.';
+      return html(409, messagePage(deps.site, 'Not subscribed', why));
+    }
     deps.log(`subscribed again: subscriber #${subscriber.id}`);
   }
   if (post || subscriber.status === 'active') {

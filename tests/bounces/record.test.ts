@@ -141,3 +141,26 @@ describe('recordEvents', () => {
     expect(new SqliteBounceEvents(store.db).suppressions().size).toBe(0);
   });
 });
+
+describe('the way back', () => {
+  it("a subscriber's own resubscribe link (setStatus active) does not lift a bounce or complaint; resubscribe does", async () => {
+    const store = await storeWith('ann@example.org', 'bob@example.org', 'cy@example.org');
+    const [ann, bob, cy] = await store.subscribers.list();
+    await recordEvents(store, [
+      event({ status: '5.1.1' }),
+      event({ email: 'bob@example.org', kind: 'complaint', sourceId: 'c1' }),
+    ]);
+    await store.subscribers.setStatus(cy?.id as number, 'unsubscribed');
+    expect(await store.subscribers.setStatus(ann?.id as number, 'active')).toBe(false);
+    expect(await store.subscribers.setStatus(bob?.id as number, 'active')).toBe(false);
+    // A plain unsubscribe is the person's own: their link takes it back.
+    expect(await store.subscribers.setStatus(cy?.id as number, 'active')).toBe(true);
+    expect((await store.subscribers.list()).map((s) => s.status)).toEqual([
+      'unsubscribed',
+      'unsubscribed',
+      'active',
+    ]);
+    await store.subscribers.resubscribe('ann@example.org');
+    expect((await store.subscribers.findByEmail('ann@example.org'))?.status).toBe('active');
+  });
+});
