@@ -93,7 +93,7 @@ export function preferencesPage(
   const { site } = deps;
   const action = `./preferences?token=${escapeHtml(token)}`;
   const radio = (value: Frequency, label: string, extra = '') =>
-    `<label class="check"><input type="radio" name="frequency" value="${value}"${subscriber.frequency === value ? ' checked' : ''}> ${label}</label>${extra}`;
+    `<label class="check"><input type="radio" name="frequency" value="${value}"${subscriber.frequency === value ? ' checked' : ''}> <span>${label}${extra}</span></label>`;
   const day = subscriber.weekday ?? deps.defaultWeekday;
   const weekdays = WEEKDAY_NAMES.map(
     (n, i) => `<option value="${i + 1}"${i + 1 === day ? ' selected' : ''}>${n}</option>`,
@@ -102,7 +102,7 @@ export function preferencesPage(
   const topicBoxes = topics
     .map(
       (t) =>
-        `<label class="check"><input type="checkbox" name="topics" value="${escapeHtml(t)}"${mine.has(t.toLowerCase()) ? ' checked' : ''}> ${escapeHtml(t)}</label>`,
+        `<label class="check"><input type="checkbox" name="topics" value="${escapeHtml(t)}"${mine.has(t.toLowerCase()) ? ' checked' : ''}> <span>${escapeHtml(t)}</span></label>`,
     )
     .join('\n');
   const noticeHtml = notice

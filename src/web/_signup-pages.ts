@@ -20,7 +20,7 @@ export function signupFormHtml(
   const topics = form.topics.length
     ? `<fieldset>
 <legend>Topics <span class="muted">(optional; none ticked: all of them)</span></legend>
-${form.topics.map((t) => `<label class="check"><input type="checkbox" name="topics" value="${escapeHtml(t)}"> ${escapeHtml(t)}</label>`).join('\n')}
+${form.topics.map((t) => `<label class="check"><input type="checkbox" name="topics" value="${escapeHtml(t)}"> <span>${escapeHtml(t)}</span></label>`).join('\n')}
 </fieldset>\n`
     : '';
   return `<section class="signup" id="subscribe" aria-labelledby="subscribe-title">
@@ -32,8 +32,8 @@ ${form.topics.map((t) => `<label class="check"><input type="checkbox" name="topi
 <input id="signup-name" name="name" maxlength="200" autocomplete="name" value="${escapeHtml(values.name ?? '')}">
 ${topics}<fieldset>
 <legend>How often</legend>
-<label class="check"><input type="radio" name="frequency" value="daily" checked> Every day</label>
-<label class="check"><input type="radio" name="frequency" value="weekly"> Once a week</label>
+<label class="check"><input type="radio" name="frequency" value="daily" checked> <span>Every day</span></label>
+<label class="check"><input type="radio" name="frequency" value="weekly"> <span>Once a week</span></label>
 </fieldset>
 <div class="hp" aria-hidden="true"><label for="signup-website">Website</label><input id="signup-website" name="website" tabindex="-1" autocomplete="off"></div>
 <button type="submit">Subscribe</button>

@@ -32,7 +32,10 @@ ol.archive .subject { font-weight: 600; }
 h2 { font-size: 1.2rem; margin: 2rem 0 0.75rem; }
 section.signup { border-top: 1px solid var(--line); margin-top: 2rem; }
 label { display: block; font-weight: 600; margin: 0.75rem 0 0.25rem; }
-label.check { font-weight: 400; margin: 0.35rem 0; display: flex; align-items: center; gap: 0.5rem; flex-wrap: wrap; }
+/* A box and its text side by side; a long text wraps beside the box, never under it. */
+label.check { font-weight: 400; margin: 0.35rem 0; display: flex; align-items: flex-start; gap: 0.5rem; }
+label.check > input { flex: none; margin-top: 0.2rem; }
+label.check select { margin-left: 0.25rem; }
 input, select {
   font: inherit; color: var(--fg); background: var(--bg); border: 1px solid var(--line); border-radius: 6px;
 }

@@ -1,4 +1,4 @@
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import * as cheerio from 'cheerio';
@@ -18,6 +18,8 @@ declare const document: { documentElement: { scrollWidth: number; clientWidth: n
 declare function getComputedStyle(element: object): { backgroundColor: string };
 
 const SITE = 'Sample Daily';
+/** Screenshots for a person to look at (git-ignored). */
+const ARTIFACTS = join(ROOT, 'test-artifacts');
 let base: string;
 let db: string;
 let cwd: string;
@@ -131,6 +133,7 @@ beforeAll(async () => {
   await serve.waitForStderr(/Serving the subscriber pages/);
   store = openStore(db);
   cleanups.push(() => store.close());
+  mkdirSync(ARTIFACTS, { recursive: true });
   browser = await launchChromium();
   cleanups.push(() => browser.close());
 });
@@ -144,6 +147,7 @@ describe('signup in Chromium against digest serve', () => {
     );
     const { page } = await visitor();
     await page.goto(`${base}/`);
+    await page.screenshot({ path: join(ARTIFACTS, 'web-signup-form.png'), fullPage: true });
     const offered = await page
       .locator('section.signup input[name="topics"]')
       .evaluateAll((els) => els.map((e) => (e as unknown as { value: string }).value));
@@ -364,6 +368,8 @@ describe('signup in Chromium against digest serve', () => {
     ]) {
       const { page: p } = await visitor({ ...options, javaScriptEnabled: true });
       await p.goto(`${base}/preferences?token=${token}`);
+      const name = `${options.colorScheme}${options.isMobile ? '-phone' : ''}`;
+      await p.screenshot({ path: join(ARTIFACTS, `web-preferences-${name}.png`), fullPage: true });
       looks.push({
         background: await p.evaluate(() => getComputedStyle(document.body).backgroundColor),
         overflow: await p.evaluate(
