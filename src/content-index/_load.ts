@@ -30,20 +30,6 @@ export interface ScanOptions extends ParallelOptions {
   onScanStart?: (scan: { files: number; toRead: number; threads: number }) => void;
 }
 
-/** How the files of a load were decided (for tests of the index and the benchmark). */
-export interface LoadCounts {
-  /** Files read from disk. */
-  read: number;
-  /** Files parsed in full. */
-  parsed: number;
-  /** Files known from the index by their stat alone. */
-  fromIndex: number;
-  /** Files that scan workers handled. */
-  inWorkers: number;
-  /** Whether the list of files came from the index (no folder had changed). */
-  reusedListing: boolean;
-}
-
 /**
  * loadArticles (src/content/_load.ts) through the content index, with the same result:
  * 1. find the `.md` files (sorted paths), or with an index whose last listing's folders all
@@ -54,13 +40,14 @@ export interface LoadCounts {
  * 4. decide each file in path order: an unchanged file from the index (its date, or its stored
  *    full parse when the date is in the window), the others from what the scan found;
  * 5. start writing what changed back to the index: `written` settles when it is written.
+ * `inWorkers`: how many files scan workers handled.
  */
 export async function loadThroughIndex(
   dir: string,
   window: ContentWindow,
   index: ContentIndex,
   options: ScanOptions,
-): Promise<{ result: LoadResult; counts: LoadCounts; written: Promise<void> }> {
+): Promise<{ result: LoadResult; inWorkers: number; written: Promise<void> }> {
   const root = await realpath(dir).catch(() => undefined);
   const session = root === undefined ? undefined : index.begin(root, window);
   const previous = session?.previousListing();
@@ -145,13 +132,6 @@ export async function loadThroughIndex(
   );
   const { output, extras } = scanned;
 
-  const counts: LoadCounts = {
-    read: 0,
-    parsed: 0,
-    fromIndex: 0,
-    inWorkers: scanned.inWorkers + statted,
-    reusedListing: reused,
-  };
   const found = new Collected(window, listing.problems);
   for (let i = 0; i < n; i++) {
     const path = paths[i] as string;
@@ -162,21 +142,18 @@ export async function loadThroughIndex(
       const ms = session.dateOf(at);
       if (ms !== undefined && !inWindow(ms, window)) {
         session.keep(at);
-        counts.fromIndex++;
         found.outside.push(path, ms);
         continue;
       }
       const known = fromStoredParse(session, at, path, window);
       if (known) {
-        counts.fromIndex++;
         found.add(path, known);
         continue;
       }
       // In the window (or undated) without a stored full parse: read it here.
-      found.add(path, readHere(prefix, path, at, window, session, counts));
+      found.add(path, readHere(prefix, path, at, window, session));
       continue;
     }
-    counts.read++;
     const extra = extras.get(i);
     if (kind === UNREADABLE) {
       session?.forget(path);
@@ -195,13 +172,12 @@ export async function loadThroughIndex(
       ? undefined
       : { ms, zoned: output.cheapZoned[i] === 1, text: extra?.cheapText ?? '' };
     const parsed = extra?.parsed;
-    if (parsed) counts.parsed++;
     session?.record(path, stamp, { cheap, parsed }, entry[i]);
     if (cheap && !inWindow(cheap.ms, window)) found.outside.push(path, cheap.ms);
     else found.add(path, outcomeOf(path, cheap, parsed, window));
   }
   const written = session?.finish() ?? Promise.resolve();
-  return { result: found.result(n, index.notes), counts, written };
+  return { result: found.result(n, index.notes), inWorkers: scanned.inWorkers + statted, written };
 }
 
 /**
@@ -235,9 +211,7 @@ function readHere(
   at: number,
   window: ContentWindow,
   session: IndexSession,
-  counts: LoadCounts,
 ): Outcome {
-  counts.read++;
   const read = readArticleFile(prefix + path, path);
   if ('problem' in read) {
     if (read.stamp) session.record(path, read.stamp, { parsed: { problem: read.problem } }, at);
@@ -245,7 +219,6 @@ function readHere(
     return read.problem;
   }
   const classified = classify(path, read.bytes, window);
-  if (classified.parsed) counts.parsed++;
   session.record(path, read.stamp, classified, at);
   return classified.outcome;
 }

@@ -1,10 +1,10 @@
 import type { ContentSource, ContentWindow, LoadResult } from '../content/index.js';
 import type { ContentIndex } from './_index.js';
-import { type LoadCounts, loadThroughIndex, type ScanOptions } from './_load.js';
+import { loadThroughIndex, type ScanOptions } from './_load.js';
 
-/** The indexed source: a load's result, with how its files were decided. */
+/** The indexed source: a load's result, with how many files scan worker threads handled. */
 export interface IndexedSource extends ContentSource {
-  load(dir: string, window: ContentWindow): Promise<LoadResult & { counts: LoadCounts }>;
+  load(dir: string, window: ContentWindow): Promise<LoadResult & { inWorkers: number }>;
 }
 
 /**
@@ -19,10 +19,10 @@ export function indexedSource(index: ContentIndex, options: ScanOptions = {}): I
   return {
     async load(dir, window) {
       await writing;
-      const { result, counts, written } = await loadThroughIndex(dir, window, index, options);
+      const { result, inWorkers, written } = await loadThroughIndex(dir, window, index, options);
       writing = written;
       // Not a spread: it would make `considered` (an entry per file) at once.
-      return Object.assign(result, { counts });
+      return Object.assign(result, { inWorkers });
     },
     flush: () => writing,
   };

@@ -1,3 +1,3 @@
 export { ContentIndex, type ContentIndexOptions, openContentIndex } from './_index.js';
-export type { LoadCounts, ScanOptions } from './_load.js';
+export type { ScanOptions } from './_load.js';
 export { type IndexedSource, indexedSource } from './_source.js';

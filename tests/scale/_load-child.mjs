@@ -13,8 +13,8 @@ const source = indexedSource(index, scan);
 try {
   const r = await source.load(job.dir, job.window);
   await source.flush();
-  const parts = JSON.stringify([r.articles, r.considered, r.problems, r.files]);
-  process.stdout.write(`${JSON.stringify({ parts, problems: r.problems, notes: r.notes })}\n`);
+  const { articles, considered, problems, files, notes } = r;
+  process.stdout.write(`${JSON.stringify({ articles, considered, problems, files, notes })}\n`);
 } catch (error) {
   process.stdout.write(`${JSON.stringify({ error: String(error?.message ?? error) })}\n`);
 } finally {

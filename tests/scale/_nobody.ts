@@ -3,7 +3,7 @@ import { chmodSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ContentWindow } from '../../src/content/index.js';
-import type { ContentProblem } from '../../src/types.js';
+import type { Article, Considered, ContentProblem } from '../../src/types.js';
 
 /**
  * What a load reads, seen from outside: the article files (and folders) are made readable by
@@ -43,18 +43,28 @@ export function unlock(path: string): void {
 }
 
 /** A load's parts (see loadAsNobody), or its error to show why there are none. */
-export const partsOf = (load: NobodyLoad): string => ('parts' in load ? load.parts : `error: ${load.error}`);
+export const partsOf = (load: NobodyLoad): string =>
+  'files' in load
+    ? JSON.stringify([load.articles, load.considered, load.problems, load.files])
+    : `error: ${load.error}`;
 
+/** What a load in a child process gave (a LoadResult's data), or the error it threw. */
 export type NobodyLoad =
-  | { parts: string; problems: ContentProblem[]; notes: string[]; error?: undefined }
+  | {
+      articles: Article[];
+      considered: Considered[];
+      problems: ContentProblem[];
+      files: number;
+      notes: string[];
+      error?: undefined;
+    }
   | { error: string };
 
 /**
  * One load through the index in `dbFile`, in a child process of the compiled code (dist/), run
  * as `nobody`, or with `asOwner` as this process's user. Every load that shares the database
  * must run this way: the index of the TypeScript sources (a test's own loads) has another parser
- * fingerprint than dist's, and each rebuilds the other's. `parts`: its articles, considered entries, problems and file count as JSON (as
- * tests/scale compares loads). `clockAheadMs`: the index's clock ahead of the real one, so that
+ * fingerprint than dist's, and each rebuilds the other's. `clockAheadMs`: the index's clock ahead of the real one, so that
  * files the test wrote just now count as settled (default one minute).
  */
 export function loadAsNobody(

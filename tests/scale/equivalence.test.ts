@@ -156,7 +156,7 @@ describe('scan workers', () => {
     lockDown(dir, { folders: true });
     const index = freshIndex();
     const cold = await loadIndexed(dir, window, index, scan);
-    expect(cold.counts.inWorkers > 0).toBe(used);
+    expect(cold.inWorkers > 0).toBe(used);
     expect(sameParts(cold)).toBe(sameParts(single));
     const warm = await loadIndexed(dir, window, index, scan);
     expect(sameParts(warm)).toBe(sameParts(single));
