@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import {
+  type BounceNotes,
   createSmtpTransport,
   dkimFromEnv,
   dkimSigner,
@@ -321,7 +322,7 @@ function smtpSender(setup: SenderSetup, subscribers: SendDeps['subscribers']): S
 }
 
 /** A send report as the runs table counts it: a signal stop leaves the rest pending, not failed. */
-export function countsOf(report: SendReport, signal?: AbortSignal): SendCounts {
+export function countsOf(report: SendReport & BounceNotes, signal?: AbortSignal): SendCounts {
   const stopped = signal?.aborted === true && !report.complete;
   const waiting = report.failures.filter((f) => f.state === 'pending' || f.state === 'sending').length;
   const { unknown } = report.counts;
@@ -329,6 +330,8 @@ export function countsOf(report: SendReport, signal?: AbortSignal): SendCounts {
     report.stopped && `stopped: ${report.stopped}`,
     unknown > 0 &&
       `${unknown} unknown after a crash mid-message; \`digest send --mark-unknown-sent\` for this digest records them as sent (most were delivered), \`--resend-unknown\` resends them`,
+    // The last 30 days' complaint or bounce rate over its limit (see src/bounces/_stats.ts).
+    ...(report.bounces?.warnings ?? []).map((w) => `warning: ${w}`),
   ].filter(Boolean);
   return {
     recipients: report.recipients,

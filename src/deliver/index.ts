@@ -38,7 +38,13 @@ export {
   type SmtpErrorLike,
 } from './_smtp-outcome.js';
 export { maskUrl, redact, type SmtpSettings, smtpFromEnv } from './_smtp-settings.js';
-export { dryRunSummary, failureLines, progressLine, sendSummary } from './_summary.js';
+export {
+  type BounceNotes,
+  dryRunSummary,
+  failureLines,
+  progressLine,
+  sendSummary,
+} from './_summary.js';
 export {
   MIN_SECRET_LENGTH,
   requireSecret,
