@@ -130,7 +130,11 @@ export function verpTransport(
   };
 }
 
+// The MAC key of the last secret: one derivation per run, not per message.
+let derived: { secret: string; key: Buffer } | undefined;
+
 function mac(id: string, ref: string, secret: string): string {
-  const key = createHmac('sha256', secret).update(CONTEXT).digest();
-  return createHmac('sha256', key).update(`${id}\n${ref}`).digest('hex').slice(0, MAC_HEX);
+  if (derived?.secret !== secret)
+    derived = { secret, key: createHmac('sha256', secret).update(CONTEXT).digest() };
+  return createHmac('sha256', derived.key).update(`${id}\n${ref}`).digest('hex').slice(0, MAC_HEX);
 }

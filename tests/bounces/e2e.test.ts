@@ -5,7 +5,7 @@ import { findVerp, parseBounceAddress } from '../../src/deliver/index.js';
 import { openStore } from '../../src/store/index.js';
 import { parse, SECRET, subscriberFolder } from '../deliver/helpers.js';
 import { runCleanups } from '../helpers/cleanup.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { ROOT, runCli, spawnCli } from '../helpers/cli.js';
 import { type Received, smtpServer } from '../helpers/smtp.js';
 import * as m from './messages.js';
 
@@ -184,6 +184,24 @@ describe('bounces end to end', () => {
     expect(report.last30Days.warnings).toHaveLength(2);
     const oneDay = JSON.parse((await cli(['stats', '--date', '2026-11-24', '--json'], cwd, env)).stdout);
     expect(oneDay.digests.map((d: { date: string }) => d.date)).toEqual(['2026-11-24']);
+
+    // The stored events, through the real `digest` command in its own process.
+    const hard = spawnCli(['bounces', 'list', '--kind', 'hard', '--json'], {
+      cwd,
+      env: { DIGEST_SECRET: SECRET },
+    });
+    expect(hard.code, hard.stderr).toBe(0);
+    expect(
+      JSON.parse(hard.stdout).map((r: { email: string; source: string }) => [r.email, r.source]),
+    ).toEqual([
+      ['s007@example.com', 'dsn'],
+      ['s003@example.com', 'dsn'],
+    ]);
+    const table = spawnCli(['bounces', 'list'], { cwd, env: { DIGEST_SECRET: SECRET } });
+    expect(table.stdout.split('\n')[0]).toMatch(
+      /^TIME\s+KIND\s+STATUS\s+EMAIL\s+DIGEST\s+EFFECT\s+DIAGNOSTIC$/,
+    );
+    expect(table.stderr).toContain('4 events');
 
     // The only way back: resubscribe clears the bounce; the next send includes the address again.
     expect((await cli(['subscribers', 'resubscribe', 's003@example.com'], cwd, env)).stderr).toContain(
