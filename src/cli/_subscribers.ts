@@ -20,8 +20,9 @@ type Action = (typeof ACTIONS)[number];
 
 const NOTES = `
 Actions:
-  import FILE.csv   Add or update subscribers from a CSV with the columns email, name (optional) and
-                    topics (optional, separated by ";"). Invalid rows (bad address, CR/LF or other control
+  import FILE.csv   Add or update subscribers from a CSV with the columns email, name (optional), topics
+                    (optional, separated by ";"), frequency (optional: daily, weekly, paused) and weekday
+                    (optional: mon ... sun). Invalid rows (bad address, CR/LF or other control
                     characters, duplicates in the file) are reported by line and skipped; the valid ones
                     are saved in one transaction. An address that unsubscribed stays unsubscribed.
   add EMAIL         Add one subscriber (--name, --topics, --frequency, --weekday), or update an existing
@@ -132,7 +133,7 @@ async function importFile(
   const { rows, problems } = parseSubscriberCsv(text);
   for (const p of problems) ctx.stderr.write(`${file}: line ${p.line}: ${p.message} (skipped)\n`);
   const counts = await store.subscribers.importMany(
-    rows.map(({ email, name, topics }) => ({ email, name, topics })),
+    rows.map(({ email, name, topics, frequency, weekday }) => ({ email, name, topics, frequency, weekday })),
   );
   if (values.json) ctx.stdout.write(`${JSON.stringify({ file, ...counts, invalid: problems }, null, 2)}\n`);
   const parts = [

@@ -1,5 +1,9 @@
 import { CsvError, parse } from 'csv-parse/sync';
+// The edition module's file itself, not its index: the store needs the weekday names only, not
+// the planning that loads the select stage.
+import { parseWeekday, WEEKDAYS } from '../editions/_edition.js';
 import { normalizeEmail, normalizeName, parseTopics } from './_address.js';
+import { FREQUENCIES, type Frequency } from './_subscribers.js';
 
 /** One CSV record with the 1-based line it starts on. */
 export interface CsvRecord {
@@ -109,6 +113,10 @@ export interface SubscriberRow {
   email: string;
   name: string;
   topics: string[];
+  /** Column `frequency` (daily, weekly, paused); undefined when empty: the default, or as stored. */
+  frequency?: Frequency;
+  /** Column `weekday` (mon … sun, 1-7) as 1-7, `default` as null; undefined when empty. */
+  weekday?: number | null;
 }
 
 /** Why one row of a subscriber file was skipped. */
@@ -118,12 +126,13 @@ export interface RowProblem {
 }
 
 /** The columns of a subscriber file, in the order a file without a header row has them. */
-const COLUMNS = ['email', 'name', 'topics'] as const;
+const COLUMNS = ['email', 'name', 'topics', 'frequency', 'weekday'] as const;
 type Column = (typeof COLUMNS)[number];
 
 /**
- * Read a subscriber CSV (header `email`, optional `name`, optional `topics` separated by `;`).
- * Without a header row the columns are taken as email, name, topics. Invalid rows (bad address,
+ * Read a subscriber CSV (header `email`, optional `name`, optional `topics` separated by `;`,
+ * optional `frequency` and `weekday`, see docs/editions.md). Without a header row the columns are
+ * taken as email, name, topics, frequency, weekday. Invalid rows (bad address,
  * control characters anywhere, duplicates within the file, a record the CSV reader refused) are
  * returned as problems, by line.
  */
@@ -170,7 +179,29 @@ function readRow(line: number, cell: (column: Column) => string): SubscriberRow 
   if (!name.ok) return { line, message: `${address.email}: ${name.reason}` };
   const topics = parseTopics(cell('topics'));
   if (!topics.ok) return { line, message: `${address.email}: ${topics.reason}` };
-  return { line, email: address.email, name: name.value, topics: topics.topics };
+  const row: SubscriberRow = { line, email: address.email, name: name.value, topics: topics.topics };
+  const frequency = cell('frequency').trim().toLowerCase();
+  if (frequency !== '') {
+    if (!(FREQUENCIES as readonly string[]).includes(frequency)) {
+      return {
+        line,
+        message: `${address.email}: frequency "${printable(frequency)}" is not one of ${FREQUENCIES.join(', ')}`,
+      };
+    }
+    row.frequency = frequency as Frequency;
+  }
+  const weekday = cell('weekday').trim();
+  if (weekday !== '') {
+    const day = weekday.toLowerCase() === 'default' ? null : parseWeekday(weekday);
+    if (day === undefined) {
+      return {
+        line,
+        message: `${address.email}: weekday "${printable(weekday)}" is not one of ${WEEKDAYS.join(', ')}, default`,
+      };
+    }
+    row.weekday = day;
+  }
+  return row;
 }
 
 /** Show control characters as escapes so a problem message stays on one line. */
