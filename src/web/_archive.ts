@@ -96,8 +96,11 @@ export class SqliteArchive implements Archive {
   }
 
   async topics(): Promise<string[]> {
+    // One spelling per topic whatever the case (the first in binary order), sorted as people read.
     return this.#db
-      .prepare<[], { topic: string }>('SELECT DISTINCT topic FROM digest_topics ORDER BY topic')
+      .prepare<[], { topic: string }>(
+        'SELECT MIN(topic) AS topic FROM digest_topics GROUP BY lower(topic) ORDER BY lower(topic)',
+      )
       .all()
       .map((r) => r.topic);
   }

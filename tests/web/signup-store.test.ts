@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { openStore, type Store, subscriberInput } from '../../src/store/index.js';
+import { SqliteArchive } from '../../src/web/index.js';
 
 const HOUR = 60 * 60 * 1000;
 const DOUBLE = { doubleOptIn: true, quietMs: HOUR };
@@ -119,5 +120,13 @@ describe('signup in the subscriber store', () => {
       weekday: 7,
     });
     expect(await store.subscribers.setPreferences(9999, { name: 'x' })).toBeUndefined();
+  });
+
+  it('the archive offers each topic of its digests once, whatever its case, in reading order', async () => {
+    const archive = new SqliteArchive(store.db);
+    expect(await archive.topics()).toEqual([]);
+    await archive.saveWebCopy('day:2026-11-23@UTC', '<p>23</p>', ['Climate', 'AI', 'agriculture']);
+    await archive.saveWebCopy('day:2026-11-24@UTC', '<p>24</p>', ['ai', 'Climate', 'Zoos']);
+    expect(await archive.topics()).toEqual(['agriculture', 'AI', 'Climate', 'Zoos']);
   });
 });
