@@ -63,6 +63,24 @@ describe('signup in the subscriber store', () => {
     });
   });
 
+  it('a bounced address (suppressed by the bounce rules, even after remove) is never mailed nor added', async () => {
+    const { subscriber } = await store.subscribers.add(subscriberInput('gone@example.com'));
+    // What src/bounces does on a hard bounce: the address's suppression record.
+    store.db
+      .prepare("UPDATE addresses SET suppressed_at = 1500, suppressed_reason = 'bounced' WHERE id = ?")
+      .run(subscriber.id);
+    expect(await store.subscribers.signUp(subscriberInput('gone@example.com'), DOUBLE)).toEqual({
+      action: 'none',
+      reason: 'suppressed',
+    });
+    await store.subscribers.remove('gone@example.com');
+    expect(await store.subscribers.signUp(subscriberInput('Gone@Example.com'), DOUBLE)).toEqual({
+      action: 'none',
+      reason: 'suppressed',
+    });
+    expect(await store.subscribers.findByEmail('gone@example.com')).toBeUndefined();
+  });
+
   it('an active address gets at most one notice an hour and keeps its preferences', async () => {
     await store.subscribers.add({
       ...subscriberInput('c@example.com', 'C', 'x'),
