@@ -1,3 +1,4 @@
+import { type Edition, editionId } from '../editions/index.js';
 import type { BuildResult } from '../pipeline.js';
 
 /** One day's build as the preview shows it: the pipeline result and the web copy of the email. */
@@ -23,7 +24,8 @@ export interface ArticleDay {
 
 /** How the cache gets its data: the pipeline in the server, stand-ins in unit tests. */
 export interface BuildSource {
-  buildDay(date: string, timeZone: string, top: number): Promise<DayBuild>;
+  /** `edition`: a topic or weekly edition of the day (docs/editions.md); absent: the daily. */
+  buildDay(date: string, timeZone: string, top: number, edition?: Edition): Promise<DayBuild>;
   listDays(timeZone: string): Promise<ArticleDay[]>;
 }
 
@@ -63,13 +65,14 @@ export class BuildCache {
     return this.current;
   }
 
-  /** The build of one day at the current version. Never rejects. */
-  day(date: string, timeZone: string, top: number): Promise<DayOutcome> {
-    const key = `${date}|${timeZone}|${top}`;
+  /** The build of one day (or one edition of it) at the current version. Never rejects. */
+  day(date: string, timeZone: string, top: number, edition?: Edition): Promise<DayOutcome> {
+    // The daily's key is the one summaries use; an edition's names the edition too.
+    const key = `${date}|${timeZone}|${top}${edition ? `|${editionId(edition)}` : ''}`;
     const cached = this.builds.get(key);
     if (cached) return cached;
     const version = this.current;
-    const pending = this.source.buildDay(date, timeZone, top).then(
+    const pending = this.source.buildDay(date, timeZone, top, edition).then(
       (build): DayOutcome => ({ ok: true, version, build }),
       (error: unknown): DayOutcome => ({ ok: false, version, error }),
     );

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Config } from '../config/index.js';
+import { type Edition, editionId, normalizeTopics } from '../editions/index.js';
 import { type BuildResult, reportText } from '../pipeline.js';
 import { PREVIEW_CSS } from './_asset-css.js';
 import { PREVIEW_JS } from './_asset-js.js';
@@ -7,7 +8,7 @@ import type { ArticleDay, BuildCache } from './_builds.js';
 import { emulateDarkScheme } from './_dark.js';
 import { describeError, type ErrorView } from './_error-view.js';
 import type { EventHub } from './_events.js';
-import { digestPage } from './_page-digest.js';
+import { digestPage, type EditionLink } from './_page-digest.js';
 import { type IndexRow, indexPage } from './_page-index.js';
 import { isLoopbackHost, type PreviewQuery, parseRequest } from './_request.js';
 import { EMAIL_CSP, PAGE_CSP, send, sendText } from './_respond.js';
@@ -70,9 +71,29 @@ async function route(ctx: HandlerContext, req: IncomingMessage, res: ServerRespo
       send(res, 200, HTML, await renderDigestPage(ctx, r.date, tz, top, query), PAGE_CSP);
       return;
     case 'raw':
-      await sendRaw(ctx, res, r.date, r.format, tz, top, query.dark);
+      await sendRaw(ctx, res, r.date, r.format, tz, top, query);
       return;
   }
+}
+
+/**
+ * The editions a page links to (docs/editions.md): the daily, the weekly, a daily of each topic
+ * the signup form offers (config `signup.topics`), and the edition shown when it is none of those.
+ */
+function editionLinks(ctx: HandlerContext, path: string, query: PreviewQuery): EditionLink[] {
+  const editions: Edition[] = [
+    { frequency: 'daily', topics: [] },
+    { frequency: 'weekly', topics: [] },
+    ...normalizeTopics(ctx.config.signup.topics).map((t): Edition => ({ frequency: 'daily', topics: [t] })),
+  ];
+  const shown = query.edition ?? editions[0];
+  if (shown && !editions.some((e) => editionId(e) === editionId(shown))) editions.push(shown);
+  return editions.map((edition) => {
+    const plain = edition.frequency === 'daily' && edition.topics.length === 0;
+    const label = `${edition.frequency === 'weekly' ? 'Weekly' : 'Daily'}${edition.topics.length ? `: ${edition.topics.join(', ')}` : ''}`;
+    const href = `${path}${searchOf({ ...query, edition: plain ? undefined : edition })}`;
+    return { label, href, current: shown !== undefined && editionId(edition) === editionId(shown) };
+  });
 }
 
 /** The query string the pages carry forward: only what the user chose. */
@@ -80,6 +101,8 @@ function searchOf(query: PreviewQuery): string {
   const params = new URLSearchParams();
   if (query.tz) params.set('tz', query.tz);
   if (query.top) params.set('top', String(query.top));
+  if (query.edition?.frequency === 'weekly') params.set('edition', 'weekly');
+  if (query.edition?.topics.length) params.set('topics', query.edition.topics.join(','));
   const s = params.toString();
   return s ? `?${s}` : '';
 }
@@ -114,6 +137,13 @@ async function renderIndex(ctx: HandlerContext, tz: string, top: number, query: 
     brand: ctx.config.title,
     version,
     search: searchOf(query),
+    // The editions of the newest day: the daily, the weekly that ends on it, and topic dailies.
+    editions: days[0]
+      ? editionLinks(ctx, `/digest/${days[0].date}`, { ...query, edition: undefined }).map((e) => ({
+          ...e,
+          current: false,
+        }))
+      : undefined,
     content: ctx.config.content,
     templates: ctx.config.templates,
     error,
@@ -129,7 +159,7 @@ async function renderDigestPage(
 ) {
   const version = ctx.cache.version;
   const [outcome, days] = await Promise.all([
-    ctx.cache.day(date, tz, top),
+    ctx.cache.day(date, tz, top, query.edition),
     ctx.cache.days(tz).catch(() => [] as ArticleDay[]),
   ]);
   // Days are newest first: the previous day is the first older one, the next the last newer one.
@@ -141,6 +171,7 @@ async function renderDigestPage(
     brand: ctx.config.title,
     version,
     search: searchOf(query),
+    editions: editionLinks(ctx, `/digest/${date}`, query),
     prev,
     next,
     outcome,
@@ -169,9 +200,10 @@ async function sendRaw(
   format: 'html' | 'txt' | 'json',
   tz: string,
   top: number,
-  dark: boolean,
+  query: PreviewQuery,
 ) {
-  const outcome = await ctx.cache.day(date, tz, top);
+  const { dark } = query;
+  const outcome = await ctx.cache.day(date, tz, top, query.edition);
   if (!outcome.ok) {
     sendText(res, 500, describeError(outcome.error, ctx.cwd).messages.join('\n'));
     return;

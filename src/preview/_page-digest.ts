@@ -24,6 +24,25 @@ export interface DigestPageData {
   headers?: [string, string][];
   /** Why `send` would refuse this digest (e.g. no unsubscribe link), when it would. */
   sendError?: ErrorView;
+  /** The editions of this day the page links to, the one shown marked (docs/editions.md). */
+  editions?: EditionLink[];
+}
+
+/** A link to one edition of the day. */
+export interface EditionLink {
+  label: string;
+  href: string;
+  current: boolean;
+}
+
+/** The editions of the day as a row of links, the one shown marked with aria-current. */
+export function editionNav(editions: EditionLink[] | undefined): SafeHtml | string {
+  if (!editions?.length) return '';
+  return html`<nav class="day-nav editions" aria-label="Editions">${editions.map((e) =>
+    e.current
+      ? html`<span class="btn" aria-current="page">${e.label}</span>`
+      : html`<a class="btn" data-edition href="${e.href}">${e.label}</a>`,
+  )}</nav>`;
 }
 
 /** The digest page: summary, the email in a sandboxed frame, the text part, and the why table. */
@@ -43,6 +62,7 @@ export function digestPage(data: DigestPageData): string {
   </div>
   ${dayNav(data)}
 </div>
+${editionNav(data.editions)}
 ${data.error ? errorPanel(data.error) : ''}
 ${build ? built(data, build) : ''}`,
   });

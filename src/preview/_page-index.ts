@@ -2,6 +2,7 @@ import { type ErrorView, errorPanel } from './_error-view.js';
 import { dayParts, plural } from './_format.js';
 import { html } from './_html.js';
 import { pageShell } from './_layout.js';
+import { type EditionLink, editionNav } from './_page-digest.js';
 
 /** One day on the index. `items` and `headline` are missing when that day's build failed. */
 export interface IndexRow {
@@ -25,6 +26,8 @@ export interface IndexPageData {
   templates: string;
   /** The first build error, if any day failed (they usually fail for the same reason). */
   error?: ErrorView;
+  /** The editions of the newest day (docs/editions.md). */
+  editions?: EditionLink[];
 }
 
 /** The index: every day with articles, newest first, with what its digest would hold. */
@@ -39,6 +42,7 @@ export function indexPage(data: IndexPageData): string {
   <h1>Digests</h1>
   <p class="muted">${plural(data.rows.length, 'day')} · ${plural(total, 'article')} · days in <span class="pill">${data.timeZone}</span></p>
   <p class="sources muted">Content <code>${data.content}</code> · Templates <code>${data.templates}</code></p>
+  ${data.editions?.length ? html`<p class="muted">Editions of the newest day:</p>${editionNav(data.editions)}` : ''}
 </div>
 ${data.error ? errorPanel(data.error) : ''}
 ${

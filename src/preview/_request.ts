@@ -1,4 +1,5 @@
 import { isTimeZone } from '../config/index.js';
+import { type Edition, normalizeTopics } from '../editions/index.js';
 import { checkTarget, isCalendarDate } from '../http/index.js';
 
 /** The only things the preview server answers. Nothing maps a URL to a file on disk. */
@@ -16,6 +17,8 @@ export interface PreviewQuery {
   top?: number;
   /** `scheme=dark` on the raw HTML route: emulate a dark colour scheme. */
   dark: boolean;
+  /** `edition=weekly` and/or `topics=a,b`: that edition of the day (docs/editions.md); absent: the daily. */
+  edition?: Edition;
 }
 
 export type ParsedRequest =
@@ -65,6 +68,12 @@ function previewQuery(params: URLSearchParams): PreviewQuery | string {
     if (!isTimeZone(tz)) return `unknown time zone "${tz}"; use e.g. UTC or America/New_York`;
     query.tz = tz;
   }
+  const frequency = params.get('edition') || 'daily';
+  if (frequency !== 'daily' && frequency !== 'weekly') {
+    return `edition must be daily or weekly (got "${frequency}")`;
+  }
+  const topics = normalizeTopics((params.get('topics') ?? '').split(','));
+  if (frequency === 'weekly' || topics.length > 0) query.edition = { frequency, topics };
   const top = params.get('top');
   if (top !== null && top !== '') {
     if (!/^\d{1,3}$/.test(top) || Number(top) < 1 || Number(top) > 200) {

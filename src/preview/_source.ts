@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
+import { editionRequest } from '../editions/index.js';
 import { articleDays, buildDigest } from '../pipeline.js';
 import { genericRecipient, personalize } from '../render/index.js';
 import type { BuildSource } from './_builds.js';
@@ -11,8 +12,9 @@ import type { BuildSource } from './_builds.js';
  */
 export function pipelineSource(config: Config, cwd: string, now: () => Date): BuildSource {
   return {
-    async buildDay(date, timeZone, top) {
-      const result = await buildDigest({ config: { ...config, timeZone, top }, cwd, now: now(), date });
+    async buildDay(date, timeZone, top, edition) {
+      const request = { config: { ...config, timeZone, top }, cwd, now: now(), date };
+      const result = await buildDigest(edition ? editionRequest(request, edition, date) : request);
       const web = result.rendered
         ? personalize(result.rendered, genericRecipient(config.publicUrl))
         : undefined;
