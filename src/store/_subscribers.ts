@@ -108,6 +108,11 @@ export interface SubscriberStore {
   signUp(input: SubscriberInput, options: SignupOptions): Promise<SignupDecision>;
   /** Follow a confirmation link: a pending subscriber whose nonce matches becomes active (once). */
   confirm(id: number, nonce: string): Promise<ConfirmOutcome>;
+  /**
+   * A signup mail that signUp decided on (`at`: its decision's time) did not go out: the next
+   * signup may mail at once instead of after the quiet hour.
+   */
+  signupMailFailed(id: number, kind: 'confirm' | 'notice', at: number): Promise<void>;
 }
 
 /** How a signup is handled (config `signup`). */
@@ -128,8 +133,8 @@ export interface SignupOptions {
  *   was mailed less than `quietMs` ago.
  */
 export type SignupDecision =
-  | { action: 'confirm'; subscriber: Subscriber; nonce: string; sequence: number }
-  | { action: 'notice'; subscriber: Subscriber; sequence: number }
+  | { action: 'confirm'; subscriber: Subscriber; nonce: string; sequence: number; at: number }
+  | { action: 'notice'; subscriber: Subscriber; sequence: number; at: number }
   | { action: 'activated'; subscriber: Subscriber }
   | { action: 'none'; reason: 'suppressed' | 'recent' };
 
@@ -346,7 +351,7 @@ export class SqliteSubscriberStore implements SubscriberStore {
           // Nothing the form says changes an active subscriber: anyone can type their address.
           if (recent(row.notice_sent_at)) return { action: 'none', reason: 'recent' };
           this.#db.prepare('UPDATE subscribers SET notice_sent_at = ? WHERE id = ?').run(now, row.id);
-          return { action: 'notice', subscriber: toSubscriber(row), sequence: now };
+          return { action: 'notice', subscriber: toSubscriber(row), sequence: now, at: now };
         }
         // New or still pending: the latest form's name, topics and frequency win.
         if (!row) {
@@ -381,7 +386,13 @@ export class SqliteSubscriberStore implements SubscriberStore {
           )
           .run(nonce, now, row.id);
         const after = this.#byId.get(row.id) as SubscriberRecord;
-        return { action: 'confirm', subscriber: toSubscriber(after), nonce, sequence: after.confirm_count };
+        return {
+          action: 'confirm',
+          subscriber: toSubscriber(after),
+          nonce,
+          sequence: after.confirm_count,
+          at: now,
+        };
       })
       .immediate();
   }
@@ -417,6 +428,11 @@ export class SqliteSubscriberStore implements SubscriberStore {
       )
       .get(id);
     return row?.reason === 'bounced' || row?.reason === 'complained';
+  }
+
+  async signupMailFailed(id: number, kind: 'confirm' | 'notice', at: number): Promise<void> {
+    const column = kind === 'confirm' ? 'confirm_sent_at' : 'notice_sent_at';
+    this.#db.prepare(`UPDATE subscribers SET ${column} = NULL WHERE id = ? AND ${column} = ?`).run(id, at);
   }
 
   /** The address's id (created on first sight) and when it was suppressed, if it is. */

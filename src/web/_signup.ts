@@ -39,7 +39,7 @@ export interface SignupDeps {
   publicUrl: string;
   secret: string;
   settings: SignupSettings;
-  subscribers: Pick<SubscriberStore, 'signUp' | 'confirm' | 'findById'>;
+  subscribers: Pick<SubscriberStore, 'signUp' | 'confirm' | 'findById' | 'signupMailFailed'>;
   /** Sends the confirmation and notice mails; absent: E_SMTP_CONFIG at start (see startWebServer). */
   mailer: SignupMailer;
   /** Per address (lower-cased): bounds what one address can make the server do. */
@@ -122,14 +122,20 @@ export async function subscribe(deps: SignupDeps, form: URLSearchParams): Promis
             ),
           ),
   };
+  // A temporary failure (or an error before sending) must not hold the address's hour: the next
+  // signup tries again. A permanent refusal or an unknown outcome keeps it.
+  const retryable = () => deps.subscribers.signupMailFailed(subscriber.id, mail.kind, decision.at);
   const sending = deps
     .mailer(mail)
-    .then((outcome) =>
-      deps.log(`signup: ${mail.kind} mail to subscriber #${subscriber.id}: ${outcome.state}`),
-    )
-    .catch((error) =>
-      deps.log(`signup: ${mail.kind} mail to subscriber #${subscriber.id} failed: ${String(error)}`),
-    )
+    .then(async (outcome) => {
+      deps.log(`signup: ${mail.kind} mail to subscriber #${subscriber.id}: ${outcome.state}`);
+      if (outcome.state === 'failed_temp') await retryable();
+    })
+    .catch(async (error) => {
+      deps.log(`signup: ${mail.kind} mail to subscriber #${subscriber.id} failed: ${String(error)}`);
+      await retryable();
+    })
+    .catch((error) => deps.log(`signup: ${String(error)}`))
     .finally(() => deps.inFlight.delete(sending));
   deps.inFlight.add(sending);
   return received(input.email);

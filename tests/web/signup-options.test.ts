@@ -15,6 +15,7 @@ import {
 import { manageUrlOf } from '../../src/render/_placeholders.js';
 import { type SignupMail, signupLedgerKey, signupMailContent, signupMailer } from '../../src/web/index.js';
 import { smtpServer } from '../helpers/smtp.js';
+import { waitFor } from '../helpers/wait.js';
 import { runCleanups, runCli, SECRET, serve, statusOf, tempDir, workspace } from './helpers.js';
 
 afterEach(runCleanups);
@@ -110,6 +111,45 @@ describe('signup settings', () => {
     expect(statusOf(store, 'eu@example.net')).toBe('active');
     expect(mails).toEqual([]);
   });
+
+  it.each([
+    ['failed_temp', 2],
+    ['failed_perm', 1],
+  ] as const)(
+    'a confirmation that ended %s: a signup within the hour mails %i in all',
+    async (state, total) => {
+      const { db } = await workspace(['seed@example.com']);
+      const tried: SignupMail[] = [];
+      const mailer = async (mail: SignupMail) => {
+        tried.push(mail);
+        return tried.length === 1
+          ? { state, reply: `4xx/5xx refused (${state})` }
+          : { state: 'sent' as const, reply: '250 ok' };
+      };
+      const { base, store } = await serve(db, { signup: { ...SETTINGS, mailer } });
+      const sentAt = () =>
+        (
+          store.db
+            .prepare('SELECT confirm_sent_at AS at FROM subscribers WHERE email = ?')
+            .get('try@example.net') as {
+            at: number | null;
+          }
+        ).at;
+      await post(`${base}/subscribe`, { email: 'try@example.net' });
+      await waitFor(
+        () => tried.length === 1 && (state === 'failed_perm' || sentAt() === null),
+        10_000,
+        'the first attempt',
+      );
+      await post(`${base}/subscribe`, { email: 'try@example.net' });
+      // A third address's mail comes after the second signup's (one after another through one mailer).
+      await post(`${base}/subscribe`, { email: 'marker@example.net' });
+      await waitFor(() => tried.some((m) => m.to === 'marker@example.net'), 10_000, 'the marker mail');
+      expect(tried.filter((m) => m.to === 'try@example.net').map((m) => m.sequence)).toEqual(
+        total === 2 ? [1, 2] : [1],
+      );
+    },
+  );
 
   it('an address that cannot be one: 400 with the form again and why; nothing stored', async () => {
     const { db } = await workspace(['seed@example.com']);
