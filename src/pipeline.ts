@@ -2,8 +2,6 @@ import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { type BuildCache, openBuildCache, renderKey } from './cache/index.js';
 import type { Config } from './config/index.js';
 import { allTime, type ContentSource, type LoadResult, plainSource } from './content/index.js';
@@ -139,7 +137,7 @@ async function digestOf(
   let rendered: RenderedDigest | undefined;
   let trimmed: string[] = [];
   if (selection.items.length > 0) {
-    ({ selection, rendered, trimmed } = await renderFitted(selection, req, window, cache, loaded.files));
+    ({ selection, rendered, trimmed } = await renderFitted(selection, req, window, cache));
   }
   const report = buildReport({
     window,
@@ -172,7 +170,6 @@ async function renderFitted(
   req: BuildRequest,
   window: DigestWindow,
   cache: BuildCache | undefined,
-  files: number,
 ): Promise<{ selection: Selection; rendered: RenderedDigest; trimmed: string[] }> {
   const { config } = req;
   const dir = templatesDir(config, req.cwd);
@@ -187,8 +184,6 @@ async function renderFitted(
     }
     if (replayed) return { selection: replayed, rendered: hit.rendered, trimmed: hit.trimmed };
   }
-  // Only a build that renders collects: a cached email needs no room for MJML.
-  if (files >= LARGE_FOLDER) collectGarbage();
   const templates = await loadTemplates(dir);
   const fitted = await fitToBudget(selection, templates, ctx, config.sizeBudget, trimOneStep);
   if (key) cache?.render?.put(key, { rendered: fitted.rendered, trimmed: fitted.trimmed });
@@ -197,27 +192,8 @@ async function renderFitted(
 
 // Scan worker threads of a build besides the main one (none on a 1-CPU machine, see scanThreads):
 // reading or statting a large folder is system calls that a second core halves. One, not more:
-// each worker costs memory, and a build's peak memory has a target (issue 7).
+// each worker costs memory, and a build's peak memory has a target (docs/bench.md).
 const SCAN_THREADS = 1;
-
-// From this many files on, a build that renders collects its garbage first (see collectGarbage).
-const LARGE_FOLDER = 10_000;
-
-/**
- * A full garbage collection, once, between loading a large folder and rendering. V8 lets the
- * heap grow with what scanning 100,000 files left behind; collected before MJML is loaded, the
- * peak memory of such a build is about 30 MB lower (measured 228-231 MB against 242-270 MB).
- * Node has no public call for this: the flag exposes `gc` to a fresh context only, nothing else
- * changes.
- */
-function collectGarbage(): void {
-  try {
-    setFlagsFromString('--expose-gc');
-    (runInNewContext('gc') as () => void)();
-  } catch {
-    // Only a memory optimisation: a runtime without it builds the same digest.
-  }
-}
 
 /** The templates shipped with the package, used when the default `templates/` folder is absent. */
 export const BUNDLED_TEMPLATES = [
@@ -376,7 +352,7 @@ export async function writeDigest(
       await writeFile(`${path}.tmp`, data);
       await rename(`${path}.tmp`, path);
     }),
-    // In chunks: with 100,000 files `considered` makes this report tens of MB (see writeReportFile).
+    // In chunks: in a large folder `considered` makes this report tens of MB (see writeReportFile).
     (async () => {
       writeReportFile(`${files.json}.tmp`, result.report);
       await rename(`${files.json}.tmp`, files.json);

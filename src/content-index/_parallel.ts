@@ -8,7 +8,7 @@ import { NOT_DONE, type ScanExtra, type ScanInput, type ScanOutput, scanOutput, 
  * What a scan worker is sent (one message): the input without its paths, which travel as UTF-8
  * bytes in shared memory, separated by NUL (the i-th is `pathBytes[pathStart[i] ..
  * pathStart[i + 1] - 1]`, the layout of the content index's paths), so that no thread copies an
- * array of 100,000 strings.
+ * array of a string per file.
  */
 export interface ScanJob {
   input: Omit<ScanInput, 'paths'>;
@@ -33,10 +33,10 @@ export interface ParallelOptions {
 const CHUNK = 256;
 // Below this much work (files to read, see STATS_PER_READ), a worker's start-up costs more than it saves.
 const MIN_FILES_FOR_WORKERS = 4000;
-// A stat of an unchanged file costs about a fifth of reading and classifying a file (measured).
+// A stat of an unchanged file costs about a fifth of reading and classifying a file (docs/bench.md).
 const STATS_PER_READ = 5;
 // A worker's heap: it keeps only the full parses of its share of the window's files, so a small
-// young generation keeps the process's peak memory down (a default worker added about 30 MB).
+// young generation keeps the process's peak memory down (docs/bench.md).
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4, maxOldGenerationSizeMb: 256 };
 
 /** What a worker posts when it is done. */
@@ -231,7 +231,7 @@ function sharedPaths(paths: string[], known?: PathBytes): Pick<ScanJob, 'pathByt
     pathBytes.set(known.data);
     return { pathBytes, pathStart };
   }
-  // One string, written once: 100,000 separate writes cost several times more.
+  // One string, written once: a write per path costs several times more.
   const joined = paths.join('\0');
   const total = Buffer.byteLength(joined);
   const ascii = total === joined.length;

@@ -4,8 +4,8 @@ import type { FileStamp, FolderStamp } from '../content/index.js';
 
 /**
  * The per-file part of the content index as one packed value per content folder: a warm build
- * of 100,000 files reads one blob instead of 100,000 rows (measured: rows cost about as much
- * as statting every file), and a cold build writes one instead of inserting 100,000.
+ * reads one blob instead of a row per file (rows cost about as much as statting every file),
+ * and a cold build writes one instead of inserting a row per file.
  *
  * Columns, in path order (the order of findArticleFiles, so a build walks both lists at once):
  * - the file's stamp: size, mtimeMs, ctimeMs, ino;
@@ -44,7 +44,7 @@ export interface Snapshot {
 /**
  * A snapshot read back from the index. Its paths stay UTF-8 bytes (the i-th is
  * `pathData[pathStart[i] .. pathStart[i + 1] - 1]`): a build compares them with the folder's
- * paths byte by byte, and 100,000 decoded strings would only be garbage for the collector.
+ * paths byte by byte, and a decoded string per file would only be garbage for the collector.
  */
 export interface StoredSnapshot extends Omit<Snapshot, 'paths'> {
   pathData: Buffer;
@@ -78,8 +78,8 @@ export function emptySnapshot(capacity: number): Snapshot {
  * The snapshot as stored: the raw length (4 bytes), then the raw layout deflated; with its
  * checksum (stored beside it, checked by `decodeSnapshot`). The raw layout is never made as one
  * buffer: its pieces (the columns, the old snapshot's path bytes) go to zlib as they are, and
- * zlib works on a pool thread. At 100,000 files the raw layout is 13 MB, and fresh memory costs
- * more to touch than to fill (about 3 ms per MB on this kind of machine).
+ * zlib works on a pool thread: fresh memory costs more to touch than to fill, and a large
+ * folder's raw layout is megabytes (docs/bench.md).
  */
 export async function encodeSnapshot(s: Snapshot): Promise<{ data: Buffer; checksum: string }> {
   const n = s.count;
@@ -108,10 +108,8 @@ export async function encodeSnapshot(s: Snapshot): Promise<{ data: Buffer; check
     folderBytes,
   ];
   const rawLength = pieces.reduce((sum, piece) => sum + piece.length, 0);
-  // Deflated (paths repeat their folders and dates): at 100,000 files 1.9 MB instead of 13.
-  // Measured here in a fresh process: reading the 13 MB back from SQLite took 115-190 ms, reading
-  // 1.9 MB and inflating it in one output chunk 75-80 ms; and writing 13 MB (WAL, then
-  // checkpoint) took about 280 ms, against 50 ms to deflate and little to write.
+  // Deflated (paths repeat their folders and dates): reading and inflating the smaller value is
+  // faster than reading the raw one, and deflating cheaper than writing it (docs/bench.md).
   const length = Buffer.alloc(4);
   length.writeUInt32LE(rawLength, 0);
   const chunks = await deflated(pieces);

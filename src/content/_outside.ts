@@ -4,7 +4,7 @@ import type { ContentWindow } from './_window.js';
 
 /**
  * The files of a load whose date is outside the window, in path order, as two columns instead of
- * an object per file: at 100,000 files the objects, and the collector's work to keep them until
+ * an object per file: in a large folder the objects, and the collector's work to keep them until
  * the report is written, cost a warm build more than statting half the folder. `entry` gives the
  * `outOfWindow` entry a file would otherwise have had.
  */

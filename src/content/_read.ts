@@ -15,7 +15,7 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
  * The bytes are a view of a shared buffer, valid until the next call: decide, then read on.
  *
  * Synchronous on purpose: with a warm page cache, a thread-pool round trip per call costs more
- * than the read itself (measured: about 3 times slower for 100,000 files of 5 KB). The caller
+ * than the read itself (docs/bench.md, "Figures behind the content stage"). The caller
  * reads in batches and yields to the event loop between them.
  */
 export function readArticleFile(fullPath: string, path: string): ReadResult {
