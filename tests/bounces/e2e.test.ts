@@ -154,6 +154,11 @@ describe('bounces end to end', () => {
       'warning: bounce rate 8.11 % over the last 30 days (3 of 37 sent) is over 2 %',
     );
 
+    // A reader unsubscribes (their own link) after the second digest: counted as its unsubscribe.
+    const writable = openStore(db);
+    await writable.subscribers.setStatus(ids.get('s020@example.com') as number, 'unsubscribed');
+    writable.close();
+
     const stats = await cli(['stats', '--json'], cwd, env);
     expect(stats.code).toBe(0);
     const report = JSON.parse(stats.stdout);
@@ -176,6 +181,7 @@ describe('bounces end to end', () => {
         hard: 0,
         soft: 0,
         complaints: 0,
+        unsubscribes: 1,
         bounceRate: 0,
         complaintRate: 0,
       }),
@@ -209,7 +215,7 @@ describe('bounces end to end', () => {
     );
     const third = await cli(['send', '--date', '2026-11-22', ...content], cwd, env);
     expect(third.stderr).toMatch(
-      /to 18 of 18 subscribers \(0 failed, 2 suppressed \(1 bounced, 1 complained\)\)/,
+      /to 17 of 17 subscribers \(0 failed, 1 unsubscribed, 2 suppressed \(1 bounced, 1 complained\)\)/,
     );
   }, 120_000);
 
