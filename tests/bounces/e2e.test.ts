@@ -252,4 +252,18 @@ describe('bounces end to end', () => {
     );
     expect(smtp.rcptAttempts.get('s002@example.com')).toBe(1);
   }, 60_000);
+
+  it.each([
+    [['bounces', 'frobnicate'], 2, 'unknown action "frobnicate"; allowed: import, fetch, list'],
+    [['bounces', 'import'], 2, 'import needs at least one file or folder'],
+    [['bounces', 'list', 'x'], 2, 'list takes no argument'],
+    [['bounces', 'fetch'], 1, 'BOUNCE_IMAP_URL is not set'],
+    [['bounces', 'import', 'missing.eml'], 1, "can't read missing.eml"],
+    [['stats', '--date', 'yesterday'], 2, '--date must be YYYY-MM-DD (got "yesterday")'],
+  ])('digest %j exits %i: %s', async (args, code, message) => {
+    const { cwd } = await subscriberFolder(1, 'digest-bounces-');
+    const run = await cli(args, cwd, {});
+    expect(run.code).toBe(code);
+    expect(run.stderr).toContain(message);
+  });
 });
