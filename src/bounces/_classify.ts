@@ -247,8 +247,8 @@ const AUTO_SUBJECT =
 function autoReplyReason(mail: ParsedMail): string | undefined {
   const submitted = headerText(mail, 'auto-submitted').toLowerCase();
   if (submitted && !submitted.startsWith('no')) return `Auto-Submitted: ${submitted}`;
-  for (const name of ['x-autoreply', 'x-autorespond', 'x-auto-response-suppress']) {
-    if (headerText(mail, name) !== '' && name !== 'x-auto-response-suppress') return `${name} header`;
+  for (const name of ['x-autoreply', 'x-autorespond']) {
+    if (headerText(mail, name) !== '') return `${name} header`;
   }
   const precedence = headerText(mail, 'precedence').toLowerCase();
   if (precedence === 'auto_reply') return 'Precedence: auto_reply';

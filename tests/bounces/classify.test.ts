@@ -247,6 +247,33 @@ describe('one classification step for every shape of report', () => {
   });
 });
 
+describe('auto-replies are ignored, whatever marks them', () => {
+  const base = m.outOfOffice('gus@example.org', 'bounces@digest.example.com');
+  const without = base
+    .replace('Auto-Submitted: auto-replied\r\n', '')
+    .replace('X-Auto-Response-Suppress: All\r\n', '');
+  it.each([
+    ['Auto-Submitted (RFC 3834)', base],
+    ['X-Autoreply', without.replace('Subject: Automatic reply:', 'X-Autoreply: yes\r\nSubject: Re:')],
+    [
+      'Precedence: auto_reply',
+      without.replace('Subject: Automatic reply:', 'Precedence: auto_reply\r\nSubject: Re:'),
+    ],
+    ['an "Out of Office" subject', without.replace('Subject: Automatic reply:', 'Subject: Out of Office:')],
+  ])('%s', async (_, text) => {
+    const { store, ctx } = await sentList();
+    const report = await handleMessages(store, [msg('ooo.eml', text)], { ...ctx, source: 'import' });
+    expect(report).toMatchObject({ autoReplies: 1, unrecognised: [], events: { recorded: 0 } });
+  });
+
+  it('the same message without any of them is unrecognised', async () => {
+    const { store, ctx } = await sentList();
+    const plain = without.replace('Subject: Automatic reply:', 'Subject: Re:');
+    const report = await handleMessages(store, [msg('reply.eml', plain)], { ...ctx, source: 'import' });
+    expect(report).toMatchObject({ autoReplies: 0, unrecognised: [{ label: 'reply.eml' }] });
+  });
+});
+
 describe('reading messages', () => {
   it('splits an mbox on From lines after an empty line and unquotes >From', () => {
     const mbox = [
