@@ -13,7 +13,7 @@ import { type Config, loadConfig } from '../config/index.js';
 import { requireSecret } from '../deliver/_token.js';
 import { parseBounceAddress } from '../deliver/_verp.js';
 import { DigestError } from '../errors.js';
-import { type BounceEventRow, SqliteBounceEvents } from '../store/_bounce-events.js';
+import { type BounceEventRow, SqliteBounceEvents, type StoredBounceKind } from '../store/_bounce-events.js';
 import { openStore, type Store } from '../store/index.js';
 import { type CliContext, type Command, intFlag, type OptionValues, stringFlag } from './_command.js';
 
@@ -158,10 +158,7 @@ function list(store: Store, values: OptionValues, ctx: CliContext): number {
   const kind = stringFlag(values, 'kind');
   const limit = intFlag(values, 'limit', 1) ?? 50;
   const table = new SqliteBounceEvents(store.db);
-  const rows = table
-    .list({ limit: kind ? 1_000_000 : limit })
-    .filter((r) => !kind || r.kind === kind)
-    .slice(0, limit);
+  const rows = table.list({ kind: kind as StoredBounceKind | undefined, limit });
   if (values.json) ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else ctx.stdout.write(eventTable(rows));
   ctx.stderr.write(`${rows.length} event${rows.length === 1 ? '' : 's'}${kind ? ` of kind ${kind}` : ''}\n`);

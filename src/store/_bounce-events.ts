@@ -124,8 +124,10 @@ export class SqliteBounceEvents {
       .run(now, now, addressId);
   }
 
-  /** Events, newest first; of one address or one digest when given. */
-  list(filter: { addressId?: number; digestKey?: string; limit?: number } = {}): BounceEventRow[] {
+  /** Events, newest first; of one address, digest or kind when given. */
+  list(
+    filter: { addressId?: number; digestKey?: string; kind?: StoredBounceKind; limit?: number } = {},
+  ): BounceEventRow[] {
     const where: string[] = [];
     const args: (string | number)[] = [];
     if (filter.addressId !== undefined) {
@@ -135,6 +137,10 @@ export class SqliteBounceEvents {
     if (filter.digestKey !== undefined) {
       where.push('digest_key = ?');
       args.push(filter.digestKey);
+    }
+    if (filter.kind !== undefined) {
+      where.push('kind = ?');
+      args.push(filter.kind);
     }
     const sql = `SELECT * FROM bounce_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY occurred_at DESC, id DESC LIMIT ?`;
