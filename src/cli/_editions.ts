@@ -66,10 +66,9 @@ async function dayOf(req: BuildRequest): Promise<string> {
   return day;
 }
 
-/** The plain daily of `base` for all of `readers`: a test copy, or a day no edition is due. */
-export function plainSend(base: BuildRequest, readers: readonly Reader[]): EditionSend {
-  const ids = readers.map((r) => r.id);
-  return { edition: PLAIN_DAILY, id: 'daily', readers: ids, request: base, day: undefined, label: '' };
+/** The plain daily of `base` with no readers of its own (see editionReaders; a test copy has its own list). */
+export function plainSend(base: BuildRequest): EditionSend {
+  return { edition: PLAIN_DAILY, id: 'daily', readers: [], request: base, day: undefined, label: '' };
 }
 
 /** ` [weekly]`, ` [daily#topics=a+b]`, or "" for the plain daily, whose lines read as before editions. */

@@ -141,8 +141,18 @@ export const sendCommand: Command = {
       // Each distinct edition (frequency x topics) is built and rendered once for all its readers.
       const readers = testTo ? [] : await subscribers.list();
       let sends = testTo ? [] : await editionSends(base, readers, notes);
-      if (sends.length === 0) sends = [plainSend(base, readers)];
       for (const note of notes) ctx.stderr.write(`note: ${note}\n`);
+      const waiting = readers.filter((r) => r.status === 'active').length;
+      if (sends.length === 0 && waiting > 0) {
+        // Every active reader is paused or reads the weekly on another day: nothing is built.
+        ctx.stderr.write(
+          `No edition is due: the ${waiting} active subscriber${waiting === 1 ? ' is' : 's are'} paused or get the weekly on another day; nothing to send.\n`,
+        );
+        if (values.json) ctx.stdout.write(`${JSON.stringify({ editions: [], sent: 0 }, null, 2)}\n`);
+        return 0;
+      }
+      // A test copy, or nobody on the list: the plain daily, which says so in its summary.
+      if (sends.length === 0) sends = [plainSend(base)];
       const json: unknown[] = [];
       let code = 0;
       for (const [n, send] of sends.entries()) {

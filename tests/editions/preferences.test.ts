@@ -70,4 +70,20 @@ describe('a reader who changes preferences is never sent the same stories twice'
     expect(served('week:2026-11-29@UTC', '2026-11-29')).not.toContain(mover);
     store.close();
   }, 120_000);
+
+  it('a list of paused readers and weekly readers of another day is sent nothing', async () => {
+    const cwd = tempDir('digest-editions-prefs-');
+    const store = openStore(join(cwd, 'data', 'digest.db'));
+    await store.subscribers.importMany([
+      { email: 'paused@example.com', name: '', topics: [], frequency: 'paused' },
+      { email: 'friday@example.com', name: '', topics: [], frequency: 'weekly', weekday: 5 },
+    ]);
+    store.close();
+    const server = await smtpServer();
+    const run = await send(cwd, server, '2026-11-22');
+    expect(server.accepted).toHaveLength(0);
+    expect(run.stderr).toContain(
+      'No edition is due: the 2 active subscribers are paused or get the weekly on another day; nothing to send.',
+    );
+  });
 });
