@@ -67,7 +67,7 @@ const MAX_DIAGNOSTIC = 500;
  * - a complaint unsubscribes and suppresses the address at once (reason 'complained');
  * - a hard bounce suppresses it at once (reason 'bounced');
  * - a soft bounce suppresses it once there are `softLimit` soft bounces on as many different
- *   digests within `softWindowDays` of this one;
+ *   digests within `softWindowDays` of this one (and after the last suppression a resubscribe lifted);
  * - anything else ('other' failures, addresses not on the list) is stored with no effect.
  */
 export async function recordEvents(
@@ -127,7 +127,12 @@ export async function recordEvents(
         return;
       }
       if (kind === 'soft') {
-        const since = event.at - rules.softWindowDays * 86_400_000;
+        // Soft bounces before a suppression that was lifted since (resubscribe) count no more.
+        const lifted = address.suppressedAt === null ? table.lastSuppressionAt(address.id) : undefined;
+        const since = Math.max(
+          event.at - rules.softWindowDays * 86_400_000,
+          lifted === undefined ? 0 : lifted + 1,
+        );
         if (table.softDigestCount(address.id, since) >= rules.softLimit) reason = 'bounced';
       }
       if (!reason) return;

@@ -98,6 +98,17 @@ export class SqliteBounceEvents {
     return row && toAddress(row);
   }
 
+  /** When the newest event that suppressed this address happened (epoch ms), if one did. */
+  lastSuppressionAt(addressId: number): number | undefined {
+    const row = this.#db
+      .prepare<[number], { at: number | null }>(
+        `SELECT MAX(occurred_at) AS at FROM bounce_events
+         WHERE address_id = ? AND effect IN ('suppressed', 'already-suppressed')`,
+      )
+      .get(addressId);
+    return row?.at ?? undefined;
+  }
+
   /** Distinct digests with a soft bounce of this address at or after `since` (epoch ms). */
   softDigestCount(addressId: number, since: number): number {
     return this.#softDigests.get(addressId, since)?.n ?? 0;

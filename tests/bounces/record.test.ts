@@ -100,6 +100,20 @@ describe('recordEvents', () => {
     expect((await store.subscribers.list())[0]?.status).toBe('unsubscribed');
   });
 
+  it('after a resubscribe, the soft bounces before it count no more', async () => {
+    const store = await storeWith('ann@example.org');
+    const soft = (n: number) =>
+      event({ kind: 'soft', status: '4.2.2', sourceId: `s${n}`, digestKey: `day:${n}`, at: n * DAY });
+    const first = await recordEvents(store, [soft(1), soft(2), soft(3)]);
+    expect(first.suppressed).toEqual([{ email: 'ann@example.org', reason: 'bounced' }]);
+    await store.subscribers.resubscribe('ann@example.org');
+    expect((await recordEvents(store, [soft(4), soft(5)])).suppressed).toEqual([]);
+    expect((await store.subscribers.list())[0]?.status).toBe('active');
+    expect((await recordEvents(store, [soft(6)])).suppressed).toEqual([
+      { email: 'ann@example.org', reason: 'bounced' },
+    ]);
+  });
+
   it('the rules decide from the status: a 5.7.1 "permanent" from a provider is stored with no effect', async () => {
     const store = await storeWith('ann@example.org');
     const outcome = await recordEvents(store, [event({ kind: 'hard', status: '5.7.1' })]);
