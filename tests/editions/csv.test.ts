@@ -57,4 +57,24 @@ describe('the frequency and weekday columns of a subscriber CSV', () => {
     }[];
     expect(ann).toMatchObject({ name: 'Ann', topics: ['ai', 'science'], frequency: 'weekly', weekday: 3 });
   });
+
+  it('digest subscribers add --frequency --weekday sets them, keeps them when not given, and names the allowed values', async () => {
+    const cwd = tempDir('digest-editions-add-');
+    const add = (...args: string[]) => runCli(['subscribers', 'add', 'bo@example.com', ...args], { cwd });
+    expect((await add('--frequency', 'weekly', '--weekday', 'fri')).code).toBe(0);
+    expect((await add('--name', 'Bo')).code).toBe(0);
+    const list = async () =>
+      (JSON.parse((await runCli(['subscribers', 'list', '--json'], { cwd })).stdout) as object[])[0];
+    expect(await list()).toMatchObject({ name: 'Bo', frequency: 'weekly', weekday: 5 });
+    expect((await add('--weekday', 'default')).code).toBe(0);
+    expect(await list()).toMatchObject({ frequency: 'weekly', weekday: null });
+    const badDay = await add('--weekday', 'someday');
+    expect(badDay.code).toBe(2);
+    expect(badDay.stderr).toContain(
+      '--weekday: "someday" is not a weekday; allowed: mon, tue, wed, thu, fri, sat, sun, default',
+    );
+    const badFrequency = await add('--frequency', 'hourly');
+    expect(badFrequency.code).toBe(2);
+    expect(badFrequency.stderr).toContain('--frequency must be one of: daily, weekly, paused');
+  });
 });
