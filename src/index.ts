@@ -3,6 +3,7 @@ export * from './config/index.js';
 export * as content from './content/index.js';
 export * as contentIndex from './content-index/index.js';
 export * as deliver from './deliver/index.js';
+export * as editions from './editions/index.js';
 export * from './errors.js';
 export {
   articleDays,
