@@ -60,7 +60,7 @@ describe('errors in plain words: input -> exactly what is printed', () => {
       {},
       ['subscribers', 'list', '--status', 'activ'],
       2,
-      'Error:\n1. --status must be one of: all, active, unsubscribed (got "activ", did you mean "active"?)\n',
+      'Error:\n1. --status must be one of: all, active, unsubscribed, bounced, complained (got "activ", did you mean "active"?)\n',
     ],
     [
       'a misspelt --version',

@@ -19,7 +19,9 @@ function built(rendered = true): BuildResult {
   return {
     window: { date: DATE },
     digestKey: KEY,
-    selection: { items: [{}, {}, {}] },
+    selection: {
+      items: ['ai', 'science', 'ai'].map((topic) => ({ lead: { topics: [topic] }, alsoCoveredBy: [] })),
+    },
     rendered: rendered ? sampleRendered() : undefined,
     report: { date: DATE },
     problems: [],
