@@ -232,6 +232,8 @@ export class IndexSession {
   private readonly parsedUsed: string[] = [];
   private readonly gone: string[] = [];
   private readonly getParsed: Statement | undefined;
+  /** Filled with one old entry's stamp at a time (see copyStamp, keep): no object per file. */
+  private readonly scratch: FileStamp = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
 
   constructor(init: SessionInit) {
     this.init = init;
@@ -309,7 +311,7 @@ export class IndexSession {
 
   /** Copy the stamp of old entry `i` into a column of stamps (see stampAt) as its j-th. */
   copyStamp(i: number, into: Float64Array, j: number): void {
-    setStampAt(into, j, stampOfEntry(this.old, i));
+    setStampAt(into, j, stampOfEntry(this.old, i, this.scratch));
   }
 
   /** The entry's date in this build's zone, or undefined when it has none that can be trusted here. */
@@ -373,7 +375,7 @@ export class IndexSession {
     pushEntry(
       this.next,
       i,
-      stampOfEntry(o, i),
+      stampOfEntry(o, i, this.scratch),
       ms ?? Number.NaN,
       fromParseLost ? 0 : flags,
       o.dateText.get(i),

@@ -1,12 +1,11 @@
 import { statSync } from 'node:fs';
-import {
-  type ContentWindow,
-  examine,
-  type FileStamp,
-  type ParseResult,
-  readArticleFile,
-  sameStamp,
-} from '../content/index.js';
+// The modules themselves, not src/content's index: a scan worker loads this file, and every
+// module it loads delays its start (see ScanWorkers).
+import { examine } from '../content/_classify.js';
+import type { ParseResult } from '../content/_parse.js';
+import { readArticleFile } from '../content/_read.js';
+import { type FileStamp, sameStamp } from '../content/_stamp.js';
+import type { ContentWindow } from '../content/_window.js';
 import type { ContentProblem } from '../types.js';
 
 /** What scanning one file found, by position; kept in shared memory so threads can fill it. */
@@ -75,6 +74,8 @@ export function scanRange(
   to: number,
 ): void {
   const { known } = input;
+  // One object for the index's stamp, filled per file: no garbage per stat.
+  const wanted = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 };
   for (let i = from; i < to; i++) {
     // Already decided (a build that statted the index's paths first, see loadArticles).
     if (out.kind[i] !== NOT_DONE) continue;
@@ -82,7 +83,7 @@ export function scanRange(
     const fullPath = input.prefix + path;
     if (!Number.isNaN(known[4 * i] as number)) {
       const stats = statSync(fullPath, { throwIfNoEntry: false });
-      if (stats && sameStamp(stats, stampAt(known, i))) {
+      if (stats && sameStamp(stats, stampAt(known, i, wanted))) {
         out.kind[i] = UNCHANGED;
         continue;
       }
@@ -108,15 +109,19 @@ export function scanRange(
 
 /**
  * The i-th stamp of a column of stamps: 4 numbers per file (size, mtimeMs, ctimeMs, ino), the
- * layout the scan threads share (numbers in a SharedArrayBuffer, no object per file).
+ * layout the scan threads share (numbers in a SharedArrayBuffer, no object per file). `into`:
+ * an object to fill instead of a new one (in a loop over a large folder).
  */
-export function stampAt(column: Float64Array, i: number): FileStamp {
-  return {
-    size: column[4 * i] as number,
-    mtimeMs: column[4 * i + 1] as number,
-    ctimeMs: column[4 * i + 2] as number,
-    ino: column[4 * i + 3] as number,
-  };
+export function stampAt(
+  column: Float64Array,
+  i: number,
+  into: FileStamp = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 },
+): FileStamp {
+  into.size = column[4 * i] as number;
+  into.mtimeMs = column[4 * i + 1] as number;
+  into.ctimeMs = column[4 * i + 2] as number;
+  into.ino = column[4 * i + 3] as number;
+  return into;
 }
 
 /** Write `stamp` as the i-th of a column of stamps (see stampAt). */

@@ -279,14 +279,17 @@ export function storedPaths(s: StoredSnapshot): string[] {
   return s.pathData.toString('utf8').split('\0');
 }
 
-/** The i-th entry's stamp. */
-export function stampOfEntry(s: Omit<Snapshot, 'paths'>, i: number): FileStamp {
-  return {
-    size: s.size[i] as number,
-    mtimeMs: s.mtimeMs[i] as number,
-    ctimeMs: s.ctimeMs[i] as number,
-    ino: s.ino[i] as number,
-  };
+/** The i-th entry's stamp; `into`: an object to fill instead of a new one (see stampAt). */
+export function stampOfEntry(
+  s: Omit<Snapshot, 'paths'>,
+  i: number,
+  into: FileStamp = { size: 0, mtimeMs: 0, ctimeMs: 0, ino: 0 },
+): FileStamp {
+  into.size = s.size[i] as number;
+  into.mtimeMs = s.mtimeMs[i] as number;
+  into.ctimeMs = s.ctimeMs[i] as number;
+  into.ino = s.ino[i] as number;
+  return into;
 }
 
 /** The i-th path of a stored snapshot, as a string (for the few that are needed as text). */

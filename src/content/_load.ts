@@ -1,4 +1,3 @@
-import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import { classify } from './_classify.js';
 import { Collected } from './_collect.js';
 import { listArticleFiles } from './_find.js';
@@ -23,7 +22,7 @@ export async function loadArticles(dir: string, window: ContentWindow): Promise<
     const read = readArticleFile(prefix + path, path);
     found.add(path, 'problem' in read ? read.problem : classify(path, read.bytes, window).outcome);
     // The reads are synchronous (see readArticleFile): let other work run now and then.
-    if (i % 1024 === 1023) await yieldToLoop();
+    if (i % 1024 === 1023) await new Promise((resolve) => setImmediate(resolve));
   }
   return found.result(listing.files.length);
 }
