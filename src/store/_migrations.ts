@@ -127,11 +127,11 @@ export const MIGRATIONS: Migration[] = [
     version: 4,
     name: 'content index and render cache',
     up(db) {
-      // The content index (src/content, ContentIndex), a cache: dropping its rows only makes the
+      // The content index (src/content-index, ContentIndex), a cache: dropping its rows only makes the
       // next build read every file again. `root` is the content folder's real path, so one
       // database serves several folders.
       // - content_snapshots: per folder, every file's stat (size, mtime, ctime, inode) and date,
-      //   packed in one value with its checksum (src/content/_snapshot.ts), written by the
+      //   packed in one value with its checksum (src/content-index/_snapshot.ts), written by the
       //   parser whose fingerprint it carries;
       // - content_parsed: full parses (article or problem as JSON) with the stat and zone they
       //   were made for; rows unused for 30 days are dropped.
