@@ -3,10 +3,9 @@
  * how fast a digest goes out. Prints a table and writes bench/results.json. See docs/bench.md.
  *
  * Options: --n N (default 100000), --runs R (default 5; the cheap measurements),
- * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-raw-pool, smtp-layer-public,
- * smtp-raw-pool-20, smtp-naive), --subscribers S
+ * --heavy-runs R (default 3; naive, dry-run, smtp, smtp-20, smtp-naive), --subscribers S
  * (default 10000), --skip-naive (the naive build and smtp-naive), --skip-send, --only send (or
- * BENCH_ONLY=send: the send rows alone), --send-rows smtp,smtp-raw-pool (some SMTP rows only).
+ * BENCH_ONLY=send: the send rows alone), --send-rows smtp,smtp-20 (some SMTP rows only).
  */
 
 import { execFileSync } from 'node:child_process';
@@ -276,7 +275,7 @@ async function buildMeasurements(): Promise<void> {
   }
 }
 
-/** 7-10: dry-run, smtp, smtp-raw-pool and smtp-naive with SUBSCRIBERS subscribers. */
+/** 7-10: dry-run, smtp, smtp-20 and smtp-naive with SUBSCRIBERS subscribers. */
 async function sendMeasurements(): Promise<Result[]> {
   const sendDb = join(work, 'send.db');
   const sendOut = join(work, 'send-out');
@@ -359,27 +358,12 @@ async function sendMeasurements(): Promise<Result[]> {
       rates.push(got.messages / ((got.lastMs - got.firstMs) / 1000));
       return run;
     };
-    // The project's transport and nodemailer's own pool with prebuilt raw messages, in the same
-    // `digest send` process otherwise (swap-transport.ts replaces only the transport module),
-    // one of each per round so that a change in the machine's load affects both alike.
+    // The send as configured (5 connections) and with the pool given more room (20 connections,
+    // so 40 messages in flight), one of each per round so that a change in the machine's load
+    // affects both alike.
     const variants = [
-      { name: 'smtp', nodeFlags: [] as string[], env: smtpEnv },
-      {
-        name: 'smtp-raw-pool',
-        nodeFlags: ['--import', join(DIST, 'swap-transport.js')],
-        env: { ...smtpEnv, BENCH_SMTP_TRANSPORT: 'raw-pool' },
-      },
-      {
-        name: 'smtp-layer-public',
-        nodeFlags: ['--import', join(DIST, 'swap-transport.js')],
-        env: { ...smtpEnv, BENCH_SMTP_TRANSPORT: 'layer-public' },
-      },
-      // The pool given more room: 20 connections, so 40 messages in flight (2 x connections).
-      {
-        name: 'smtp-raw-pool-20',
-        nodeFlags: ['--import', join(DIST, 'swap-transport.js')],
-        env: { ...smtpEnv, BENCH_SMTP_TRANSPORT: 'raw-pool', DIGEST_CONFIG: pool20Config },
-      },
+      { name: 'smtp', env: smtpEnv },
+      { name: 'smtp-20', env: { ...smtpEnv, DIGEST_CONFIG: pool20Config } },
     ];
     const unknownRows = SEND_ROWS.filter((name) => !variants.some((v) => v.name === name));
     if (unknownRows.length > 0)
@@ -390,8 +374,6 @@ async function sendMeasurements(): Promise<Result[]> {
     const sendRuns = new Map(
       chosen.map((v) => [v.name, { runs: [] as ProcessRun[], rates: [] as number[] }]),
     );
-    const perRound: number[] = [];
-    const perRoundPublic: number[] = [];
     for (let round = 1; round <= HEAVY; round++) {
       for (const v of chosen) {
         const into = sendRuns.get(v.name) as { runs: ProcessRun[]; rates: number[] };
@@ -399,7 +381,7 @@ async function sendMeasurements(): Promise<Result[]> {
         const run = await atSink(into.rates, async () => {
           resetLedger(sendDb);
           return checked(
-            await runNode(sendArgs([]), { cwd: work, env: v.env, nodeFlags: v.nodeFlags }),
+            await runNode(sendArgs([]), { cwd: work, env: v.env }),
             `${v.name} send`,
           );
         });
@@ -410,19 +392,10 @@ async function sendMeasurements(): Promise<Result[]> {
           ),
         );
       }
-      const last = (name: string) => sendRuns.get(name)?.rates.at(-1);
-      const [layer, pool, layerPublic] = [last('smtp'), last('smtp-raw-pool'), last('smtp-layer-public')];
-      if (pool && layer) perRound.push(layer / pool);
-      if (pool && layerPublic) perRoundPublic.push(layerPublic / pool);
     }
-    if (perRound.length > 0) paired['smtp/smtp-raw-pool'] = median(perRound);
-    if (perRoundPublic.length > 0) paired['smtp-layer-public/smtp-raw-pool'] = median(perRoundPublic);
     const whats: Record<string, string> = {
-      smtp: `send to ${SUBSCRIBERS} subscribers, 5 connections, loopback sink`,
-      'smtp-raw-pool': "the same send through nodemailer's pool (pool: true) with each copy as prebuilt raw",
-      'smtp-layer-public':
-        "the same send through the project's transport without direct socket writes (nodemailer's DataStream)",
-      'smtp-raw-pool-20': "nodemailer's pool as smtp-raw-pool, with 20 connections and 40 messages in flight",
+      smtp: `send to ${SUBSCRIBERS} subscribers through nodemailer's pool, 5 connections, loopback sink`,
+      'smtp-20': 'the same send with send.connections 20 (40 messages in flight)',
     };
     for (const v of chosen) {
       const { runs, rates } = sendRuns.get(v.name) as { runs: ProcessRun[]; rates: number[] };
@@ -433,8 +406,6 @@ async function sendMeasurements(): Promise<Result[]> {
         detail: `rate at the sink, first MAIL FROM to last message (runs ${rates.map((r) => r.toFixed(0)).join(', ')}); whole process ${(SUBSCRIBERS / (median(runs.map((r) => r.wallMs)) / 1000)).toFixed(0)} msg/s`,
       });
     }
-    log(`smtp/smtp-raw-pool by round: ${perRound.map((r) => r.toFixed(2)).join(', ')}`);
-    log(`smtp-layer-public/smtp-raw-pool by round: ${perRoundPublic.map((r) => r.toFixed(2)).join(', ')}`);
 
     const html = join(sendOut, DATE, 'digest.html');
     const text = join(sendOut, DATE, 'digest.txt');
@@ -485,9 +456,6 @@ function computeRatios(all: Result[], paired: Record<string, number>): Record<st
     'warm/floor': ratio(wall('warm'), wall('floor')),
     'warm-after-edit/floor': ratio(wall('warm-after-edit'), wall('floor')),
     'smtp/smtp-naive': ratio(rate('smtp'), rate('smtp-naive')),
-    'smtp/smtp-raw-pool': ratio(rate('smtp'), rate('smtp-raw-pool')),
-    'smtp/smtp-raw-pool (median of rounds)': paired['smtp/smtp-raw-pool'],
-    'smtp-layer-public/smtp-raw-pool (median of rounds)': paired['smtp-layer-public/smtp-raw-pool'],
     // The same by CPU time, for a machine with other load on it (not targets).
     'cpu: cold/floor': ratio(cpu('cold'), cpu('floor')),
     'cpu: naive/cold': ratio(cpu('naive'), cpu('cold')),

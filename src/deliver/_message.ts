@@ -3,7 +3,6 @@ import { encode as qpEncode, wrap as qpWrap } from 'nodemailer/lib/qp';
 import { DigestError } from '../errors.js';
 import { PLACEHOLDERS, personalize } from '../render/index.js';
 import type { RecipientParts, RenderedDigest } from '../types.js';
-import { dataTerminator, dotStuff, lastByte, type PrevByte } from './_dot-stuff.js';
 import {
   feedbackIdValue,
   headerLine,
@@ -41,11 +40,6 @@ export interface MessageRecipient {
 export interface MessageCopy {
   /** The message in order: joined, they are the message (CRLF line ends, 7-bit). */
   readonly pieces: readonly Buffer[];
-  /**
-   * The same message as SMTP DATA content: dot-stuffed piece by piece (the constant pieces once per
-   * digest), ending with the `.` line. The bytes nodemailer's DataStream would make of `pieces`.
-   */
-  readonly data: readonly Buffer[];
   /** Bytes of the message (of `pieces`). */
   readonly length: number;
 }
@@ -60,24 +54,19 @@ export interface DigestMessage {
   domain: string;
   /** The whole message for one recipient, CRLF line ends, 7-bit, ready for SMTP. */
   build(recipient: MessageRecipient): Buffer;
-  /** The same message as pieces, and as SMTP DATA content. */
+  /** The same message as pieces. */
   copy(recipient: MessageRecipient): MessageCopy;
 }
 
 type Key = keyof RecipientParts;
-/** A constant piece of a message, with its dot-stuffed form after a line end. */
-interface Fixed {
-  raw: Buffer;
-  data: Buffer;
-}
-type Segment = Fixed | Key;
+/** A constant piece of a message (encoded once per digest), or where a recipient's value goes. */
+type Segment = Buffer | Key;
 
 const KEYS = Object.keys(PLACEHOLDERS) as Key[];
 const MARKERS = new RegExp(`(${KEYS.map((k) => escapeRegExp(PLACEHOLDERS[k])).join('|')})`);
 const KEY_OF = new Map(KEYS.map((k) => [PLACEHOLDERS[k] as string, k]));
 // Recipient values never hold a line break (personalize makes them one line), so one can separate them.
 const PROBE = KEYS.map((k) => PLACEHOLDERS[k]).join('\n');
-const LF = 0x0a;
 
 /**
  * Turn a rendered digest into a message template, once per digest:
@@ -111,21 +100,21 @@ export function prepareDigestMessage(
   const htmlSegments = segments(crlf(rendered.html));
   const textSegments = segments(crlf(text));
   const boundary = `=_nd_${createHash('sha256').update(rendered.html).update(text).digest('hex').slice(0, 24)}`;
-  const fromLine = fixed(`${headerLine('From', mailbox(sender.name, sender.address))}\r\n`);
+  const fromLine = ascii(`${headerLine('From', mailbox(sender.name, sender.address))}\r\n`);
   const feedback = settings.digestKey
     ? `${headerLine('Feedback-ID', feedbackIdValue(settings.digestKey, listId))}\r\n`
     : '';
-  const middle = fixed(
+  const middle = ascii(
     `${subjectLine}\r\nDate: ${rfc5322Date(settings.date)}\r\n` +
       `${headerLine('List-Id', listId)}\r\n${feedback}`,
   );
-  const tail = fixed(
+  const tail = ascii(
     'List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\nMIME-Version: 1.0\r\n' +
       `Content-Type: multipart/alternative; boundary="${boundary}"\r\n\r\n` +
       partHead(boundary, 'text/plain'),
   );
-  const between = fixed(`\r\n${partHead(boundary, 'text/html')}`);
-  const end = fixed(`\r\n--${boundary}--\r\n`);
+  const between = ascii(`\r\n${partHead(boundary, 'text/html')}`);
+  const end = ascii(`\r\n--${boundary}--\r\n`);
 
   const copy = (recipient: MessageRecipient): MessageCopy => {
     const values = recipientValues(recipient);
@@ -158,35 +147,27 @@ export function prepareDigestMessage(
   };
 }
 
-/** Collects a copy's pieces and their dot-stuffed form, keeping the byte each piece follows. */
+/** Collects a copy's pieces and their length. */
 class CopyBuilder {
   readonly #pieces: Buffer[] = [];
-  readonly #data: Buffer[] = [];
   #length = 0;
-  #prev: PrevByte;
 
-  fixed(piece: Fixed): void {
-    // A fixed piece's stuffed form is for the start of a line; anywhere else, stuff it now.
-    const prev = this.#prev;
-    this.#add(piece.raw, prev === undefined || prev === LF ? piece.data : dotStuff(piece.raw, prev));
+  fixed(piece: Buffer): void {
+    this.#add(piece);
   }
 
   dynamic(text: string): void {
-    const raw = ascii(text);
-    this.#add(raw, dotStuff(raw, this.#prev));
+    this.#add(ascii(text));
   }
 
   finish(): MessageCopy {
-    this.#data.push(dataTerminator(this.#prev));
-    return { pieces: this.#pieces, data: this.#data, length: this.#length };
+    return { pieces: this.#pieces, length: this.#length };
   }
 
-  #add(raw: Buffer, data: Buffer): void {
+  #add(raw: Buffer): void {
     if (raw.length === 0) return;
     this.#pieces.push(raw);
-    this.#data.push(data);
     this.#length += raw.length;
-    this.#prev = lastByte(raw, this.#prev);
   }
 }
 
@@ -222,24 +203,19 @@ function fill(out: CopyBuilder, parts: Segment[], values: Record<Key, string>): 
 
 const SOFT_BREAK = '=\r\n';
 
-/** Static pieces encoded and dot-stuffed once, markers kept as keys; the last piece without a final soft break. */
+/** Static pieces encoded once, markers kept as keys; the last piece without a final soft break. */
 function segments(body: string): Segment[] {
   const pieces = body.split(MARKERS).filter((piece) => piece !== '');
   return pieces.map((piece, i) => {
     const key = KEY_OF.get(piece);
     if (key) return key;
     const encoded = qpSegment(piece);
-    return fixed(
+    return ascii(
       i === pieces.length - 1 && encoded.endsWith(SOFT_BREAK)
         ? encoded.slice(0, -SOFT_BREAK.length)
         : encoded,
     );
   });
-}
-
-function fixed(text: string): Fixed {
-  const raw = ascii(text);
-  return { raw, data: dotStuff(raw, undefined) };
 }
 
 /**

@@ -635,14 +635,14 @@ class PendingResults {
   }
 }
 
-type MessageBody = Pick<OutgoingMessage, 'raw' | 'size' | 'data' | 'pieces'>;
+type MessageBody = Pick<OutgoingMessage, 'raw' | 'size' | 'pieces'>;
 
 /** A signed message: one buffer, dot-stuffed by the transport. */
 function signedMessage(raw: Buffer): MessageBody {
   return { raw, size: raw.length };
 }
 
-/** A copy from the template: its SMTP form ready, the joined message made only if a transport asks. */
+/** A copy from the template: its pieces, the joined message made only if a transport asks. */
 function copyMessage(copy: MessageCopy): MessageBody {
   let raw: Buffer | undefined;
   return {
@@ -652,7 +652,6 @@ function copyMessage(copy: MessageCopy): MessageBody {
     },
     size: copy.length,
     pieces: copy.pieces,
-    data: copy.data,
   };
 }
 

@@ -16,11 +16,6 @@ export interface OutgoingMessage {
    */
   readonly pieces?: readonly Buffer[];
   /**
-   * The message as SMTP DATA content when it is known already: dot-stuffed, ending with the `.`
-   * line (see MessageCopy.data). An SMTP transport then writes these as they are.
-   */
-  readonly data?: readonly Buffer[];
-  /**
    * Record that the message is about to reach the recipient. A transport awaits it before the message
    * body leaves (for SMTP: after the envelope was accepted, before DATA content), so a crash can only
    * leave `unknown` the messages that were really on their way. Resolves false when the message must
