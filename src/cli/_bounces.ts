@@ -16,6 +16,7 @@ import { DigestError } from '../errors.js';
 import { type BounceEventRow, SqliteBounceEvents, type StoredBounceKind } from '../store/_bounce-events.js';
 import { openStore, type Store } from '../store/index.js';
 import { type CliContext, type Command, intFlag, type OptionValues, stringFlag } from './_command.js';
+import { textTable } from './_output.js';
 
 const ACTIONS = ['import', 'fetch', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -177,11 +178,5 @@ function eventTable(rows: BounceEventRow[]): string {
     r.diagnostic ?? '',
   ]);
   const header = ['TIME', 'KIND', 'STATUS', 'EMAIL', 'DIGEST', 'EFFECT', 'DIAGNOSTIC'];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) =>
-    c
-      .map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return `${[header, ...cells].map(line).join('\n')}\n`;
+  return textTable(header, cells);
 }

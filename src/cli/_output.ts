@@ -34,3 +34,17 @@ export function warn(ctx: Pick<CliContext, 'color' | 'stderr'>, text: string): v
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${n} ${n === 1 ? word : many}`;
 }
+
+/**
+ * `header` and `cells` as columns two spaces apart, each as wide as its widest cell; the last
+ * column is not padded, so a long value does not push trailing spaces. One line a row.
+ */
+export function textTable(header: string[], cells: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const line = (c: string[]) =>
+    c
+      .map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return `${[header, ...cells].map(line).join('\n')}\n`;
+}

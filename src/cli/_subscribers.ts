@@ -14,6 +14,7 @@ import {
   subscriberInput,
 } from '../store/index.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
+import { textTable } from './_output.js';
 
 const ACTIONS = ['import', 'add', 'remove', 'resubscribe', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -287,11 +288,5 @@ function table(rows: Listed[]): string {
   if (rows.length === 0) return '';
   const cells = rows.map((s) => [s.email, s.name, s.state, s.topics.join(';'), lastEventText(s.lastEvent)]);
   const header = ['EMAIL', 'NAME', 'STATUS', 'TOPICS', 'LAST EVENT'];
-  const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
-  const line = (c: string[]) =>
-    c
-      .map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return `${[header, ...cells].map(line).join('\n')}\n`;
+  return textTable(header, cells);
 }
