@@ -10,11 +10,12 @@ import {
   type SourceMessage,
   splitMbox,
 } from '../../src/bounces/index.js';
-import { messageIdFor, parseBounceAddress, verpAddress } from '../../src/deliver/index.js';
+import { messageIdFor, parseBounceAddress } from '../../src/deliver/index.js';
 import { SqliteBounceEvents } from '../../src/store/_bounce-events.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
 import * as m from './messages.js';
+import { recordSent } from './sent.js';
 
 afterEach(runCleanups);
 
@@ -39,20 +40,12 @@ async function sentList(): Promise<{
   );
   const subscribers = await store.subscribers.list();
   const id = (p: Person) => subscribers.find((s) => s.email === `${p}@example.org`)?.id as number;
-  await store.ledger.recordDigest({ digestKey: KEY, date: '2026-11-24', subject: 'News Digest', items: 5 });
-  await store.ledger.enqueue(
-    KEY,
-    subscribers.map((s) => ({
-      subscriberId: s.id,
-      email: s.email,
-      messageId: messageIdFor(KEY, s.id, 'example.com'),
-    })),
+  const sent = await recordSent(
+    store,
+    { key: KEY, date: '2026-11-24', items: 5, bounce, secret: SECRET },
+    subscribers,
   );
-  const original = (p: Person): m.Original => ({
-    returnPath: verpAddress(bounce, id(p), KEY, SECRET),
-    to: `${p}@example.org`,
-    messageId: messageIdFor(KEY, id(p), 'example.com'),
-  });
+  const original = (p: Person): m.Original => sent({ id: id(p), email: `${p}@example.org` });
   const ctx: ClassifyContext = {
     rules: DEFAULT_BOUNCE_RULES,
     verp: { bounce, secret: SECRET },

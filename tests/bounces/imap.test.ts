@@ -2,13 +2,14 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ImapFlow } from 'imapflow';
 import { afterEach, describe, expect, it } from 'vitest';
-import { messageIdFor, parseBounceAddress, verpAddress } from '../../src/deliver/index.js';
+import { parseBounceAddress } from '../../src/deliver/index.js';
 import { openStore } from '../../src/store/index.js';
 import { SECRET, subscriberFolder } from '../deliver/helpers.js';
 import { runCleanups } from '../helpers/cleanup.js';
 import { runCli } from '../helpers/cli.js';
 import { dovecotBinary, startDovecot } from './dovecot.js';
 import * as m from './messages.js';
+import { recordSent } from './sent.js';
 
 afterEach(runCleanups);
 
@@ -32,24 +33,13 @@ async function listWithDigest(moveTo?: string) {
   );
   const store = openStore(db);
   const subscribers = await store.subscribers.list();
-  await store.ledger.recordDigest({ digestKey: KEY, date: '2026-11-24', subject: 'News Digest', items: 3 });
-  await store.ledger.enqueue(
-    KEY,
-    subscribers.map((s) => ({
-      subscriberId: s.id,
-      email: s.email,
-      messageId: messageIdFor(KEY, s.id, 'example.com'),
-    })),
+  const sent = await recordSent(
+    store,
+    { key: KEY, date: '2026-11-24', items: 3, bounce, secret: SECRET },
+    subscribers,
   );
   store.close();
-  const original = (n: number): m.Original => {
-    const s = subscribers[n - 1] as (typeof subscribers)[number];
-    return {
-      returnPath: verpAddress(bounce, s.id, KEY, SECRET),
-      to: s.email,
-      messageId: messageIdFor(KEY, s.id, 'example.com'),
-    };
-  };
+  const original = (n: number): m.Original => sent(subscribers[n - 1] as (typeof subscribers)[number]);
   return { cwd, original };
 }
 
