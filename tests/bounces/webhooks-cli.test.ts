@@ -1,14 +1,18 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
+import { startServe } from '../helpers/serve.js';
 import { runCleanups, runCli, SECRET, workspace } from '../web/helpers.js';
-import { GENERIC_SECRET, genericHeaders, post, startServe, stateOf } from './webhooks-helpers.js';
+import { GENERIC_SECRET, genericHeaders, post, stateOf } from './webhooks-helpers.js';
 
 afterEach(runCleanups);
 
 describe('digest serve with webhooks', () => {
   it('lists the enabled webhooks, and a signed generic event sent to it suppresses the address in the database', async () => {
     const { cwd, db } = await workspace(['ada@example.com', 'bob@example.com']);
-    const run = await startServe(cwd, { DIGEST_SECRET: SECRET, DIGEST_WEBHOOK_SECRET: GENERIC_SECRET });
+    const run = await startServe(cwd, ['--port', '0'], {
+      DIGEST_SECRET: SECRET,
+      DIGEST_WEBHOOK_SECRET: GENERIC_SECRET,
+    });
     expect(run.stderr()).toContain('Webhooks: /webhooks/generic\n');
     const body = JSON.stringify({
       events: [{ email: 'bob@example.com', kind: 'complaint', sourceId: 'fbl-1' }],
@@ -37,7 +41,7 @@ describe('digest serve with webhooks', () => {
 
   it('says none are enabled without secrets, and refuses to start with a short DIGEST_WEBHOOK_SECRET or half the Postmark pair', async () => {
     const { cwd } = await workspace(['ada@example.com']);
-    const run = await startServe(cwd, { DIGEST_SECRET: SECRET });
+    const run = await startServe(cwd, ['--port', '0'], { DIGEST_SECRET: SECRET });
     expect(run.stderr()).toContain('Webhooks: none enabled (docs/webhooks.md)');
     run.stop();
     expect(await run.exit).toBe(0);

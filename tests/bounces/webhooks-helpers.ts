@@ -4,7 +4,6 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebhookRouterOptions } from '../../src/bounces/webhooks/index.js';
 import { WebhookRouter } from '../../src/bounces/webhooks/index.js';
-import { main } from '../../src/cli/main.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { startWebServer } from '../../src/web/index.js';
 import { cleanups, SECRET, tempDir } from '../web/helpers.js';
@@ -165,33 +164,4 @@ export async function post(url: string, body: string, headers: Record<string, st
     headers: { 'Content-Type': 'application/json', ...headers },
   });
   return { status: r.status, text: await r.text(), headers: r.headers };
-}
-
-/** `digest serve` in-process with an abort signal, as bin/digest.js runs it; resolves once it prints its URL. */
-export async function startServe(cwd: string, env: Record<string, string>) {
-  const controller = new AbortController();
-  let stdout = '';
-  let stderr = '';
-  let resolveUrl: (url: string) => void = () => {};
-  const url = new Promise<string>((resolve) => {
-    resolveUrl = resolve;
-  });
-  const exit = main(['serve', '--port', '0'], {
-    cwd,
-    env,
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-        const line = /^(http:\/\/\S+)\n/m.exec(stdout);
-        if (line) resolveUrl(line[1] as string);
-      },
-    },
-    stderr: { write: (s: string) => (stderr += s) },
-    isTTY: false,
-    now: () => new Date(),
-    signal: controller.signal,
-  });
-  const first = await Promise.race([url, exit.then((code) => ({ code }))]);
-  if (typeof first !== 'string') throw new Error(`serve exited ${first.code}: ${stderr}`);
-  return { url: first, exit, stop: () => controller.abort(), stderr: () => stderr };
 }

@@ -3,9 +3,10 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/store/index.js';
+import { startServe } from '../helpers/serve.js';
 import { smtpServer } from '../helpers/smtp.js';
 import { runCleanups, runCli, SAMPLE, SECRET, tempDir, workspace } from '../web/helpers.js';
-import { MAILGUN_KEY, mailgunBody, post, startServe, stateOf } from './webhooks-helpers.js';
+import { MAILGUN_KEY, mailgunBody, post, stateOf } from './webhooks-helpers.js';
 
 afterEach(runCleanups);
 
@@ -40,7 +41,10 @@ describe('webhook events of digests really sent', () => {
     const of = (email: string) => sent.filter((m) => m.to === email);
     expect(of('bob@example.com').every((m) => m.envelope.startsWith('bounces+'))).toBe(true);
 
-    const run = await startServe(cwd, { DIGEST_SECRET: SECRET, MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY });
+    const run = await startServe(cwd, ['--port', '0'], {
+      DIGEST_SECRET: SECRET,
+      MAILGUN_WEBHOOK_SIGNING_KEY: MAILGUN_KEY,
+    });
     const t = Math.floor(Date.now() / 1000);
     let n = 0;
     const soft = (email: string, extra: Record<string, unknown>) =>

@@ -1,39 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { main } from '../../src/cli/main.js';
+import { startServe } from '../helpers/serve.js';
 import { runCleanups, runCli, SECRET, tempDir, workspace } from './helpers.js';
 
 afterEach(runCleanups);
-
-/** `digest serve` in-process with an abort signal, as bin/digest.js runs it. */
-async function startServe(cwd: string, args: string[], env: Record<string, string>) {
-  const controller = new AbortController();
-  let stdout = '';
-  let stderr = '';
-  let resolveUrl: (url: string) => void = () => {};
-  const url = new Promise<string>((resolve) => {
-    resolveUrl = resolve;
-  });
-  const exit = main(['serve', ...args], {
-    cwd,
-    env,
-    stdout: {
-      write: (s: string) => {
-        stdout += s;
-        const line = /^(http:\/\/\S+)\n/m.exec(stdout);
-        if (line) resolveUrl(line[1] as string);
-      },
-    },
-    stderr: { write: (s: string) => (stderr += s) },
-    isTTY: false,
-    now: () => new Date(),
-    signal: controller.signal,
-  });
-  const first = await Promise.race([url, exit.then((code) => ({ code }))]);
-  if (typeof first !== 'string') throw new Error(`serve exited ${first.code}: ${stderr}`);
-  return { url: first, exit, stop: () => controller.abort(), output: () => ({ stdout, stderr }) };
-}
 
 describe('digest serve', () => {
   it('prints the URL it listens on (port 0 picks one), serves, and stops cleanly on the signal', async () => {
@@ -45,9 +16,9 @@ describe('digest serve', () => {
     expect((await fetch(`${run.url}archive`)).status).toBe(200);
     run.stop();
     expect(await run.exit).toBe(0);
-    expect(run.output().stderr).toContain('Stopping the subscriber web server.');
+    expect(run.stderr()).toContain('Stopping the subscriber web server.');
     // The warning about plain-http links (the default DIGEST_PUBLIC_URL).
-    expect(run.output().stderr).toContain('mailbox providers expect https');
+    expect(run.stderr()).toContain('mailbox providers expect https');
     await expect(fetch(`${run.url}healthz`)).rejects.toThrow();
   });
 
@@ -62,8 +33,8 @@ describe('digest serve', () => {
       DIGEST_SECRET: SECRET,
       DIGEST_PUBLIC_URL: 'https://news.example.com',
     });
-    expect(run.output().stderr).toContain(db);
-    expect(run.output().stderr).not.toContain('expect https');
+    expect(run.stderr()).toContain(db);
+    expect(run.stderr()).not.toContain('expect https');
     run.stop();
     expect(await run.exit).toBe(0);
   });
