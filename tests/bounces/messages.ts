@@ -29,7 +29,8 @@ function mail(
   headers: string[],
   body: string[] | { boundary: string; parts: Part[]; preamble?: string[] },
 ): string {
-  return `${[...headers, '', ...(Array.isArray(body) ? body : multipart(body.boundary, body.parts, body.preamble))].join('\r\n')}\r\n`;
+  const lines = Array.isArray(body) ? body : multipart(body.boundary, body.parts, body.preamble);
+  return `${[...headers, '', ...lines].join('\r\n')}\r\n`;
 }
 
 /** The body lines of a multipart: `preamble`, each part after `--boundary`, the closing `--boundary--`. */
