@@ -380,10 +380,7 @@ async function sendMeasurements(): Promise<Result[]> {
         settleDisk();
         const run = await atSink(into.rates, async () => {
           resetLedger(sendDb);
-          return checked(
-            await runNode(sendArgs([]), { cwd: work, env: v.env }),
-            `${v.name} send`,
-          );
+          return checked(await runNode(sendArgs([]), { cwd: work, env: v.env }), `${v.name} send`);
         });
         into.runs.push(
           logged(
