@@ -213,7 +213,7 @@ export const sendCommand: Command = {
         progress.done();
         report.durationMs = performance.now() - started;
         const resume = dryRun || testTo ? undefined : resumeCommand(values, send.day ?? built.window.date);
-        json.push(printReport(report, { dryRun, testTo, resume, edition: send.label.trim() }, ctx));
+        json.push(printReport(report, { dryRun, testTo, resume, edition: send.label ? send.id : '' }, ctx));
         if (!report.complete) code = 1;
       }
       // One report: as before editions for a single edition, else one entry per edition.
