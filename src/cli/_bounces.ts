@@ -16,7 +16,7 @@ import { DigestError } from '../errors.js';
 import { type BounceEventRow, SqliteBounceEvents, type StoredBounceKind } from '../store/_bounce-events.js';
 import { openStore, type Store } from '../store/index.js';
 import { type CliContext, type Command, intFlag, type OptionValues, stringFlag } from './_command.js';
-import { textTable } from './_output.js';
+import { plural, textTable } from './_output.js';
 
 const ACTIONS = ['import', 'fetch', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -135,16 +135,14 @@ function printReport(
   for (const u of report.unrecognised) ctx.stderr.write(`  unrecognised  ${u.label}: ${u.reason}\n`);
   for (const i of report.ignored) ctx.stderr.write(`  ignored       ${i.label}: ${i.reason}\n`);
   const e = report.events;
-  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
   const parts = [
     plural(report.bounces, 'bounce'),
     plural(report.complaints, 'complaint'),
-    `${e.recorded} new event${e.recorded === 1 ? '' : 's'} (${e.kinds.hard} hard, ${e.kinds.soft} soft, ${e.kinds.complaint} complaint, ${e.kinds.other} other)`,
+    `${plural(e.recorded, 'new event')} (${e.kinds.hard} hard, ${e.kinds.soft} soft, ${e.kinds.complaint} complaint, ${e.kinds.other} other)`,
     e.duplicates > 0 && `${e.duplicates} already recorded`,
     e.unknownAddress > 0 && `${e.unknownAddress} about addresses not on the list`,
     `${e.suppressed.length} suppressed`,
-    report.autoReplies > 0 &&
-      `${plural(report.autoReplies, 'auto-reply')} ignored`.replace('auto-replys', 'auto-replies'),
+    report.autoReplies > 0 && `${plural(report.autoReplies, 'auto-reply', 'auto-replies')} ignored`,
     report.ignored.length > 0 && `${report.ignored.length} not a failure`,
     report.unrecognised.length > 0 &&
       `${report.unrecognised.length} unrecognised (kept; \`digest bounces list --kind unrecognised\`)`,
