@@ -6,6 +6,7 @@ export {
   normalizeName,
   parseTopics,
 } from './_address.js';
+export { connectStore } from './_connect.js';
 export { type CsvRecord, parseCsv, parseSubscriberCsv, type RowProblem, type SubscriberRow } from './_csv.js';
 export {
   migrate,
@@ -31,7 +32,7 @@ export {
 export { MemoryLedger } from './_memory-ledger.js';
 export { MIGRATIONS, type Migration } from './_migrations.js';
 export { pidIsAlive, SqliteLedger, type SqliteLedgerOptions } from './_sqlite-ledger.js';
-export { openStore, type Store } from './_store.js';
+export { openStore, type Store, type StoreBackend, type StoreOptions, sqliteOf } from './_store.js';
 export {
   type AddOutcome,
   type ConfirmOutcome,
@@ -49,3 +50,19 @@ export {
   type SubscriberStore,
   subscriberInput,
 } from './_subscribers.js';
+export {
+  migratePg,
+  PG_MIGRATIONS,
+  PG_SCHEMA_VERSION,
+  type PgMigration,
+  pgSchemaVersion,
+} from './pg/_migrations.js';
+export {
+  checkPg,
+  inTransaction,
+  isPostgresUrl,
+  openPgPool,
+  type PgClient,
+  type PgPool,
+  redactUrl,
+} from './pg/_pool.js';
