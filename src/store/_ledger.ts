@@ -72,12 +72,53 @@ export interface DigestRecord {
 /** What a send run tells the ledger about its digest. */
 export type DigestInfo = Omit<DigestRecord, 'firstSentAt' | 'lastSentAt'>;
 
-/** Held by the one run allowed to send a digest; see Ledger.lock. */
+/** Held by a run allowed to send a digest; see Ledger.lock. */
 export interface SendLock {
   readonly digestKey: string;
+  /** This sender, as written into the rows it holds (a random id per lock). */
+  readonly workerId: string;
+  /**
+   * Senders of this digest working now, this one included, as of the last lease renewal: 1 for an
+   * exclusive lock. A shared sender takes rateLimit / workers as its part of a global rate limit.
+   */
+  readonly workers: number;
   /** True once another process took the lock over (this one looked dead): stop sending. */
   readonly lost: boolean;
   release(): Promise<void>;
+}
+
+/** The rendered parts of a digest that every recipient gets. */
+export interface DigestParts {
+  subject: string;
+  html: string;
+  text: string;
+}
+
+/** A digest's parts as the first sender stored them (see Ledger.storeCopy). */
+export interface StoredCopy extends DigestParts {
+  /** SHA-256 (hex) of the parts, over subject, html and text. */
+  sha256: string;
+  /** The worker id and host of the sender that stored them. */
+  storedBy: string;
+  storedAt: number;
+  /** True when this call stored them (this sender was the first). */
+  mine: boolean;
+}
+
+/** Which settled rows a sender takes again besides pending and failed_temp ones. */
+export interface ClaimScope {
+  /** `--retry-failed`. */
+  failedPerm: boolean;
+  /** `--resend-unknown`. */
+  unknown: boolean;
+}
+
+/** What is left of a digest for a shared sender that found nothing to claim. */
+export interface Outstanding {
+  /** Rows nobody holds that claim() would take now. */
+  claimable: number;
+  /** Rows other live senders hold and have not settled: they may come back if their sender dies. */
+  heldByOthers: number;
 }
 
 /**
@@ -85,7 +126,17 @@ export interface SendLock {
  * Every method commits before it resolves.
  */
 export interface Ledger {
-  /** Become the only sender of a digest, or throw E_SEND_LOCKED naming the running one. */
+  /**
+   * False (SQLite, memory): one sender per digest; lock() is exclusive, and the sender sends to the
+   * rows it listed. True (PostgreSQL): any number of senders, on any machine, share a digest; lock()
+   * joins them under a lease, and each takes its rows with claim().
+   */
+  readonly shared: boolean;
+  /**
+   * Exclusive: become the only sender of a digest, or throw E_SEND_LOCKED naming the running one.
+   * Shared: register as one more sender, with a lease renewed while the lock is held; `lost` once a
+   * renewal came too late (the rows it held may be another's by then: stop).
+   */
   lock(digestKey: string): Promise<SendLock>;
   /** Turn rows left `sending` by a dead run into `unknown`; returns how many. Call while locked. */
   recoverInterrupted(digestKey: string): Promise<number>;
@@ -121,6 +172,20 @@ export interface Ledger {
   recordDigest(info: DigestInfo): Promise<void>;
   /** Digests that a send run started, newest date first. */
   listDigests(): Promise<DigestRecord[]>;
+  /**
+   * Shared only: store `parts` as the digest's copy unless one is stored already, and return the
+   * stored one, so that every sender on every machine sends the same bytes.
+   */
+  storeCopy?(digestKey: string, parts: DigestParts, lock: SendLock): Promise<StoredCopy>;
+  /**
+   * Shared only: hold up to `limit` rows of the digest that no live sender holds (pending and
+   * failed_temp, plus those `scope` adds), oldest subscriber first, for `lock`'s sender until its
+   * lease runs out (SELECT ... FOR UPDATE SKIP LOCKED: two senders never get the same row).
+   * markSending then refuses a row this sender does not hold.
+   */
+  claim?(lock: SendLock, limit: number, scope: ClaimScope): Promise<DeliveryRecord[]>;
+  /** Shared only: what is left for a sender whose claim() came back empty (see Outstanding). */
+  outstanding?(lock: SendLock, scope: ClaimScope): Promise<Outstanding>;
 }
 
 /** A zero count for every state. */

@@ -17,6 +17,7 @@ import {
  * so the send loop is the same and the database is never written.
  */
 export class MemoryLedger implements Ledger {
+  readonly shared = false;
   readonly #rows = new Map<string, Map<number, DeliveryRecord>>();
   readonly #locks = new Set<string>();
   readonly #digests = new Map<string, DigestRecord>();
@@ -31,7 +32,13 @@ export class MemoryLedger implements Ledger {
       throw new DigestError('E_SEND_LOCKED', `digest ${digestKey} is already being sent by this process`);
     }
     this.#locks.add(digestKey);
-    return { digestKey, lost: false, release: async () => void this.#locks.delete(digestKey) };
+    return {
+      digestKey,
+      workerId: `memory:${digestKey}`,
+      workers: 1,
+      lost: false,
+      release: async () => void this.#locks.delete(digestKey),
+    };
   }
 
   async recoverInterrupted(digestKey: string): Promise<number> {

@@ -53,6 +53,7 @@ interface LockRow {
 
 /** The Ledger on an open SQLite database (see openDatabase). */
 export class SqliteLedger implements Ledger {
+  readonly shared = false;
   readonly #db: SqliteDatabase;
   readonly #now: () => number;
   readonly #pid: number;
@@ -141,6 +142,8 @@ export class SqliteLedger implements Ledger {
     const db = this.#db;
     return {
       digestKey,
+      workerId: owner,
+      workers: 1,
       get lost() {
         return lost;
       },

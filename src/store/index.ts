@@ -17,17 +17,21 @@ export {
   userVersion,
 } from './_db.js';
 export {
+  type ClaimScope,
   DELIVERY_STATES,
   type DeliveryEntry,
   type DeliveryRecord,
   type DeliveryResult,
   type DeliveryState,
   type DigestInfo,
+  type DigestParts,
   type DigestRecord,
   emptyCounts,
   type Ledger,
+  type Outstanding,
   type ResultEntry,
   type SendLock,
+  type StoredCopy,
 } from './_ledger.js';
 export { MemoryLedger } from './_memory-ledger.js';
 export { MIGRATIONS, type Migration } from './_migrations.js';
