@@ -1,11 +1,14 @@
 import { statSync } from 'node:fs';
 // The modules themselves, not src/content's index: a scan worker loads this file, and every
 // module it loads delays its start (see ScanWorkers).
-import { examine } from '../content/_classify.js';
-import type { ParseResult } from '../content/_parse.js';
-import { readArticleFile } from '../content/_read.js';
-import { type FileStamp, sameStamp } from '../content/_stamp.js';
-import type { ContentWindow } from '../content/_window.js';
+import {
+  type ContentWindow,
+  examine,
+  type FileStamp,
+  type ParseResult,
+  readArticleFile,
+  sameStamp,
+} from '../content/index.js';
 import type { ContentProblem } from '../types.js';
 
 /** What scanning one file found, by position; kept in shared memory so threads can fill it. */

@@ -10,6 +10,7 @@ export {
 } from './_classify.js';
 export { Collected } from './_collect.js';
 export { isoTime, parsePublished } from './_dates.js';
+export { cleanText, siteOf } from './_fields.js';
 export { type FolderStamp, findArticleFiles, type Listing, listArticleFiles } from './_find.js';
 export { loadArticles, plainSource } from './_load.js';
 export { OutsideWindow } from './_outside.js';

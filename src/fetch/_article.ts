@@ -1,4 +1,4 @@
-import { cleanText, siteOf } from '../content/_fields.js';
+import { cleanText, siteOf } from '../content/index.js';
 import type { ImageRef } from '../types.js';
 import { parseFeedDate, withOffset } from './_date.js';
 import { cutExcerpt, EXCERPT_MAX, sentences } from './_excerpt.js';
