@@ -2,7 +2,8 @@ import { DigestError } from '../errors.js';
 import { type OpenOptions, openDatabase, type SqliteDatabase } from './_db.js';
 import type { Ledger } from './_ledger.js';
 import { SqliteLedger, type SqliteLedgerOptions } from './_sqlite-ledger.js';
-import { SqliteSubscriberStore, type SubscriberStore } from './_subscribers.js';
+import { SqliteSubscriberStore } from './_sqlite-subscribers.js';
+import type { SubscriberStore } from './_subscribers.js';
 import type { PgMigration } from './pg/_migrations.js';
 import type { PgPool } from './pg/_pool.js';
 

@@ -36,6 +36,7 @@ export {
 export { MemoryLedger } from './_memory-ledger.js';
 export { MIGRATIONS, type Migration } from './_migrations.js';
 export { pidIsAlive, SqliteLedger, type SqliteLedgerOptions } from './_sqlite-ledger.js';
+export { SqliteSubscriberStore } from './_sqlite-subscribers.js';
 export { openStore, type Store, type StoreBackend, type StoreOptions, sqliteOf } from './_store.js';
 export {
   type AddOutcome,
@@ -47,7 +48,6 @@ export {
   type ResubscribeOutcome,
   type SignupDecision,
   type SignupOptions,
-  SqliteSubscriberStore,
   type Subscriber,
   type SubscriberInput,
   type SubscriberStatus,
