@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * The send ledger: one row per (digest, subscriber), so that a crash, a pause or a second run never
  * sends a digest twice to the same person nor forgets anyone.
@@ -186,6 +188,16 @@ export interface Ledger {
   claim?(lock: SendLock, limit: number, scope: ClaimScope): Promise<DeliveryRecord[]>;
   /** Shared only: what is left for a sender whose claim() came back empty (see Outstanding). */
   outstanding?(lock: SendLock, scope: ClaimScope): Promise<Outstanding>;
+}
+
+/**
+ * The SHA-256 (hex) of a digest's parts, as StoredCopy.sha256: over the JSON array [subject, html,
+ * text], so that no two different sets of parts run together into the same bytes.
+ */
+export function digestPartsSha256(parts: DigestParts): string {
+  return createHash('sha256')
+    .update(JSON.stringify([parts.subject, parts.html, parts.text]))
+    .digest('hex');
 }
 
 /** A zero count for every state. */

@@ -29,7 +29,8 @@ export interface SqliteLedgerOptions {
   staleAfterMs?: number;
 }
 
-interface DeliveryRow {
+/** A `deliveries` row as both databases return it (times epoch ms). */
+export interface DeliveryRow {
   digest_key: string;
   subscriber_id: number;
   email: string;
@@ -199,7 +200,7 @@ export class SqliteLedger implements Ledger {
     return this.#db
       .prepare<[string], DeliveryRow>('SELECT * FROM deliveries WHERE digest_key = ? ORDER BY subscriber_id')
       .all(digestKey)
-      .map(toRecord);
+      .map(deliveryRecord);
   }
 
   async markSending(digestKey: string, subscriberId: number, settle: ResultEntry[] = []): Promise<boolean> {
@@ -286,7 +287,8 @@ export function pidIsAlive(pid: number): boolean {
   }
 }
 
-function toRecord(row: DeliveryRow): DeliveryRecord {
+/** A ledger row as the Ledger interface gives it. */
+export function deliveryRecord(row: DeliveryRow): DeliveryRecord {
   return {
     digestKey: row.digest_key,
     subscriberId: row.subscriber_id,

@@ -4,16 +4,20 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DigestError } from '../../src/errors.js';
 import {
+  type ClaimScope,
   type Ledger,
   MemoryLedger,
   openStore,
   type SqliteLedger,
   type Store,
 } from '../../src/store/index.js';
+import { pgLedgers } from '../helpers/pg-ledger.js';
 
 const stores: Store[] = [];
-afterEach(() => {
+const afterTest: (() => Promise<void>)[] = [];
+afterEach(async () => {
   for (const s of stores.splice(0)) s.close();
+  for (const undo of afterTest.splice(0).reverse()) await undo();
 });
 
 function sqlite(options: ConstructorParameters<typeof SqliteLedger>[1] = {}, file?: string) {
@@ -39,14 +43,43 @@ function sqliteWithSubscribers(now?: () => number): Ledger {
   return store.ledger;
 }
 
+/** A PostgreSQL ledger (a fresh database) whose subscribers table lists ids 1-3, active. */
+async function postgresWithSubscribers(now?: () => number): Promise<Ledger> {
+  const database = await pgLedgers(entries.length);
+  afterTest.push(() => database.close());
+  return database.open({ now }).ledger;
+}
+
+const EVERY_ROW = 1_000;
+const NO_SCOPE: ClaimScope = { failedPerm: false, unknown: false };
+
+/**
+ * Become a sender of `digestKey` before markSending, as the send loop does: a shared ledger sends
+ * only rows it claimed, so this locks and claims every row `scope` allows; an exclusive ledger
+ * (which these tests drive without its lock) needs nothing. `end()`: the sender stops, as a run
+ * that ended or died does (its rows are anybody's again).
+ */
+async function sender(
+  ledger: Ledger,
+  digestKey: string,
+  scope = NO_SCOPE,
+): Promise<{ end(): Promise<void> }> {
+  if (!ledger.shared) return { end: async () => {} };
+  const lock = await ledger.lock(digestKey);
+  await ledger.claim?.(lock, EVERY_ROW, scope);
+  return { end: () => lock.release() };
+}
+
 describe.each([
-  ['sqlite', sqliteWithSubscribers],
-  ['memory', (now?: () => number) => new MemoryLedger({ now })],
-])('%s ledger', (_name, make: (now?: () => number) => Ledger) => {
+  ['sqlite', async (now?: () => number) => sqliteWithSubscribers(now)],
+  ['memory', async (now?: () => number) => new MemoryLedger({ now })],
+  ['postgres', postgresWithSubscribers],
+])('%s ledger', (_name, make: (now?: () => number) => Promise<Ledger>) => {
   it('moves rows pending -> sending -> outcome, and never back out of sent', async () => {
-    const ledger = make();
+    const ledger = await make();
     expect(await ledger.enqueue('d1', entries)).toBe(3);
     expect(await ledger.enqueue('d1', entries)).toBe(0);
+    await sender(ledger, 'd1');
     expect(await ledger.markSending('d1', 1)).toBe(true);
     expect(await ledger.markSending('d1', 1)).toBe(false);
     await ledger.markResult('d1', 1, { state: 'sent', code: 250, reply: '250 OK' });
@@ -67,8 +100,9 @@ describe.each([
   });
 
   it('commits earlier outcomes together with the next sending (group commit), in order', async () => {
-    const ledger = make();
+    const ledger = await make();
     await ledger.enqueue('d1', entries);
+    await sender(ledger, 'd1');
     expect(await ledger.markSending('d1', 1)).toBe(true);
     expect(await ledger.markSending('d1', 2)).toBe(true);
     // 2's first outcome (451) settles before its retry is marked sending again, in the same call.
@@ -92,7 +126,7 @@ describe.each([
   });
 
   it('records an attempt refused before it was sending (e.g. at RCPT TO)', async () => {
-    const ledger = make();
+    const ledger = await make();
     await ledger.enqueue('d1', entries);
     await ledger.markResult('d1', 2, { state: 'failed_perm', code: 550, reply: '550 no such user' });
     await ledger.markResult('d1', 3, { state: 'sent', code: 250, reply: '250 ok' });
@@ -106,20 +140,25 @@ describe.each([
   });
 
   it('turns rows left in sending into unknown', async () => {
-    const ledger = make();
+    const ledger = await make();
     await ledger.enqueue('d1', entries);
+    const died = await sender(ledger, 'd1');
     await ledger.markSending('d1', 3);
+    await died.end();
     expect(await ledger.recoverInterrupted('d1')).toBe(1);
     expect((await ledger.list('d1')).find((r) => r.subscriberId === 3)?.state).toBe('unknown');
+    await sender(ledger, 'd1', { failedPerm: false, unknown: true }); // --resend-unknown
     expect(await ledger.markSending('d1', 3)).toBe(true);
   });
 
   it('closes unknown rows as sent without an attempt, and only those (--mark-unknown-sent)', async () => {
-    const ledger = make();
+    const ledger = await make();
     await ledger.enqueue('d1', entries);
+    const died = await sender(ledger, 'd1');
     await ledger.markSending('d1', 1);
     await ledger.markSending('d1', 2);
     await ledger.markResult('d1', 2, { state: 'failed_temp', code: 451, reply: 'later' });
+    await died.end();
     await ledger.recoverInterrupted('d1');
     expect(await ledger.closeUnknown('d1', 'marked')).toBe(1);
     expect(await ledger.closeUnknown('d1', 'marked')).toBe(0);
@@ -132,18 +171,24 @@ describe.each([
     expect(rows[0]?.sentAt).not.toBeNull();
   });
 
-  it('lets one sender hold a digest at a time', async () => {
-    const ledger = make();
+  it('lets one sender hold a digest at a time (exclusive), or counts every sender of it (shared)', async () => {
+    const ledger = await make();
     const lock = await ledger.lock('d1');
-    await expect(ledger.lock('d1')).rejects.toMatchObject({ code: 'E_SEND_LOCKED' });
+    expect(lock.workers).toBe(1);
+    if (ledger.shared) {
+      const second = await ledger.lock('d1');
+      expect([second.workers, second.workerId === lock.workerId]).toEqual([2, false]);
+      await second.release();
+    } else await expect(ledger.lock('d1')).rejects.toMatchObject({ code: 'E_SEND_LOCKED' });
     const other = await ledger.lock('d2');
+    expect(other.workers).toBe(1);
     await other.release();
     await lock.release();
     await (await ledger.lock('d1')).release();
   });
 
   it('records digests, newest first', async () => {
-    const ledger = make();
+    const ledger = await make();
     await ledger.recordDigest({ digestKey: 'day:2020-09-12', date: '2020-09-12', subject: 'A', items: 3 });
     await ledger.recordDigest({ digestKey: 'day:2020-09-13', date: '2020-09-13', subject: 'B', items: 5 });
     expect((await ledger.listDigests()).map((d) => [d.date, d.subject, d.items])).toEqual([
@@ -154,7 +199,7 @@ describe.each([
 
   it("keeps the first run's subject and items (as the web copy is frozen); a resume only moves lastSentAt", async () => {
     let now = 1_000;
-    const ledger = make(() => now);
+    const ledger = await make(() => now);
     const key = 'day:2020-09-13@UTC';
     await ledger.recordDigest({ digestKey: key, date: '2020-09-13', subject: 'Sent first', items: 5 });
     now = 2_000;

@@ -1,11 +1,539 @@
-import type { SqliteLedgerOptions } from '../_sqlite-ledger.js';
-import type { PgPool } from './_pool.js';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { DigestError } from '../../errors.js';
+import {
+  type ClaimScope,
+  type DeliveryEntry,
+  type DeliveryRecord,
+  type DeliveryResult,
+  type DeliveryState,
+  type DigestInfo,
+  type DigestParts,
+  type DigestRecord,
+  digestPartsSha256,
+  emptyCounts,
+  type Ledger,
+  type Outstanding,
+  type ResultEntry,
+  type SendLock,
+  type StoredCopy,
+} from '../_ledger.js';
+import { type DeliveryRow, deliveryRecord } from '../_sqlite-ledger.js';
+import { inTransaction, type PgClient, type PgPool } from './_pool.js';
 
-// SCAFFOLD (lead, 2026-12-02 15:55): H18c replaces this file with the real PgLedger.
-export class PgLedger {
-  constructor(pool: PgPool, options: SqliteLedgerOptions = {}) {
-    void pool;
-    void options;
-    throw new Error('PgLedger: not built yet');
+export interface PgLedgerOptions {
+  /** Clock for stored times (created, updated, sent), epoch ms. Default Date.now. Leases use the database's clock. */
+  now?: () => number;
+  /** This process, as written into its send_workers row. Default process.pid and os.hostname(). */
+  pid?: number;
+  host?: string;
+  /** How long a sender's claim holds without a renewal, ms; renewed every third of it. Default 30000. */
+  leaseMs?: number;
+}
+
+/**
+ * The database's clock, epoch ms: every lease is set and compared by it, so that senders on
+ * machines whose clocks differ agree on when a lease ran out.
+ */
+const DB_NOW = '(extract(epoch FROM clock_timestamp()) * 1000)::bigint';
+
+/** Rows of a digest that no live sender holds (its lease ran out, or nobody ever claimed it). */
+const UNHELD = `(lease_until IS NULL OR lease_until <= ${DB_NOW})`;
+
+const RECORD_COLUMNS =
+  'digest_key, subscriber_id, email, message_id, state, attempts, last_code, last_reply, created_at, updated_at, sent_at';
+
+/** Rows per INSERT when enqueueing: 100,000 subscribers are ten statements in one transaction. */
+const ENQUEUE_CHUNK = 10_000;
+
+/**
+ * The Ledger on PostgreSQL, shared by any number of senders on any number of machines.
+ *
+ * A sender joins a digest with lock(): a row in send_workers with a lease, renewed every third of
+ * it. It takes recipients with claim() (the rows carry its worker id in `claimed_by` and its lease
+ * in `lease_until`, renewed with it) and marks only those `sending`. A row is held while its lease
+ * runs; once it ran out (the sender died, or stopped renewing), any sender takes it again, except
+ * a `sending` one: that message may have left, so recoverInterrupted turns it `unknown`. A `sent`
+ * row lets go of its lease at once; other outcomes stay held until release(), so that no sender
+ * (this one included) takes a row twice in one run.
+ */
+export class PgLedger implements Ledger {
+  readonly shared = true;
+  readonly #pool: PgPool;
+  readonly #now: () => number;
+  readonly #pid: number;
+  readonly #host: string;
+  readonly #leaseMs: number;
+  /** The worker ids of the locks this ledger holds now, by digest. */
+  readonly #mine = new Map<string, Set<string>>();
+
+  constructor(pool: PgPool, options: PgLedgerOptions = {}) {
+    this.#pool = pool;
+    this.#now = options.now ?? Date.now;
+    this.#pid = options.pid ?? process.pid;
+    this.#host = options.host ?? hostname();
+    this.#leaseMs = options.leaseMs ?? 30_000;
+    if (!Number.isInteger(this.#leaseMs) || this.#leaseMs < 300) {
+      throw new DigestError(
+        'E_CONFIG',
+        `the send lease must be a whole number of ms, at least 300 (got ${this.#leaseMs})`,
+        {
+          field: 'send.leaseSeconds',
+          hint: 'give the lease in seconds, e.g. 30',
+        },
+      );
+    }
   }
+
+  async lock(digestKey: string): Promise<SendLock> {
+    const workerId = randomUUID();
+    const sentAt = performance.now();
+    // Workers whose lease ran out are gone: their rows are anybody's, and a late renewal of theirs
+    // finds its row missing and reports the lock lost.
+    const joined = await this.#query<{ workers: number }>(
+      `join the senders of digest ${digestKey}`,
+      `WITH gone AS (DELETE FROM send_workers WHERE digest_key = $2 AND lease_until <= ${DB_NOW}),
+            me AS (INSERT INTO send_workers (worker_id, digest_key, pid, host, started_at, heartbeat_at, lease_until)
+                   VALUES ($1, $2, $3, $4, ${DB_NOW}, ${DB_NOW}, ${DB_NOW} + $5))
+       SELECT count(*)::int + 1 AS workers FROM send_workers
+       WHERE digest_key = $2 AND lease_until > ${DB_NOW} AND worker_id <> $1`,
+      [workerId, digestKey, this.#pid, this.#host, this.#leaseMs],
+    );
+    let mine = this.#mine.get(digestKey);
+    if (!mine) {
+      mine = new Set();
+      this.#mine.set(digestKey, mine);
+    }
+    mine.add(workerId);
+    return new PgSendLock(this.#pool, {
+      digestKey,
+      workerId,
+      leaseMs: this.#leaseMs,
+      workers: joined.rows[0]?.workers ?? 1,
+      sentAt,
+      forget: () => this.#mine.get(digestKey)?.delete(workerId),
+    });
+  }
+
+  async recoverInterrupted(digestKey: string): Promise<number> {
+    // A live sender's `sending` rows are its messages on their way: left alone.
+    const recovered = await this.#query(
+      `recover interrupted rows of digest ${digestKey}`,
+      `UPDATE deliveries SET state = 'unknown', updated_at = $2, lease_until = NULL
+       WHERE digest_key = $1 AND state = 'sending' AND ${UNHELD}`,
+      [digestKey, this.#now()],
+    );
+    await this.#query(
+      `let go of expired claims of digest ${digestKey}`,
+      `UPDATE deliveries SET lease_until = NULL WHERE digest_key = $1 AND lease_until <= ${DB_NOW}`,
+      [digestKey],
+    );
+    return recovered.rowCount ?? 0;
+  }
+
+  async closeUnknown(digestKey: string, reply: string): Promise<number> {
+    // An unknown row another sender holds is being resent (--resend-unknown): its outcome decides.
+    const closed = await this.#query(
+      `close unknown rows of digest ${digestKey}`,
+      `UPDATE deliveries SET state = 'sent', last_reply = $1, updated_at = $2, sent_at = COALESCE(sent_at, updated_at)
+       WHERE digest_key = $3 AND state = 'unknown' AND ${UNHELD}`,
+      [reply, this.#now(), digestKey],
+    );
+    return closed.rowCount ?? 0;
+  }
+
+  async enqueue(digestKey: string, entries: DeliveryEntry[]): Promise<number> {
+    if (entries.length === 0) return 0;
+    // In subscriber order, so that senders enqueueing the same digest at once wait for each other
+    // on the same first row instead of deadlocking.
+    const sorted = [...entries].sort((a, b) => a.subscriberId - b.subscriberId);
+    const now = this.#now();
+    return this.#transaction(`enqueue recipients of digest ${digestKey}`, async (client) => {
+      let created = 0;
+      for (let i = 0; i < sorted.length; i += ENQUEUE_CHUNK) {
+        const chunk = sorted.slice(i, i + ENQUEUE_CHUNK);
+        const inserted = await client.query(
+          `INSERT INTO deliveries (digest_key, subscriber_id, email, message_id, created_at, updated_at)
+           SELECT $1, e.id, e.email, e.message_id, $5, $5
+           FROM unnest($2::bigint[], $3::text[], $4::text[]) AS e(id, email, message_id)
+           ON CONFLICT (digest_key, subscriber_id) DO NOTHING`,
+          [
+            digestKey,
+            chunk.map((e) => e.subscriberId),
+            chunk.map((e) => e.email),
+            chunk.map((e) => e.messageId),
+            now,
+          ],
+        );
+        created += inserted.rowCount ?? 0;
+      }
+      return created;
+    });
+  }
+
+  async list(digestKey: string): Promise<DeliveryRecord[]> {
+    const rows = await this.#query<DeliveryRow>(
+      `list digest ${digestKey}`,
+      `SELECT ${RECORD_COLUMNS} FROM deliveries WHERE digest_key = $1 ORDER BY subscriber_id`,
+      [digestKey],
+    );
+    return rows.rows.map(deliveryRecord);
+  }
+
+  async markSending(digestKey: string, subscriberId: number, settle: ResultEntry[] = []): Promise<boolean> {
+    const mark = async (client: PgClient | PgPool) => {
+      // Only a row this ledger's sender holds under a live lease, whose subscriber is still active:
+      // an unsubscribe that commits after this finds the message already on its way.
+      const marked = await client.query(
+        `UPDATE deliveries SET state = 'sending', updated_at = $3
+         WHERE digest_key = $1 AND subscriber_id = $2 AND state <> 'sent' AND state <> 'sending'
+           AND claimed_by = ANY($4::text[]) AND lease_until > ${DB_NOW}
+           AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')`,
+        [digestKey, subscriberId, this.#now(), this.#workers(digestKey)],
+      );
+      return marked.rowCount === 1;
+    };
+    if (settle.length === 0)
+      return this.#run(`mark subscriber ${subscriberId} sending (digest ${digestKey})`, () =>
+        mark(this.#pool),
+      );
+    return this.#transaction(
+      `mark subscriber ${subscriberId} sending (digest ${digestKey})`,
+      async (client) => {
+        await this.#writeResults(client, digestKey, settle);
+        return mark(client);
+      },
+    );
+  }
+
+  async markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void> {
+    await this.#run(`record the outcome for subscriber ${subscriberId} (digest ${digestKey})`, () =>
+      this.#writeResults(this.#pool, digestKey, [{ subscriberId, result }]),
+    );
+  }
+
+  async markResults(digestKey: string, entries: ResultEntry[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.#transaction(`record ${entries.length} outcomes (digest ${digestKey})`, (client) =>
+      this.#writeResults(client, digestKey, entries),
+    );
+  }
+
+  /**
+   * The outcomes, in order, one UPDATE per run of distinct subscribers (an UPDATE changes a row
+   * once, and the same subscriber twice must count two attempts). A row another live sender holds
+   * is not this sender's to write; a row nobody holds (a signup mail's) is.
+   */
+  async #writeResults(client: PgClient | PgPool, digestKey: string, entries: ResultEntry[]): Promise<void> {
+    const mine = this.#workers(digestKey);
+    for (const part of distinctRuns(entries)) {
+      await client.query(
+        `UPDATE deliveries d SET state = r.state, last_code = r.code, last_reply = r.reply, updated_at = $2,
+           attempts = d.attempts + 1,
+           sent_at = CASE WHEN r.state = 'sent' THEN $2 ELSE d.sent_at END,
+           lease_until = CASE WHEN r.state = 'sent' THEN NULL ELSE d.lease_until END
+         FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[]) AS r(subscriber_id, state, code, reply)
+         WHERE d.digest_key = $1 AND d.subscriber_id = r.subscriber_id AND d.state <> 'sent'
+           AND (d.lease_until IS NULL OR d.lease_until <= ${DB_NOW} OR d.claimed_by = ANY($7::text[]))`,
+        [
+          digestKey,
+          this.#now(),
+          part.map((e) => e.subscriberId),
+          part.map((e) => e.result.state),
+          part.map((e) => e.result.code ?? null),
+          part.map((e) => e.result.reply ?? null),
+          mine,
+        ],
+      );
+    }
+  }
+
+  async counts(digestKey: string): Promise<Record<DeliveryState, number>> {
+    const counts = emptyCounts();
+    const rows = await this.#query<{ state: DeliveryState; n: number }>(
+      `count digest ${digestKey}`,
+      'SELECT state, COUNT(*) AS n FROM deliveries WHERE digest_key = $1 GROUP BY state',
+      [digestKey],
+    );
+    for (const row of rows.rows) counts[row.state] = row.n;
+    return counts;
+  }
+
+  async recordDigest(info: DigestInfo): Promise<void> {
+    const now = this.#now();
+    // Subject and items are the first run's: the archive lists them beside the frozen web copy.
+    await this.#query(
+      `record digest ${info.digestKey}`,
+      `INSERT INTO digests (digest_key, date, subject, items, first_sent_at, last_sent_at) VALUES ($1, $2, $3, $4, $5, $5)
+       ON CONFLICT (digest_key) DO UPDATE SET last_sent_at = GREATEST(digests.last_sent_at, excluded.last_sent_at)`,
+      [info.digestKey, info.date, info.subject, info.items, now],
+    );
+  }
+
+  async listDigests(): Promise<DigestRecord[]> {
+    const rows = await this.#query<{
+      digest_key: string;
+      date: string;
+      subject: string;
+      items: number;
+      first_sent_at: number;
+      last_sent_at: number;
+    }>(
+      'list digests',
+      'SELECT digest_key, date, subject, items, first_sent_at, last_sent_at FROM digests ORDER BY date DESC, first_sent_at DESC',
+    );
+    return rows.rows.map((r) => ({
+      digestKey: r.digest_key,
+      date: r.date,
+      subject: r.subject,
+      items: r.items,
+      firstSentAt: r.first_sent_at,
+      lastSentAt: r.last_sent_at,
+    }));
+  }
+
+  async storeCopy(digestKey: string, parts: DigestParts, lock: SendLock): Promise<StoredCopy> {
+    const sha256 = digestPartsSha256(parts);
+    const what = `store the copy of digest ${digestKey}`;
+    const inserted = await this.#query(
+      what,
+      `INSERT INTO digest_copies (digest_key, subject, html, text, sha256, stored_by, stored_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (digest_key) DO NOTHING`,
+      [
+        digestKey,
+        parts.subject,
+        parts.html,
+        parts.text,
+        sha256,
+        `${lock.workerId}@${this.#host}`,
+        this.#now(),
+      ],
+    );
+    // A statement of its own: under READ COMMITTED it sees the copy a concurrent first sender committed.
+    const stored = await this.#query<{
+      subject: string;
+      html: string;
+      text: string;
+      sha256: string;
+      stored_by: string;
+      stored_at: number;
+    }>(
+      what,
+      'SELECT subject, html, text, sha256, stored_by, stored_at FROM digest_copies WHERE digest_key = $1',
+      [digestKey],
+    );
+    const row = stored.rows[0];
+    if (!row) throw new DigestError('E_DB', `the copy of digest ${digestKey} vanished as it was stored`);
+    return {
+      subject: row.subject,
+      html: row.html,
+      text: row.text,
+      sha256: row.sha256,
+      storedBy: row.stored_by,
+      storedAt: row.stored_at,
+      mine: inserted.rowCount === 1,
+    };
+  }
+
+  async claim(lock: SendLock, limit: number, scope: ClaimScope): Promise<DeliveryRecord[]> {
+    // The rows take the worker's lease as it is now, so that they run out together; a worker
+    // whose lease ran out (lost) claims nothing.
+    const claimed = await this.#query<DeliveryRow>(
+      `claim recipients of digest ${lock.digestKey}`,
+      `WITH w AS (SELECT lease_until FROM send_workers WHERE worker_id = $2 AND lease_until > ${DB_NOW}),
+            c AS (SELECT subscriber_id FROM deliveries
+                  WHERE ${claimable(scope)} AND EXISTS (SELECT 1 FROM w)
+                  ORDER BY subscriber_id LIMIT $3 FOR UPDATE SKIP LOCKED)
+       UPDATE deliveries d SET claimed_by = $2, lease_until = (SELECT lease_until FROM w)
+       FROM c WHERE d.digest_key = $1 AND d.subscriber_id = c.subscriber_id
+       RETURNING ${RECORD_COLUMNS.split(', ')
+         .map((c) => `d.${c}`)
+         .join(', ')}`,
+      [lock.digestKey, lock.workerId, limit],
+    );
+    return claimed.rows.map(deliveryRecord).sort((a, b) => a.subscriberId - b.subscriberId);
+  }
+
+  async outstanding(lock: SendLock, scope: ClaimScope): Promise<Outstanding> {
+    const left = await this.#query<{ claimable: number; held: number }>(
+      `count what is left of digest ${lock.digestKey}`,
+      `SELECT (SELECT count(*) FROM deliveries WHERE ${claimable(scope)})::int AS claimable,
+              (SELECT count(*) FROM deliveries
+               WHERE digest_key = $1 AND lease_until > ${DB_NOW} AND claimed_by <> $2 AND state <> 'sent')::int AS held`,
+      [lock.digestKey, lock.workerId],
+    );
+    return { claimable: left.rows[0]?.claimable ?? 0, heldByOthers: left.rows[0]?.held ?? 0 };
+  }
+
+  #workers(digestKey: string): string[] {
+    return [...(this.#mine.get(digestKey) ?? [])];
+  }
+
+  async #query<R extends object = Record<string, unknown>>(
+    what: string,
+    sql: string,
+    params: unknown[] = [],
+  ) {
+    return this.#run(what, () => this.#pool.query<R>(sql, params));
+  }
+
+  #transaction<T>(what: string, work: (client: PgClient) => Promise<T>): Promise<T> {
+    return this.#run(what, () => inTransaction(this.#pool, work));
+  }
+
+  async #run<T>(what: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (cause) {
+      throw ledgerError(what, cause);
+    }
+  }
+}
+
+/** A sender's membership of a digest: its send_workers row, renewed every third of the lease. */
+class PgSendLock implements SendLock {
+  readonly digestKey: string;
+  readonly workerId: string;
+  readonly #pool: PgPool;
+  readonly #leaseMs: number;
+  readonly #forget: () => void;
+  #workers: number;
+  #lost = false;
+  /** performance.now() when the last renewal that succeeded was sent: the lease runs from after it. */
+  #renewedAt: number;
+  #timer: NodeJS.Timeout | undefined;
+  #renewal: Promise<void> = Promise.resolve();
+  #released = false;
+
+  constructor(
+    pool: PgPool,
+    start: {
+      digestKey: string;
+      workerId: string;
+      leaseMs: number;
+      /** Live workers when it joined, itself included. */
+      workers: number;
+      /** performance.now() when the row was written. */
+      sentAt: number;
+      /** Called on release: the ledger stops counting this worker as its own. */
+      forget: () => void;
+    },
+  ) {
+    this.#pool = pool;
+    this.digestKey = start.digestKey;
+    this.workerId = start.workerId;
+    this.#leaseMs = start.leaseMs;
+    this.#workers = start.workers;
+    this.#renewedAt = start.sentAt;
+    this.#forget = start.forget;
+    this.#schedule();
+  }
+
+  get workers(): number {
+    return this.#workers;
+  }
+
+  /** Lost once a renewal found the lease gone, or when none succeeded for a whole lease (the database is unreachable). */
+  get lost(): boolean {
+    if (!this.#lost && !this.#released && performance.now() - this.#renewedAt > this.#leaseMs)
+      this.#lost = true;
+    return this.#lost;
+  }
+
+  #schedule(): void {
+    this.#timer = setTimeout(
+      () => {
+        this.#renewal = this.#renew().finally(() => {
+          if (!this.#released && !this.lost) this.#schedule();
+        });
+      },
+      Math.floor(this.#leaseMs / 3),
+    );
+    this.#timer.unref();
+  }
+
+  async #renew(): Promise<void> {
+    const sentAt = performance.now();
+    try {
+      // The worker row and every row it holds get the same new lease, only while the old one
+      // still runs: a late renewal must not take back rows another sender may have claimed.
+      const renewed = await this.#pool.query<{ alive: number; workers: number }>(
+        `WITH me AS (UPDATE send_workers SET heartbeat_at = ${DB_NOW}, lease_until = ${DB_NOW} + $3
+                     WHERE worker_id = $1 AND lease_until > ${DB_NOW} RETURNING lease_until),
+              held AS (UPDATE deliveries SET lease_until = (SELECT lease_until FROM me)
+                       WHERE digest_key = $2 AND claimed_by = $1 AND lease_until IS NOT NULL
+                         AND EXISTS (SELECT 1 FROM me))
+         SELECT (SELECT count(*) FROM me)::int AS alive,
+                (SELECT count(*) FROM send_workers WHERE digest_key = $2 AND lease_until > ${DB_NOW})::int AS workers`,
+        [this.workerId, this.digestKey, this.#leaseMs],
+      );
+      const row = renewed.rows[0];
+      if (!row || row.alive === 0) {
+        this.#lost = true;
+        return;
+      }
+      this.#renewedAt = sentAt;
+      this.#workers = Math.max(1, row.workers);
+    } catch {
+      // The database did not answer this time; the next renewal retries, and `lost` turns true
+      // once a whole lease went by without one.
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.#released) return;
+    this.#released = true;
+    clearTimeout(this.#timer);
+    await this.#renewal;
+    this.#forget();
+    try {
+      // Held rows go back at once: unsent ones to the other senders, `sending` ones (a message cut
+      // off mid-way) to the next recoverInterrupted, which makes them `unknown`.
+      await this.#pool.query(
+        `WITH gone AS (DELETE FROM send_workers WHERE worker_id = $1)
+         UPDATE deliveries SET lease_until = NULL
+         WHERE digest_key = $2 AND claimed_by = $1 AND lease_until IS NOT NULL`,
+        [this.workerId, this.digestKey],
+      );
+    } catch {
+      // The database is gone (or the pool closed): the lease runs out by itself, with the same effect.
+    }
+  }
+}
+
+/** Rows `scope` lets a sender claim now: $1 is the digest key. */
+function claimable(scope: ClaimScope): string {
+  const states = ["'pending'", "'failed_temp'"];
+  if (scope.failedPerm) states.push("'failed_perm'");
+  if (scope.unknown) states.push("'unknown'");
+  // The states are written out (not a parameter) so that the planner can use deliveries_claimable.
+  return `digest_key = $1 AND state IN (${states.join(', ')}) AND ${UNHELD}
+    AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')`;
+}
+
+/** `entries` cut, in order, into runs in which no subscriber appears twice. */
+function distinctRuns(entries: ResultEntry[]): ResultEntry[][] {
+  const runs: ResultEntry[][] = [];
+  let run: ResultEntry[] = [];
+  let seen = new Set<number>();
+  for (const e of entries) {
+    if (seen.has(e.subscriberId)) {
+      runs.push(run);
+      run = [];
+      seen = new Set();
+    }
+    run.push(e);
+    seen.add(e.subscriberId);
+  }
+  if (run.length > 0) runs.push(run);
+  return runs;
+}
+
+function ledgerError(what: string, cause: unknown): unknown {
+  if (cause instanceof DigestError) return cause;
+  return new DigestError('E_DB', `the PostgreSQL send ledger could not ${what}`, {
+    field: 'DIGEST_DB',
+    hint: 'check that the database server runs and is reachable; rows already committed stay as they are, and a new `digest send` resumes',
+    cause,
+  });
 }

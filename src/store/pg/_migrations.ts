@@ -71,6 +71,11 @@ export const PG_MIGRATIONS: PgMigration[] = [
         );
         CREATE INDEX deliveries_open ON deliveries (digest_key, state)
           WHERE state IN ('pending', 'sending', 'failed_temp');
+        -- What claim() scans, in subscriber order: only rows still to send, not the sent ones.
+        CREATE INDEX deliveries_claimable ON deliveries (digest_key, subscriber_id)
+          WHERE state IN ('pending', 'failed_temp');
+        -- The rows each sender holds: renewed with its lease, let go on release.
+        CREATE INDEX deliveries_held ON deliveries (digest_key, claimed_by) WHERE lease_until IS NOT NULL;
 
         -- Every sender of a digest that is working now, with its lease (renewed while it works).
         CREATE TABLE send_workers (

@@ -1,5 +1,4 @@
 import { DigestError } from '../../errors.js';
-import type { Ledger } from '../_ledger.js';
 import type { Store, StoreOptions } from '../_store.js';
 import type { SubscriberStore } from '../_subscribers.js';
 import { PgLedger } from './_ledger.js';
@@ -51,7 +50,7 @@ export async function openPgStore(url: string, options: StoreOptions = {}): Prom
       });
     },
     subscribers: new PgSubscriberStore(pool, { now: options.now }) as unknown as SubscriberStore, // SCAFFOLD cast: H18b removes it
-    ledger: new PgLedger(pool, options) as unknown as Ledger, // SCAFFOLD cast: H18c removes it
+    ledger: new PgLedger(pool, options),
     close: async () => {
       if (closed) return;
       closed = true;
