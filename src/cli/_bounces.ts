@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import {
   type ClassifyContext,
   describeImap,
@@ -14,9 +13,10 @@ import { requireSecret } from '../deliver/_token.js';
 import { parseBounceAddress } from '../deliver/_verp.js';
 import { DigestError } from '../errors.js';
 import { type BounceEventRow, SqliteBounceEvents, type StoredBounceKind } from '../store/_bounce-events.js';
-import { openStore, type Store } from '../store/index.js';
+import { connectStore, type Store } from '../store/index.js';
 import { type CliContext, type Command, intFlag, type OptionValues, stringFlag } from './_command.js';
 import { plural, textTable } from './_output.js';
+import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const ACTIONS = ['import', 'fetch', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -46,11 +46,7 @@ export const bouncesCommand: Command = {
     { name: 'PATH', description: 'Files or Maildir folders (import)', optional: true, variadic: true },
   ],
   options: {
-    db: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
-    },
+    db: DB_OPTION,
     kind: {
       type: 'string',
       valueName: 'KIND',
@@ -79,20 +75,20 @@ export const bouncesCommand: Command = {
       );
     }
     const { config } = loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') });
-    const file = resolve(ctx.cwd, config.db);
+    const target = storeTarget(ctx.cwd, config.db);
     if (action === 'list') {
-      const store = openStore(file, { readonly: true });
+      const store = await connectStore(target, { readonly: true });
       try {
         return list(store, values, ctx);
       } finally {
-        store.close();
+        await store.close();
       }
     }
     // Checked before anything is read: the IMAP settings, the VERP address and its secret.
     const imap = action === 'fetch' ? imapFromUrl(ctx.env.BOUNCE_IMAP_URL) : undefined;
     const bounce = parseBounceAddress(config.bounceAddress);
     const secret = bounce ? requireSecret(ctx.env) : undefined;
-    const store = openStore(file, { mustExist: true, now: () => ctx.now().getTime() });
+    const store = await connectStore(target, { mustExist: true, now: () => ctx.now().getTime() });
     try {
       const classify: ClassifyContext = {
         rules: config.bounces,
@@ -117,7 +113,7 @@ export const bouncesCommand: Command = {
       printReport(report, action === 'fetch' ? 'Fetched' : 'Imported', what, values, ctx, config);
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -1,9 +1,9 @@
-import { resolve } from 'node:path';
 import { type Config, isTimeZone, loadConfig } from '../config/index.js';
 import { timeZoneSuggestion } from '../did-you-mean.js';
 import { DigestError } from '../errors.js';
 import type { BuildRequest } from '../pipeline.js';
 import { type CliContext, intFlag, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
+import { cacheDbFile } from './_store-target.js';
 
 /** The flags that choose and shape a digest; shared by build, send, run and schedule. */
 export const BUILD_OPTIONS: Record<string, OptionSpec> = {
@@ -92,8 +92,9 @@ export function buildRequestFrom(values: OptionValues, ctx: CliContext, config?:
     since,
     until,
     strict: values.strict === true,
-    // The content index lives in the database; a dry run reads it but leaves the database untouched.
-    db: resolve(ctx.cwd, resolved.db),
+    // The build caches live in a local SQLite file (the --db file, or --cache-db); a dry run reads
+    // them but leaves the file untouched.
+    db: cacheDbFile(ctx.cwd, resolved),
     dbReadonly: values['dry-run'] === true,
   };
 }

@@ -9,10 +9,11 @@ import {
   HTTP_DEFAULTS,
 } from '../fetch/index.js';
 import { SqliteFetchState } from '../store/_fetch-state.js';
-import { openDatabase } from '../store/index.js';
+import { connectStore } from '../store/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
 import { plural, red } from './_output.js';
+import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const VERSION = '0.1.0';
 /** Sent with every feed request, so a publisher can see who fetches and how to reach the project. */
@@ -43,11 +44,7 @@ export const fetchCommand: Command = {
       valueName: 'zone',
       description: 'IANA time zone of the <date> in file names (default: config timeZone, UTC)',
     },
-    db: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'SQLite database of the fetch state (default data/digest.db, or DIGEST_DB)',
-    },
+    db: DB_OPTION,
     timeout: {
       type: 'string',
       valueName: 'S',
@@ -91,14 +88,14 @@ export async function runFetch(
   ctx: Pick<CliContext, 'cwd' | 'now'>,
   http: { timeoutMs?: number; maxBytes?: number } = {},
 ): Promise<FetchReport> {
-  const db = openDatabase(resolve(ctx.cwd, config.db));
+  const store = await connectStore(storeTarget(ctx.cwd, config.db));
   try {
     return await fetchFeeds({
       sources,
       contentDir: resolve(ctx.cwd, config.content),
       timeZone: config.timeZone,
       now: ctx.now,
-      state: new SqliteFetchState(db),
+      state: new SqliteFetchState(store.db),
       http: {
         timeoutMs: http.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
         maxBytes: http.maxBytes ?? HTTP_DEFAULTS.maxBytes,
@@ -106,7 +103,7 @@ export async function runFetch(
       },
     });
   } finally {
-    db.close();
+    await store.close();
   }
 }
 

@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
 import type { Config } from '../config/index.js';
 import {
   type BounceNotes,
@@ -32,7 +31,7 @@ import {
   startScheduler,
 } from '../schedule/index.js';
 import { localDate } from '../select/index.js';
-import { openStore, type Store } from '../store/index.js';
+import { connectStore, type Store } from '../store/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
 import {
@@ -49,17 +48,14 @@ import {
   smtpTransportOptions,
   warnIfPlainHttp,
 } from './_send-built.js';
+import { DB_OPTION, storeTarget } from './_store-target.js';
 
 // The schedule picks the window, so the flags that pick one are not offered.
 const { date: _date, since: _since, until: _until, ...SHAPE_OPTIONS } = BUILD_OPTIONS;
 
 const OPTIONS: Record<string, OptionSpec> = {
   ...SHAPE_OPTIONS,
-  db: {
-    type: 'string',
-    valueName: 'FILE',
-    description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
-  },
+  db: DB_OPTION,
   now: {
     type: 'string',
     valueName: 'ISO',
@@ -86,7 +82,7 @@ export const runCommand: Command = {
   async run({ values }, ctx) {
     // The clock starts at --now and moves on with real time, so a replayed run records real durations.
     const clock = clockFrom(stringFlag(values, 'now'), ctx);
-    const setup = prepare(values, ctx, clock);
+    const setup = await prepare(values, ctx, clock);
     try {
       const outcomes = await setup.check(clock());
       for (const one of outcomes) log(ctx, clock(), editionLine(one));
@@ -99,7 +95,7 @@ export const runCommand: Command = {
       }
       return decidingOutcome(outcomes)?.outcome.kind === 'failed' ? 1 : 0;
     } finally {
-      setup.store.close();
+      await setup.store.close();
     }
   },
 };
@@ -114,7 +110,7 @@ export const scheduleCommand: Command = {
   async run({ values }, ctx) {
     // --now moves only the start-up check; croner's triggers are real local times.
     const start = clockFrom(stringFlag(values, 'now'), ctx)();
-    const setup = prepare(values, ctx, ctx.now);
+    const setup = await prepare(values, ctx, ctx.now);
     try {
       const { schedule } = setup.base;
       log(
@@ -122,7 +118,7 @@ export const scheduleCommand: Command = {
         ctx.now(),
         `scheduling the daily digest at ${schedule.time} ${schedule.timeZone} (${schedule.window} window, ` +
           `catch-up until ${schedule.catchUpUntil}, at least ${schedule.minItems} item${schedule.minItems === 1 ? '' : 's'}); ` +
-          `database ${setup.dbFile}`,
+          `database ${setup.store.description}`,
       );
       const scheduler = startScheduler({
         schedule,
@@ -142,7 +138,7 @@ export const scheduleCommand: Command = {
       log(ctx, ctx.now(), `stopped (${String(ctx.signal?.reason ?? 'signal')}); no run in flight`);
       return 0;
     } finally {
-      setup.store.close();
+      await setup.store.close();
     }
   },
 };
@@ -153,26 +149,23 @@ interface Setup {
   /** One due check of every edition due at `now` (see runEditions). */
   check: (now: Date) => Promise<EditionOutcome[]>;
   store: Store;
-  dbFile: string;
 }
 
 /** Config, SMTP settings, the database and the runner's dependencies; fails early on bad settings. */
-function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setup {
+async function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Promise<Setup> {
   const config = configFrom(values, ctx, { db: stringFlag(values, 'db') });
   const schedule: Schedule = scheduleFrom(config);
   // Settings are checked before anything else, so a scheduler with no way to send fails at start.
   const smtp = requireSmtpSettings(ctx.env, 'no SMTP settings: a scheduled run sends real mail');
   const secret = requireSecret(ctx.env);
   const dkim = dkimFromEnv(ctx.env, ctx.cwd);
-  const dbFile = resolve(ctx.cwd, config.db);
   // Never created here: a mistyped --db / DIGEST_DB must fail, not record days sent to nobody.
-  const store = openStore(dbFile, { mustExist: true });
+  const store = await connectStore(storeTarget(ctx.cwd, config.db), { mustExist: true });
   try {
     const host = hostname();
     const base = { schedule, owner: { pid: process.pid, host }, clock, signal: ctx.signal };
     const sender = {
       store,
-      dbFile,
       config,
       cwd: ctx.cwd,
       now: ctx.now,
@@ -213,9 +206,9 @@ function prepare(values: OptionValues, ctx: CliContext, clock: () => Date): Setu
       }));
       return runEditions(base, runs, now);
     };
-    return { base, check, store, dbFile };
+    return { base, check, store };
   } catch (error) {
-    store.close();
+    await store.close();
     throw error;
   }
 }
@@ -266,8 +259,6 @@ function outcomeJson(outcome: RunOutcome): Record<string, unknown> {
 
 interface SenderSetup {
   store: Store;
-  /** The database's path, for messages. */
-  dbFile: string;
   config: Config;
   cwd: string;
   /** The Date header's clock. */
@@ -312,10 +303,14 @@ function smtpSender(setup: SenderSetup, subscribers: SendDeps['subscribers']): S
     });
     if (report.recipients === 0 && (await store.subscribers.list({ status: 'active' })).length === 0) {
       // A day "sent" to nobody is how a wrong database or an emptied list goes unnoticed.
-      throw new DigestError('E_SUBSCRIBER', `no active subscribers in ${setup.dbFile}: nothing was sent`, {
-        file: setup.dbFile,
-        hint: 'check --db / DIGEST_DB, or add subscribers with `digest subscribers import subscribers.csv`',
-      });
+      throw new DigestError(
+        'E_SUBSCRIBER',
+        `no active subscribers in ${store.description}: nothing was sent`,
+        {
+          file: store.description,
+          hint: 'check --db / DIGEST_DB, or add subscribers with `digest subscribers import subscribers.csv`',
+        },
+      );
     }
     return countsOf(report, signal);
   };

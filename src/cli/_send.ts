@@ -19,9 +19,9 @@ import {
 import { DigestError } from '../errors.js';
 import { buildDigest } from '../pipeline.js';
 import {
+  connectStore,
   MemoryLedger,
   normalizeEmail,
-  openStore,
   type SqliteDatabase,
   type Store,
   type Subscriber,
@@ -36,6 +36,7 @@ import {
   smtpTransportOptions,
   warnIfPlainHttp,
 } from './_send-built.js';
+import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const NOTES = `
 Sends to every active subscriber who has not been sent this digest yet, in the edition they chose
@@ -58,11 +59,7 @@ export const sendCommand: Command = {
   summary: 'Build the digest and email it to every subscriber not yet sent it (or --dry-run to .eml files)',
   options: {
     ...BUILD_OPTIONS,
-    db: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
-    },
+    db: DB_OPTION,
     'dry-run': {
       type: 'boolean',
       description:
@@ -113,7 +110,7 @@ export const sendCommand: Command = {
     // The secret, the DKIM key and the database are checked before anything is built or written.
     const secret = dryRun ? dryRunSecret(ctx) : requireSecret(ctx.env);
     const dkim = dkimFromEnv(ctx.env, ctx.cwd);
-    const dbFile = resolve(ctx.cwd, config.db);
+    const target = storeTarget(ctx.cwd, config.db);
     let store: Store | undefined;
     try {
       let subscribers: SendDeps['subscribers'];
@@ -126,11 +123,11 @@ export const sendCommand: Command = {
         subscribers = { list: async () => [testSubscriber(testTo, ctx.now())] };
         ledger = new MemoryLedger();
       } else if (dryRun) {
-        store = openStore(dbFile, { readonly: true });
+        store = await connectStore(target, { readonly: true });
         subscribers = store.subscribers;
         ledger = new MemoryLedger();
       } else {
-        store = openStore(dbFile, { mustExist: true });
+        store = await connectStore(target, { mustExist: true });
         subscribers = store.subscribers;
         ledger = store.ledger;
         // Only a real send to the list keeps the web archive's copy (digest serve).
@@ -221,7 +218,7 @@ export const sendCommand: Command = {
         ctx.stdout.write(`${JSON.stringify(json.length === 1 ? json[0] : { editions: json }, null, 2)}\n`);
       return code;
     } finally {
-      store?.close();
+      await store?.close();
     }
   },
 };

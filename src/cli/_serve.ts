@@ -1,16 +1,16 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { digestLookup } from '../bounces/index.js';
 import { WebhookRouter } from '../bounces/webhooks/index.js';
 import { parseBounceAddress, requireSecret } from '../deliver/index.js';
 import { DigestError } from '../errors.js';
-import { openStore } from '../store/index.js';
+import { connectStore, isPostgresUrl } from '../store/index.js';
 import { startWebServer } from '../web/index.js';
 import { configFrom } from './_build-options.js';
 import { type Command, stringFlag } from './_command.js';
 import { warn } from './_output.js';
 import { portFlag, serveUntilStopped } from './_serving.js';
 import { openSignup } from './_signup.js';
+import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const NOTES = `
 Routes: POST /unsubscribe?token=... (RFC 8058 one-click, what mail clients send) unsubscribes at once;
@@ -32,11 +32,7 @@ export const serveCommand: Command = {
   name: 'serve',
   summary: 'Run the public subscriber web server: one-click unsubscribe and the archive of sent digests',
   options: {
-    db: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'SQLite database of `send` (default data/digest.db, or DIGEST_DB)',
-    },
+    db: DB_OPTION,
     port: {
       type: 'string',
       valueName: 'N',
@@ -58,16 +54,16 @@ export const serveCommand: Command = {
     const secret = requireSecret(ctx.env);
     const port = portFlag(values, config.serve.port);
     const host = stringFlag(values, 'host') ?? config.serve.host;
-    const dbFile = resolve(ctx.cwd, config.db);
+    const target = storeTarget(ctx.cwd, config.db);
     // A mistyped --db must not start a server over a new, empty list where every link is refused.
-    if (!existsSync(dbFile)) {
+    if (!isPostgresUrl(target) && !existsSync(target)) {
       throw new DigestError('E_DB', 'the database does not exist', {
-        file: dbFile,
-        hint: 'pass the database `digest send` uses (--db FILE or DIGEST_DB)',
+        file: target,
+        hint: 'pass the database `digest send` uses (--db FILE|URL or DIGEST_DB)',
       });
     }
     const signup = openSignup(config, ctx, secret);
-    const store = openStore(dbFile);
+    const store = await connectStore(target, { mustExist: isPostgresUrl(target) });
     const log = (line: string) => ctx.stderr.write(`${ctx.now().toISOString()} ${line}\n`);
     try {
       const bounce = parseBounceAddress(config.bounceAddress);
@@ -94,7 +90,7 @@ export const serveCommand: Command = {
         webhooks,
       });
       ctx.stderr.write(
-        `Serving the subscriber pages of ${dbFile}; emails link to ${config.publicUrl}. Ctrl-C to stop.\n`,
+        `Serving the subscriber pages of ${store.description}; emails link to ${config.publicUrl}. Ctrl-C to stop.\n`,
       );
       ctx.stderr.write(`${signup.summary}\n`);
       const hooks = webhooks.enabled.map((name) => `/webhooks/${name}`);
@@ -108,7 +104,7 @@ export const serveCommand: Command = {
       return await serveUntilStopped(server, ctx, 'Stopping the subscriber web server.');
     } finally {
       await signup.close();
-      store.close();
+      await store.close();
     }
   },
 };

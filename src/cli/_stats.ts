@@ -1,4 +1,3 @@
-import { resolve } from 'node:path';
 import {
   BOUNCE_LIMIT,
   COMPLAINT_LIMIT,
@@ -11,8 +10,9 @@ import {
 import { loadConfig } from '../config/index.js';
 import { DigestError } from '../errors.js';
 import { SqliteDeliveryStats } from '../store/_delivery-stats.js';
-import { openStore } from '../store/index.js';
+import { connectStore } from '../store/index.js';
 import { type Command, stringFlag } from './_command.js';
+import { DB_OPTION, storeTarget } from './_store-target.js';
 
 /** `digest stats`: per digest sent, what came back; the last 30 days against the providers' limits. */
 export const statsCommand: Command = {
@@ -21,11 +21,7 @@ export const statsCommand: Command = {
     'Per digest: sent, delivered, bounced, complaints, unsubscribes and their rates against the limits',
   usage: 'digest stats [--date YYYY-MM-DD] [--json]',
   options: {
-    db: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
-    },
+    db: DB_OPTION,
     date: {
       type: 'string',
       valueName: 'YYYY-MM-DD',
@@ -46,7 +42,7 @@ send\` prints the same warnings.`,
       throw new DigestError('E_USAGE', `--date must be YYYY-MM-DD (got "${date}")`, { field: '--date' });
     }
     const { config } = loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') });
-    const store = openStore(resolve(ctx.cwd, config.db), { readonly: true });
+    const store = await connectStore(storeTarget(ctx.cwd, config.db), { readonly: true });
     try {
       const stats = new SqliteDeliveryStats(store.db);
       const digests = stats.digestCounts({ date }).map((d) => ({ ...d, ...ratesOf(d) }));
@@ -108,7 +104,7 @@ send\` prints the same warnings.`,
       );
       return 0;
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };

@@ -5,9 +5,9 @@ import { parseWeekday, WEEKDAYS } from '../editions/index.js';
 import { DigestError } from '../errors.js';
 import { type BounceEventRow, SqliteBounceEvents } from '../store/_bounce-events.js';
 import {
+  connectStore,
   FREQUENCIES,
   type Frequency,
-  openStore,
   parseSubscriberCsv,
   type Store,
   type Subscriber,
@@ -15,6 +15,7 @@ import {
 } from '../store/index.js';
 import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
 import { textTable } from './_output.js';
+import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const ACTIONS = ['import', 'add', 'remove', 'resubscribe', 'list'] as const;
 type Action = (typeof ACTIONS)[number];
@@ -52,11 +53,7 @@ export const subscribersCommand: Command = {
     },
   ],
   options: {
-    db: {
-      type: 'string',
-      valueName: 'FILE',
-      description: 'SQLite database (default data/digest.db, or DIGEST_DB)',
-    },
+    db: DB_OPTION,
     name: { type: 'string', valueName: 'NAME', description: 'Display name (add)' },
     topics: { type: 'string', valueName: 'a;b', description: 'Topics separated by ";" (add)' },
     frequency: {
@@ -99,10 +96,13 @@ export const subscribersCommand: Command = {
         },
       );
     }
-    const file = resolve(ctx.cwd, loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') }).config.db);
+    const target = storeTarget(
+      ctx.cwd,
+      loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') }).config.db,
+    );
     // Only import and add create data (and the database); the others need an existing one, and
     // list only reads it, so a database in a folder this user can't write is still listed.
-    const store = openStore(file, {
+    const store = await connectStore(target, {
       now: () => ctx.now().getTime(),
       ...(action === 'list' ? { readonly: true } : {}),
       ...(action === 'import' || action === 'add' ? {} : { mustExist: true }),
@@ -114,7 +114,7 @@ export const subscribersCommand: Command = {
       if (action === 'resubscribe') return await resubscribeOne(store, arg as string, values, ctx);
       return await list(store, values, ctx);
     } finally {
-      store.close();
+      await store.close();
     }
   },
 };
