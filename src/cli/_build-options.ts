@@ -3,7 +3,7 @@ import { timeZoneSuggestion } from '../did-you-mean.js';
 import { DigestError } from '../errors.js';
 import type { BuildRequest } from '../pipeline.js';
 import { type CliContext, intFlag, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
-import { cacheDbFile } from './_store-target.js';
+import { cacheDbFile, DB_OPTION } from './_store-target.js';
 
 /** The flags that choose and shape a digest; shared by build, send, run and schedule. */
 export const BUILD_OPTIONS: Record<string, OptionSpec> = {
@@ -36,11 +36,12 @@ export const BUILD_OPTIONS: Record<string, OptionSpec> = {
   templates: { type: 'string', valueName: 'DIR', description: 'Folder of templates (default templates/)' },
   out: { type: 'string', valueName: 'DIR', description: 'Output folder (default out/)' },
   strict: { type: 'boolean', description: 'Treat any invalid article file as fatal (exit 1)' },
-  db: {
+  db: DB_OPTION,
+  'cache-db': {
     type: 'string',
     valueName: 'FILE',
     description:
-      'SQLite database; builds keep their content index there (default data/digest.db, or DIGEST_DB)',
+      'SQLite file of the content index and render cache (default: the --db file, or data/cache.db for a URL; or DIGEST_CACHE_DB)',
   },
   json: { type: 'boolean', description: 'Print one machine-readable JSON report on stdout' },
 };
@@ -65,6 +66,7 @@ export function configFrom(
     timeZone: stringFlag(values, 'tz'),
     top: intFlag(values, 'top', 1),
     db: stringFlag(values, 'db'),
+    cacheDb: stringFlag(values, 'cache-db'),
     ...extra,
   }).config;
 }

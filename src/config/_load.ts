@@ -16,6 +16,7 @@ export const ENV_KEYS: Record<string, string> = {
   DIGEST_FROM: 'from',
   DIGEST_PUBLIC_URL: 'publicUrl',
   DIGEST_DB: 'db',
+  DIGEST_CACHE_DB: 'cacheDb',
   DIGEST_CONTENT: 'content',
   DIGEST_TEMPLATES: 'templates',
 };

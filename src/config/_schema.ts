@@ -93,8 +93,10 @@ export const configSchema = v.strictObject({
   templates: text('templates'),
   /** Where `build` writes `<date>/digest.*`. Default `out`. */
   out: text('out'),
-  /** SQLite database file (subscribers, ledger, runs, content index). Default `data/digest.db`. */
+  /** The store: a SQLite file, or a `postgres://` URL (subscribers, ledger, runs, archive). Default `data/digest.db`. */
   db: text('data/digest.db'),
+  /** SQLite file of the build caches (content index, render cache). Default: the `db` file, or `data/cache.db` when `db` is a URL. */
+  cacheDb: v.optional(v.string()),
   /** IANA time zone of the digest's calendar day. Default `UTC`. */
   timeZone: v.optional(timeZoneSchema, 'UTC'),
   /** Most items in one digest. Default 10. */
