@@ -1,6 +1,5 @@
 import { DigestError } from '../../errors.js';
 import type { Store, StoreOptions } from '../_store.js';
-import type { SubscriberStore } from '../_subscribers.js';
 import { PgLedger } from './_ledger.js';
 import { migratePg, PG_MIGRATIONS, pgSchemaVersion } from './_migrations.js';
 import { checkPg, openPgPool, redactUrl } from './_pool.js';
@@ -49,7 +48,7 @@ export async function openPgStore(url: string, options: StoreOptions = {}): Prom
         hint: 'use a SQLite file for --db / DIGEST_DB for this command',
       });
     },
-    subscribers: new PgSubscriberStore(pool, { now: options.now }) as unknown as SubscriberStore, // SCAFFOLD cast: H18b removes it
+    subscribers: new PgSubscriberStore(pool, { now: options.now }),
     ledger: new PgLedger(pool, options),
     close: async () => {
       if (closed) return;
