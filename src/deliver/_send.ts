@@ -1,17 +1,21 @@
 import { performance } from 'node:perf_hooks';
 import { DigestError } from '../errors.js';
 import {
+  type ClaimScope,
   type DeliveryRecord,
   type DeliveryState,
+  type DigestParts,
   type Ledger,
   normalizeEmail,
   type ResultEntry,
+  type SendLock,
   type Subscriber,
   type SubscriberStore,
 } from '../store/index.js';
 import type { RenderedDigest } from '../types.js';
 import type { MessageSigner } from './_dkim.js';
 import { messageIdFor } from './_headers.js';
+import { ClaimedJobs, type Job, type JobSource, listedJobs } from './_jobs.js';
 import {
   type DigestMessage,
   type MessageCopy,
@@ -38,6 +42,12 @@ export interface SendSettings {
    * message queued when it finishes one. This is also the most rows a killed run can leave `unknown`.
    */
   inFlight?: number;
+  /**
+   * Shared sending (PostgreSQL): how long a sender's claim on its rows lasts without a renewal, s
+   * (config `send.leaseSeconds`, default 30). A sender with nothing to claim looks again every
+   * third of it while others hold rows.
+   */
+  leaseSeconds?: number;
 }
 
 /** One digest to send. */
@@ -147,14 +157,26 @@ export interface SendReport {
   durationMs: number;
   /** Every active subscriber has been sent the digest. */
   complete: boolean;
+  /** Shared sending only: this sender's worker id (as in the ledger's claimed rows). */
+  workerId?: string;
+  /** Shared sending only: the copy of the digest every sender sends (see Ledger.storeCopy). */
+  copy?: CopyNote;
 }
 
-interface Job {
-  seq: number;
-  subscriber: Subscriber;
-  messageId: string;
-  attempts: number;
+/** Which copy of a digest a shared sender sent. */
+export interface CopyNote {
+  /** Worker id and host of the sender that stored it. */
+  storedBy: string;
+  storedAt: number;
+  sha256: string;
+  /** This sender stored it (it was the first). */
+  mine: boolean;
+  /** This sender's own build had other parts (subject, html or text): it sent the stored ones. */
+  differs: boolean;
 }
+
+/** Default of SendSettings.leaseSeconds. */
+const DEFAULT_LEASE_SECONDS = 30;
 
 /**
  * Send one digest to every active subscriber, through the ledger:
@@ -168,23 +190,30 @@ interface Job {
  *    per domain when the refusal is the recipient's; stop after `maxConsecutiveFailures` of the
  *    sender's failures in a row (see blameOf), or on a fatal one;
  * 5. release the lock and report every subscriber not sent, with the server's reply.
+ * A shared ledger (PostgreSQL: any number of senders of one digest, on any machine) changes steps
+ * 1, 3 and 4: the lock joins the other senders; the first one stores the rendered parts and
+ * every sender sends the stored ones (see sharedCopy); step 4 takes its jobs from batches claimed
+ * from the ledger instead of one list (see ClaimedJobs), retries the 4xx of the rows it holds,
+ * and under a rate limit sends its equal share, rateLimit / live senders. A sender with nothing
+ * left to claim waits while others hold rows and ends when nothing is claimable or held; the
+ * digest is complete once every row is sent, whoever sent it.
  * The caller owns the transport and closes it.
  */
 export async function sendDigest(input: SendInput, deps: SendDeps): Promise<SendReport> {
   const started = performance.now();
   const { ledger, transport } = deps;
   const key = input.digestKey;
-  const message = prepareDigestMessage(input.rendered, {
-    ...input.message,
-    date: (deps.now ?? (() => new Date()))(),
-  });
+  const settings = { ...input.message, date: (deps.now ?? (() => new Date()))() };
+  let message = prepareDigestMessage(input.rendered, settings);
   checkPublicUrl(input.publicUrl);
   const lock = await ledger.lock(key);
   try {
-    const recoveredUnknown = await ledger.recoverInterrupted(key);
+    let recoveredUnknown = await ledger.recoverInterrupted(key);
     const markedSent = input.markUnknownSent
       ? await ledger.closeUnknown(key, 'marked sent without resending (--mark-unknown-sent)')
       : 0;
+    const copy = ledger.shared ? await sharedCopy(ledger, key, input.rendered, lock) : undefined;
+    if (copy?.note.differs) message = prepareDigestMessage(copy.parts, settings);
     const everyone = await deps.subscribers.list();
     const active = everyone.filter((s) => s.status === 'active');
     const seed = input.messageIdSeed ?? '';
@@ -211,7 +240,8 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
       }
     }
     let run: RunOutcome = { sent: 0, bytes: 0, messageBytes: 0 };
-    if (jobs.length > 0) {
+    const source = ledger.shared ? claimedJobs(ledger, lock, input, active, deps) : listedJobs(jobs);
+    if (source instanceof ClaimedJobs ? await source.prime() : jobs.length > 0) {
       await transport.verify();
       await ledger.recordDigest({
         digestKey: key,
@@ -219,8 +249,10 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
         subject: message.subject,
         items: input.items ?? 0,
       });
-      run = await deliverAll(jobs, message, input, deps, lock);
+      run = await deliverAll(source, message, input, deps, lock);
     }
+    // A sender that died while others worked: its `sending` rows are unknown once its lease ran out.
+    if (ledger.shared) recoveredUnknown += await ledger.recoverInterrupted(key);
     const final = new Map((await ledger.list(key)).map((r) => [r.subscriberId, r]));
     // Who unsubscribed or was removed while the run went on: the ledger refused their messages
     // (see Ledger.markSending), so they are neither sent nor failures.
@@ -265,10 +297,74 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
       messageBytes: run.messageBytes,
       durationMs: performance.now() - started,
       complete: failures.length === 0,
+      ...(ledger.shared ? { workerId: lock.workerId } : {}),
+      ...(copy ? { copy: copy.note } : {}),
     };
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * Shared sending: the digest's stored copy (this sender's parts if it is the first), and whether
+ * this sender's own build differs from it: then the stored parts are what it sends, so every
+ * recipient gets the same digest whichever machine sent it.
+ */
+async function sharedCopy(
+  ledger: Ledger,
+  key: string,
+  rendered: DigestParts,
+  lock: SendLock,
+): Promise<{ parts: DigestParts; note: CopyNote }> {
+  const own = { subject: rendered.subject, html: rendered.html, text: rendered.text };
+  const stored = await sharedOf(ledger).storeCopy(key, own, lock);
+  const differs =
+    !stored.mine && (stored.subject !== own.subject || stored.html !== own.html || stored.text !== own.text);
+  return {
+    parts: { subject: stored.subject, html: stored.html, text: stored.text },
+    note: {
+      storedBy: stored.storedBy,
+      storedAt: stored.storedAt,
+      sha256: stored.sha256,
+      mine: stored.mine,
+      differs,
+    },
+  };
+}
+
+/** The job source of a shared sender: claims of a few in-flight windows at a time. */
+function claimedJobs(
+  ledger: Ledger,
+  lock: SendLock,
+  input: SendInput,
+  active: Subscriber[],
+  deps: SendDeps,
+): ClaimedJobs {
+  const { settings } = input;
+  const scope: ClaimScope = { failedPerm: input.retryFailed === true, unknown: input.resendUnknown === true };
+  const window = Math.max(1, settings.inFlight ?? settings.connections * 2);
+  return new ClaimedJobs({
+    ledger: sharedOf(ledger),
+    lock,
+    scope,
+    batch: window * 4,
+    pollMs: ((settings.leaseSeconds ?? DEFAULT_LEASE_SECONDS) * 1000) / 3,
+    subscribers: new Map(active.map((s) => [s.id, s])),
+    relist: () => deps.subscribers.list({ status: 'active' }),
+  });
+}
+
+/** The shared-sending methods of a ledger whose `shared` is true. */
+function sharedOf(ledger: Ledger): Required<Pick<Ledger, 'storeCopy' | 'claim' | 'outstanding'>> {
+  const { storeCopy, claim, outstanding } = ledger;
+  if (!storeCopy || !claim || !outstanding) {
+    throw new DigestError('E_DB', 'this ledger says it is shared but has no storeCopy, claim or outstanding');
+  }
+  return {
+    storeCopy: storeCopy.bind(ledger),
+    claim: claim.bind(ledger),
+    outstanding: outstanding.bind(ledger),
+  };
 }
 
 /** Longest an outcome waits for the next `sending` commit to carry it into the ledger, ms. */
@@ -293,18 +389,16 @@ interface Retry {
 
 /** Everything one delivery run knows; the steps below read and change it, nothing else does. */
 interface DeliveryRun {
-  readonly jobs: readonly Job[];
+  /** Where new jobs come from: a list, or claims from a shared ledger. */
+  readonly source: JobSource;
   readonly message: DigestMessage;
   readonly input: SendInput;
   readonly deps: SendDeps;
-  readonly lock: { readonly lost: boolean };
+  /** `workers`: senders of the digest now (1 unless shared), who split the rate limit. */
+  readonly lock: Pick<SendLock, 'lost' | 'workers'>;
   /** Messages handed to the transport at once. */
   readonly window: number;
-  /** Time between two message starts under the rate limit, ms; 0 without one. */
-  readonly interval: number;
   readonly started: number;
-  /** The next job never tried (an index into `jobs`). */
-  next: number;
   /** Jobs waiting for another attempt, earliest due first (kept in that order as they are added). */
   readonly retries: Retry[];
   /** Per-domain backoff of a recipient's temporary refusals (see deferTemp). */
@@ -329,7 +423,8 @@ interface DeliveryRun {
 /**
  * Step 4: send every job with `window` messages in flight:
  * - pump starts messages while there is room, a job to take (a due retry first, then the next
- *   new one) and, under the rate limit, a free slot; each finished message pumps again;
+ *   new one from the source) and, under the rate limit, a free slot (see intervalOf); each
+ *   finished message pumps again, and so does a claim that brings new jobs;
  * - attempt builds one recipient's copy, hands it to the transport and returns its outcome;
  * - record puts the outcome in the ledger (grouped with the next `sending` commit, see
  *   PendingResults) and decides: sent, a retry and when, or a final failure; and whether the
@@ -338,11 +433,11 @@ interface DeliveryRun {
  *   send lock lost), after the messages in flight finished and were recorded.
  */
 async function deliverAll(
-  jobs: Job[],
+  source: JobSource,
   message: DigestMessage,
   input: SendInput,
   deps: SendDeps,
-  lock: { readonly lost: boolean },
+  lock: Pick<SendLock, 'lost' | 'workers'>,
 ): Promise<RunOutcome> {
   const { settings } = input;
   let finish = () => {};
@@ -351,15 +446,13 @@ async function deliverAll(
   });
   const started = performance.now();
   const run: DeliveryRun = {
-    jobs,
+    source,
     message,
     input,
     deps,
     lock,
-    window: Math.max(1, Math.min(settings.inFlight ?? settings.connections * 2, jobs.length)),
-    interval: settings.rateLimit > 0 ? 1000 / settings.rateLimit : 0,
+    window: Math.max(1, Math.min(settings.inFlight ?? settings.connections * 2, source.limit)),
     started,
-    next: 0,
     retries: [],
     domains: new Map(),
     results: new PendingResults(deps.ledger, input.digestKey),
@@ -375,9 +468,16 @@ async function deliverAll(
   const onAbort = () => pump(run);
   deps.signal?.addEventListener('abort', onAbort);
   try {
+    source.start(
+      () => pump(run),
+      (cause) => {
+        run.error ??= { cause };
+      },
+    );
     pump(run);
     await finished;
   } finally {
+    source.stop();
     deps.signal?.removeEventListener('abort', onAbort);
     clearTimeout(run.timer);
     await run.results.flush();
@@ -394,22 +494,32 @@ function pump(run: DeliveryRun): void {
   while (!halted(run) && run.inFlight < run.window) {
     const now = performance.now();
     if (!jobReady(run, now)) break;
-    if (run.interval > 0) {
+    const interval = intervalOf(run);
+    if (interval > 0) {
       if (run.nextSlot > now) {
         wakeAt(run, run.nextSlot);
         return;
       }
-      run.nextSlot = Math.max(now, run.nextSlot) + run.interval;
+      run.nextSlot = Math.max(now, run.nextSlot) + interval;
     }
     start(run, takeJob(run, now) as Job);
   }
   const due = halted(run) ? undefined : run.retries[0];
-  if (run.inFlight === 0 && !due && (halted(run) || run.next >= run.jobs.length)) {
+  if (run.inFlight === 0 && !due && (halted(run) || run.source.done)) {
     run.finish();
     return;
   }
   // A finishing message pumps again; a retry may fall due before any does.
   if (due) wakeAt(run, due.dueAt);
+}
+
+/**
+ * Time between two message starts under the rate limit, ms; 0 without one. The limit is global:
+ * each of the digest's live senders takes an equal share, re-read as their count changes.
+ */
+function intervalOf(run: DeliveryRun): number {
+  const { rateLimit } = run.input.settings;
+  return rateLimit > 0 ? (1000 * Math.max(1, run.lock.workers)) / rateLimit : 0;
 }
 
 function wakeAt(run: DeliveryRun, at: number): void {
@@ -428,7 +538,7 @@ function halted(run: DeliveryRun): boolean {
 
 function jobReady(run: DeliveryRun, now: number): boolean {
   const due = run.retries[0];
-  return (due !== undefined && due.dueAt <= now) || run.next < run.jobs.length;
+  return (due !== undefined && due.dueAt <= now) || run.source.ready;
 }
 
 /** A retry that is due, else the next job never tried. */
@@ -438,8 +548,7 @@ function takeJob(run: DeliveryRun, now: number): Job | undefined {
     run.retries.shift();
     return due.job;
   }
-  if (run.next < run.jobs.length) return run.jobs[run.next++];
-  return undefined;
+  return run.source.take();
 }
 
 function start(run: DeliveryRun, job: Job): void {
@@ -573,14 +682,14 @@ function addRetry(retries: Retry[], retry: Retry): void {
 }
 
 function reportProgress(run: DeliveryRun): void {
-  const { deps, out, jobs } = run;
+  const { deps, out, source } = run;
   if (!deps.onProgress) return;
   const elapsedMs = performance.now() - run.started;
   const done = out.sent + run.failed;
   const rate = elapsedMs > 0 ? (done * 1000) / elapsedMs : 0;
-  const left = jobs.length - done;
+  const left = source.total - done;
   deps.onProgress({
-    total: jobs.length,
+    total: source.total,
     sent: out.sent,
     failed: run.failed,
     retrying: run.retries.length,
