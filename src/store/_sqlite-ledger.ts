@@ -25,9 +25,12 @@ export interface SqliteLedgerOptions {
   isAlive?: (pid: number) => boolean;
   /** How often a lock holder refreshes its heartbeat, ms. Default 2000. */
   heartbeatMs?: number;
-  /** A lock whose heartbeat is older than this is stale whatever its pid, ms. Default 30000. */
+  /** A lock whose heartbeat is older than this is stale whatever its pid, ms. Default SQLITE_LOCK_STALE_MS. */
   staleAfterMs?: number;
 }
+
+/** How old a send lock's heartbeat may be before another sender may take it, ms (`digest db status` shows it). */
+export const SQLITE_LOCK_STALE_MS = 30_000;
 
 /** A `deliveries` row as both databases return it (times epoch ms). */
 export interface DeliveryRow {
@@ -75,7 +78,7 @@ export class SqliteLedger implements Ledger {
     this.#host = options.host ?? hostname();
     this.#isAlive = options.isAlive ?? pidIsAlive;
     this.#heartbeatMs = options.heartbeatMs ?? 2000;
-    this.#staleAfterMs = options.staleAfterMs ?? 30_000;
+    this.#staleAfterMs = options.staleAfterMs ?? SQLITE_LOCK_STALE_MS;
     // The subscriber's state is read in the same statement that claims the row: someone who
     // unsubscribed or was removed after the run started is not sent to, and an unsubscribe that
     // commits after this claim finds the message already on its way.
