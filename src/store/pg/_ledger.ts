@@ -182,12 +182,14 @@ export class PgLedger implements Ledger {
 
   async markSending(digestKey: string, subscriberId: number, settle: ResultEntry[] = []): Promise<boolean> {
     const mark = async (client: PgClient | PgPool) => {
-      // Only a row this ledger's sender holds under a live lease, whose subscriber is still active:
+      // Only a row this ledger's sender holds, under a live lease of the row and of the sender (a
+      // lock found lost keeps its rows' leases until they run out), whose subscriber is still active:
       // an unsubscribe that commits after this finds the message already on its way.
       const marked = await client.query(
         `UPDATE deliveries SET state = 'sending', updated_at = $3
          WHERE digest_key = $1 AND subscriber_id = $2 AND state <> 'sent' AND state <> 'sending'
            AND claimed_by = ANY($4::text[]) AND lease_until > ${DB_NOW}
+           AND EXISTS (SELECT 1 FROM send_workers w WHERE w.worker_id = deliveries.claimed_by AND w.lease_until > ${DB_NOW})
            AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')`,
         [digestKey, subscriberId, this.#now(), this.#workers(digestKey)],
       );
