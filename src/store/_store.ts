@@ -4,6 +4,7 @@ import type { Ledger } from './_ledger.js';
 import { SqliteLedger, type SqliteLedgerOptions } from './_sqlite-ledger.js';
 import { SqliteSubscriberStore } from './_sqlite-subscribers.js';
 import type { SubscriberStore } from './_subscribers.js';
+import type { PgLedgerOptions } from './pg/_ledger.js';
 import type { PgMigration } from './pg/_migrations.js';
 import type { PgPool } from './pg/_pool.js';
 
@@ -30,7 +31,8 @@ export interface Store {
 }
 
 export type StoreOptions = OpenOptions &
-  SqliteLedgerOptions & {
+  SqliteLedgerOptions &
+  PgLedgerOptions & {
     /** The PostgreSQL schema steps; default PG_MIGRATIONS (tests may pass a longer list). */
     pgMigrations?: PgMigration[];
   };
