@@ -204,6 +204,11 @@ export const configSchema = v.strictObject({
        * the run after about this long, with at most one `unknown` message per connection. Default 60000.
        */
       inactivityLimitMs: int(100, 3_600_000, 60_000),
+      /**
+       * Shared sending (PostgreSQL): how long a sender's claim on its rows lasts without renewal, s; a
+       * sender that dies leaves its rows to the others after about this long. Default 30.
+       */
+      leaseSeconds: int(1, 3600, 30),
     }),
     {},
   ),
