@@ -8,8 +8,7 @@ import {
   fetchFeeds,
   HTTP_DEFAULTS,
 } from '../fetch/index.js';
-import { SqliteFetchState } from '../store/_fetch-state.js';
-import { connectStore } from '../store/index.js';
+import { connectStore, fetchStateFor } from '../store/index.js';
 import { BUILD_OPTIONS, configFrom } from './_build-options.js';
 import { type CliContext, type Command, type OptionSpec, type OptionValues, stringFlag } from './_command.js';
 import { plural, red } from './_output.js';
@@ -95,7 +94,7 @@ export async function runFetch(
       contentDir: resolve(ctx.cwd, config.content),
       timeZone: config.timeZone,
       now: ctx.now,
-      state: new SqliteFetchState(store.db),
+      state: fetchStateFor(store.backend),
       http: {
         timeoutMs: http.timeoutMs ?? HTTP_DEFAULTS.timeoutMs,
         maxBytes: http.maxBytes ?? HTTP_DEFAULTS.maxBytes,

@@ -89,7 +89,7 @@ async function fetchOne(source: FeedSource, request: FetchRequest): Promise<Feed
     skipped: [],
     undated: 0,
   };
-  const known = state.get(source.url);
+  const known = await state.get(source.url);
   const started = request.now().getTime();
   if (known?.retryAfterUntil !== undefined && known.retryAfterUntil > started) {
     report.outcome = 'waiting';
@@ -102,7 +102,7 @@ async function fetchOne(source: FeedSource, request: FetchRequest): Promise<Feed
   if (http.kind === 'failed') {
     if (http.status !== undefined) report.status = http.status;
     report.error = http.error;
-    state.failed(
+    await state.failed(
       source.url,
       {
         error: http.error,
@@ -117,7 +117,11 @@ async function fetchOne(source: FeedSource, request: FetchRequest): Promise<Feed
   if (http.movedTo) report.movedTo = http.movedTo;
   if (http.kind === 'not-modified') {
     report.outcome = 'not-modified';
-    state.succeeded(source.url, { status: 304, ...(http.movedTo ? { currentUrl: http.movedTo } : {}) }, at());
+    await state.succeeded(
+      source.url,
+      { status: 304, ...(http.movedTo ? { currentUrl: http.movedTo } : {}) },
+      at(),
+    );
     return report;
   }
   const decoded = decodeFeed(http.bytes, http.contentType);
@@ -127,7 +131,7 @@ async function fetchOne(source: FeedSource, request: FetchRequest): Promise<Feed
     parsed = parseFeedText(decoded.text, http.finalUrl);
   } catch (error) {
     report.error = notAFeed(decoded.text, http.contentType, error);
-    state.failed(source.url, { status: 200, error: report.error }, at());
+    await state.failed(source.url, { status: 200, error: report.error }, at());
     return report;
   }
   report.format = parsed.feed.format;
@@ -149,7 +153,7 @@ async function fetchOne(source: FeedSource, request: FetchRequest): Promise<Feed
     ids.add(mapped.file.id);
     files.push(mapped.file);
   }
-  const seen = state.seen(source.url, [...ids]);
+  const seen = await state.seen(source.url, [...ids]);
   for (const file of files) {
     if (seen.has(file.id)) {
       report.seen++;
@@ -165,12 +169,12 @@ async function fetchOne(source: FeedSource, request: FetchRequest): Promise<Feed
         cause,
       });
     }
-    state.written(source.url, file.id, path, at());
+    await state.written(source.url, file.id, path, at());
     report.written.push(path);
     if (file.fields.note) report.undated++;
   }
   report.outcome = report.written.length > 0 ? 'written' : 'unchanged';
-  state.succeeded(
+  await state.succeeded(
     source.url,
     {
       status: 200,

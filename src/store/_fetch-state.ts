@@ -16,28 +16,40 @@ export interface FeedState {
   retryAfterUntil?: number;
 }
 
-/** The fetch stage's view of the database: feed state and the ids of items already written. */
+/**
+ * The fetch stage's view of the database: feed state and the ids of items already written.
+ * Implementations: SqliteFetchState (below) and PgFetchState (src/store/pg/_fetch-state.ts);
+ * fetchStateFor (src/store/_fetch-state-for.ts) picks one from the store's backend.
+ */
 export interface FetchStateStore {
-  get(url: string): FeedState | undefined;
+  get(url: string): Promise<FeedState | undefined>;
   /** Which of `ids` were already written for this feed. */
-  seen(url: string, ids: string[]): Set<string>;
+  seen(url: string, ids: string[]): Promise<Set<string>>;
   /** Remember a written item (its id and the file, relative to the content folder). */
-  written(url: string, id: string, path: string, at: number): void;
+  written(url: string, id: string, path: string, at: number): Promise<void>;
   /** A fetch that worked (200 parsed, or 304): validators and the permanent URL kept, the error cleared. */
-  succeeded(
-    url: string,
-    outcome: { status: number; currentUrl?: string; etag?: string; lastModified?: string },
-    at: number,
-  ): void;
+  succeeded(url: string, outcome: FetchSuccess, at: number): Promise<void>;
   /** A fetch that failed; `retryAfterUntil` when the server asked to wait. Validators are kept. */
-  failed(
-    url: string,
-    outcome: { status?: number; error: string; retryAfterUntil?: number },
-    at: number,
-  ): void;
+  failed(url: string, outcome: FetchFailure, at: number): Promise<void>;
 }
 
-interface Row {
+/** What a fetch that worked leaves: its status (200 or 304), where it moved, its validators. */
+export interface FetchSuccess {
+  status: number;
+  currentUrl?: string;
+  etag?: string;
+  lastModified?: string;
+}
+
+/** What a fetch that failed leaves. */
+export interface FetchFailure {
+  status?: number;
+  error: string;
+  retryAfterUntil?: number;
+}
+
+/** A `feeds` row as both databases return it (times in epoch ms). */
+export interface FeedRow {
   url: string;
   current_url: string | null;
   etag: string | null;
@@ -49,6 +61,20 @@ interface Row {
   retry_after_until: number | null;
 }
 
+/** A `feeds` row as FeedState: a NULL column is a field left out. */
+export function feedStateOf(row: FeedRow): FeedState {
+  const state: FeedState = { url: row.url };
+  if (row.current_url !== null) state.currentUrl = row.current_url;
+  if (row.etag !== null) state.etag = row.etag;
+  if (row.last_modified !== null) state.lastModified = row.last_modified;
+  if (row.last_status !== null) state.lastStatus = row.last_status;
+  if (row.last_success_at !== null) state.lastSuccessAt = row.last_success_at;
+  if (row.last_error !== null) state.lastError = row.last_error;
+  if (row.last_error_at !== null) state.lastErrorAt = row.last_error_at;
+  if (row.retry_after_until !== null) state.retryAfterUntil = row.retry_after_until;
+  return state;
+}
+
 /** FetchStateStore on the tables of schema step 6 (`feeds`, `feed_items`). */
 export class SqliteFetchState implements FetchStateStore {
   readonly #db: SqliteDatabase;
@@ -57,39 +83,25 @@ export class SqliteFetchState implements FetchStateStore {
     this.#db = db;
   }
 
-  get(url: string): FeedState | undefined {
-    const row = this.#db.prepare<[string], Row>('SELECT * FROM feeds WHERE url = ?').get(url);
-    if (!row) return undefined;
-    const state: FeedState = { url: row.url };
-    if (row.current_url !== null) state.currentUrl = row.current_url;
-    if (row.etag !== null) state.etag = row.etag;
-    if (row.last_modified !== null) state.lastModified = row.last_modified;
-    if (row.last_status !== null) state.lastStatus = row.last_status;
-    if (row.last_success_at !== null) state.lastSuccessAt = row.last_success_at;
-    if (row.last_error !== null) state.lastError = row.last_error;
-    if (row.last_error_at !== null) state.lastErrorAt = row.last_error_at;
-    if (row.retry_after_until !== null) state.retryAfterUntil = row.retry_after_until;
-    return state;
+  async get(url: string): Promise<FeedState | undefined> {
+    const row = this.#db.prepare<[string], FeedRow>('SELECT * FROM feeds WHERE url = ?').get(url);
+    return row && feedStateOf(row);
   }
 
-  seen(url: string, ids: string[]): Set<string> {
+  async seen(url: string, ids: string[]): Promise<Set<string>> {
     const query = this.#db.prepare<[string, string], { item_id: string }>(
       'SELECT item_id FROM feed_items WHERE feed_url = ? AND item_id = ?',
     );
     return new Set(ids.filter((id) => query.get(url, id) !== undefined));
   }
 
-  written(url: string, id: string, path: string, at: number): void {
+  async written(url: string, id: string, path: string, at: number): Promise<void> {
     this.#db
       .prepare('INSERT OR IGNORE INTO feed_items (feed_url, item_id, path, written_at) VALUES (?, ?, ?, ?)')
       .run(url, id, path, at);
   }
 
-  succeeded(
-    url: string,
-    o: { status: number; currentUrl?: string; etag?: string; lastModified?: string },
-    at: number,
-  ): void {
+  async succeeded(url: string, o: FetchSuccess, at: number): Promise<void> {
     // A 304 carries no new validators: the stored ones stay (COALESCE).
     this.#db
       .prepare(
@@ -112,7 +124,7 @@ export class SqliteFetchState implements FetchStateStore {
       });
   }
 
-  failed(url: string, o: { status?: number; error: string; retryAfterUntil?: number }, at: number): void {
+  async failed(url: string, o: FetchFailure, at: number): Promise<void> {
     this.#db
       .prepare(
         `INSERT INTO feeds (url, last_status, last_error, last_error_at, retry_after_until, updated_at)

@@ -17,6 +17,14 @@ export {
   userVersion,
 } from './_db.js';
 export {
+  type FeedState,
+  type FetchFailure,
+  type FetchStateStore,
+  type FetchSuccess,
+  SqliteFetchState,
+} from './_fetch-state.js';
+export { fetchStateFor } from './_fetch-state-for.js';
+export {
   type ClaimScope,
   DELIVERY_STATES,
   type DeliveryEntry,
@@ -54,6 +62,7 @@ export {
   type SubscriberStore,
   subscriberInput,
 } from './_subscribers.js';
+export { PgFetchState } from './pg/_fetch-state.js';
 export {
   migratePg,
   PG_MIGRATIONS,
