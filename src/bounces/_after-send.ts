@@ -1,6 +1,6 @@
-import { SqliteBounceEvents } from '../store/_bounce-events.js';
-import type { SqliteDatabase } from '../store/_db.js';
-import { SqliteDeliveryStats } from '../store/_delivery-stats.js';
+import { type BackendLike, backendOf } from '../store/_backend.js';
+import { bounceEventsFor } from '../store/_bounce-events.js';
+import { deliveryStatsFor } from '../store/_delivery-stats.js';
 import type { BounceEvent, RecordOutcome } from './_event.js';
 import { recordEvents } from './_event.js';
 import { type BounceRules, findStatus, kindOfStatus } from './_rules.js';
@@ -52,24 +52,27 @@ export function sendRejections(report: SentReport, rules: BounceRules, at: numbe
 /**
  * After a send to the list: count who was skipped as suppressed (of `skipped`, the subscribers
  * of the send that were not active), record the send's own rejections (sendRejections) through
- * the rules, and check the last 30 days' rates.
+ * the rules, and check the last 30 days' rates. `where` is the list's store (its backend, or the
+ * handle of its SQLite file).
  */
 export async function afterSend(
-  db: SqliteDatabase,
+  where: BackendLike,
   report: SentReport,
   rules: BounceRules,
   now: number,
   skipped: number[],
 ): Promise<SendBounceNotes> {
-  const stats = new SqliteDeliveryStats(db);
-  const suppressions = new SqliteBounceEvents(db).suppressions();
+  const backend = backendOf(where);
+  const suppressions = await bounceEventsFor(backend).suppressions();
   const suppressed = { bounced: 0, complained: 0 };
   for (const id of skipped) {
     const reason = suppressions.get(id)?.suppressedReason;
     if (reason === 'bounced' || reason === 'complained') suppressed[reason]++;
   }
-  const outcome = await recordEvents({ db }, sendRejections(report, rules, now), rules, { now: () => now });
-  const window = stats.windowCounts(now - RATE_WINDOW_DAYS * 86_400_000, now + 1);
+  const outcome = await recordEvents({ backend }, sendRejections(report, rules, now), rules, {
+    now: () => now,
+  });
+  const window = await deliveryStatsFor(backend).windowCounts(now - RATE_WINDOW_DAYS * 86_400_000, now + 1);
   return {
     suppressed,
     rejections: { recorded: outcome.recorded, suppressed: outcome.suppressed },

@@ -5,12 +5,27 @@ import type { BounceEvent } from './_event.js';
 import { addressOf, diagnosticText, type FieldBlock, fieldBlocks } from './_fields.js';
 import { type BounceRules, findStatus } from './_rules.js';
 
-/** What the classification needs from the list: the digests and the ledger. */
+/** The digest and subscriber a Message-ID was sent to. */
+export type OriginalDelivery = { digestKey: string; subscriberId: number };
+
+/**
+ * What the classification needs from the list: the digests and the ledger. Async when a database
+ * answers (digestLookup); a plain object may answer at once.
+ */
 export interface DigestLookup {
   /** The digest key whose VERP reference is `ref` (see digestRefOf), if one was sent. */
-  digestByRef(ref: string): string | undefined;
+  digestByRef(ref: string): Promise<string | undefined> | string | undefined;
   /** The digest and subscriber of a Message-ID the ledger holds; `email`, when known, makes it cheap. */
-  original(messageId: string, email?: string): { digestKey: string; subscriberId: number } | undefined;
+  original(
+    messageId: string,
+    email?: string,
+  ): Promise<OriginalDelivery | undefined> | OriginalDelivery | undefined;
+}
+
+/** A DigestLookup whose answers are at hand (see answered). */
+interface Answers {
+  digestByRef(ref: string): string | undefined;
+  original(messageId: string, email?: string): OriginalDelivery | undefined;
 }
 
 export interface ClassifyContext {
@@ -49,11 +64,43 @@ export async function classifyMessage(
     skipTextToHtml: true,
   });
   const key = messageKey(mail, raw);
-  return { key, verdict: classifyParsed(mail, raw, key, ctx) };
+  // The steps are plain functions and the lookup may be a database: a first pass notes what they
+  // ask, the answers are fetched, and the second pass classifies with them.
+  const answers = await answered(ctx.lookup, (ask) => classifyParsed(mail, raw, key, ctx, ask));
+  return { key, verdict: classifyParsed(mail, raw, key, ctx, answers) };
+}
+
+/**
+ * The answers of `lookup` to every question `ask` puts to it (each answered "none" while it
+ * runs). A pass with answers asks no other question: which recipients and Message-IDs a message
+ * names does not depend on what the list says about them.
+ */
+async function answered(lookup: DigestLookup, ask: (answers: Answers) => void): Promise<Answers> {
+  const refs = new Set<string>();
+  const originals = new Map<string, [string, string | undefined]>();
+  const pair = (id: string, email: string | undefined) => `${id}\n${email ?? ''}`;
+  ask({
+    digestByRef: (ref) => void refs.add(ref),
+    original: (id, email) => void originals.set(pair(id, email), [id, email]),
+  });
+  const byRef = new Map<string, string | undefined>();
+  for (const ref of refs) byRef.set(ref, await lookup.digestByRef(ref));
+  const byId = new Map<string, OriginalDelivery | undefined>();
+  for (const [k, [id, email]] of originals) byId.set(k, await lookup.original(id, email));
+  return {
+    digestByRef: (ref) => byRef.get(ref),
+    original: (id, email) => byId.get(pair(id, email)),
+  };
 }
 
 /** Steps, in order: VERP anywhere in the message, a DSN part, an ARF part, a plain bounce, an auto-reply. */
-function classifyParsed(mail: ParsedMail, raw: Buffer, key: string, ctx: ClassifyContext): Verdict {
+function classifyParsed(
+  mail: ParsedMail,
+  raw: Buffer,
+  key: string,
+  ctx: ClassifyContext,
+  lookup: Answers,
+): Verdict {
   const text = raw.toString('latin1');
   const verp = ctx.verp ? findVerp(text, ctx.verp.bounce, ctx.verp.secret) : undefined;
   const originals = originalMessageIds(mail);
@@ -61,10 +108,10 @@ function classifyParsed(mail: ParsedMail, raw: Buffer, key: string, ctx: Classif
     const who: Pick<BounceEvent, 'email' | 'subscriberId' | 'digestKey'> = { email: email ?? '' };
     if (verp) {
       who.subscriberId = verp.subscriberId;
-      who.digestKey = ctx.lookup.digestByRef(verp.digestRef);
+      who.digestKey = lookup.digestByRef(verp.digestRef);
     }
     for (const id of originals) {
-      const found = ctx.lookup.original(id, email);
+      const found = lookup.original(id, email);
       if (!found) continue;
       who.subscriberId ??= found.subscriberId;
       who.digestKey ??= found.digestKey;

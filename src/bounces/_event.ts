@@ -1,7 +1,7 @@
 import { addressKey, normalizeEmail } from '../store/_address.js';
 import {
   type BounceEffect,
-  SqliteBounceEvents,
+  bounceEventsFor,
   type StoredBounceKind,
   type SuppressionReason,
 } from '../store/_bounce-events.js';
@@ -71,13 +71,13 @@ const MAX_DIAGNOSTIC = 500;
  * - anything else ('other' failures, addresses not on the list) is stored with no effect.
  */
 export async function recordEvents(
-  store: Pick<Store, 'db'>,
+  store: Pick<Store, 'backend'>,
   events: BounceEvent[],
   rules: BounceRules = DEFAULT_BOUNCE_RULES,
   options: { now?: () => number } = {},
 ): Promise<RecordOutcome> {
   const now = options.now ?? Date.now;
-  const table = new SqliteBounceEvents(store.db);
+  const table = bounceEventsFor(store.backend);
   const outcome: RecordOutcome = {
     recorded: 0,
     duplicates: 0,
@@ -86,8 +86,8 @@ export async function recordEvents(
     unknownAddress: 0,
   };
   for (const event of events) {
-    table.transaction(() => {
-      if (table.has(event.sourceId)) {
+    await table.transaction(async (tx) => {
+      if (await tx.has(event.sourceId)) {
         outcome.duplicates++;
         return;
       }
@@ -96,9 +96,9 @@ export async function recordEvents(
       const checked = normalizeEmail(event.email);
       const address =
         event.subscriberId !== undefined
-          ? table.address({ id: event.subscriberId })
+          ? await tx.address({ id: event.subscriberId })
           : checked.ok
-            ? table.address({ key: addressKey(checked.email) })
+            ? await tx.address({ key: addressKey(checked.email) })
             : undefined;
       let effect: BounceEffect = 'none';
       let reason: SuppressionReason | undefined;
@@ -119,7 +119,11 @@ export async function recordEvents(
         occurredAt: event.at,
         recordedAt: now(),
       };
-      table.insert(row);
+      // Another process may have stored the same event since `has` (PostgreSQL): still a duplicate.
+      if (!(await tx.insert(row))) {
+        outcome.duplicates++;
+        return;
+      }
       outcome.recorded++;
       outcome.kinds[kind]++;
       if (!address) {
@@ -128,19 +132,19 @@ export async function recordEvents(
       }
       if (kind === 'soft') {
         // Soft bounces before a suppression that was lifted since (resubscribe) count no more.
-        const lifted = address.suppressedAt === null ? table.lastSuppressionAt(address.id) : undefined;
+        const lifted = address.suppressedAt === null ? await tx.lastSuppressionAt(address.id) : undefined;
         const since = Math.max(
           event.at - rules.softWindowDays * 86_400_000,
           lifted === undefined ? 0 : lifted + 1,
         );
-        if (table.softDigestCount(address.id, since) >= rules.softLimit) reason = 'bounced';
+        if ((await tx.softDigestCount(address.id, since)) >= rules.softLimit) reason = 'bounced';
       }
       if (!reason) return;
       const already =
         address.suppressedAt !== null &&
         (reason !== 'complained' || address.suppressedReason === 'complained');
-      table.suppress(address.id, reason, event.at, now());
-      setEffect(store, event.sourceId, already ? 'already-suppressed' : 'suppressed');
+      await tx.suppress(address.id, reason, event.at, now());
+      await tx.setEffect(event.sourceId, already ? 'already-suppressed' : 'suppressed');
       if (!already) outcome.suppressed.push({ email: address.address, reason });
     });
   }
@@ -149,15 +153,15 @@ export async function recordEvents(
 
 /** Store reports nobody could read, idempotent by sourceId; returns how many were new. */
 export async function recordUnrecognised(
-  store: Pick<Store, 'db'>,
+  store: Pick<Store, 'backend'>,
   reports: UnrecognisedReport[],
   options: { now?: () => number } = {},
 ): Promise<number> {
   const now = options.now ?? Date.now;
-  const table = new SqliteBounceEvents(store.db);
+  const table = bounceEventsFor(store.backend);
   let added = 0;
   for (const report of reports) {
-    const inserted = table.insert({
+    const inserted = await table.insert({
       addressId: null,
       email: null,
       digestKey: null,
@@ -183,8 +187,4 @@ export function storedKind(
   if (event.kind === 'complaint') return 'complaint';
   if (event.status) return kindOfStatus(event.status, rules);
   return event.kind;
-}
-
-function setEffect(store: Pick<Store, 'db'>, sourceId: string, effect: BounceEffect): void {
-  store.db.prepare('UPDATE bounce_events SET effect = ? WHERE source_id = ?').run(effect, sourceId);
 }

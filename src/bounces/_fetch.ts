@@ -62,7 +62,7 @@ export function describeImap(settings: ImapSettings): string {
  * them again, which records nothing twice (events are idempotent), so it is safe from cron.
  */
 export async function fetchBounces(
-  store: Pick<Store, 'db'>,
+  store: Pick<Store, 'backend'>,
   settings: ImapSettings,
   ctx: ClassifyContext & { moveTo?: string; signal?: AbortSignal },
 ): Promise<HandleReport> {

@@ -43,7 +43,7 @@ export function emptyHandleReport(): HandleReport {
  * message again changes nothing. `source` names where it came from in stored rows ('import', 'imap').
  */
 export async function handleMessage(
-  store: Pick<Store, 'db'>,
+  store: Pick<Store, 'backend'>,
   message: SourceMessage,
   ctx: ClassifyContext & { source: string },
   report: HandleReport,
@@ -79,7 +79,7 @@ export async function handleMessage(
 
 /** Handle many messages in order (see handleMessage). */
 export async function handleMessages(
-  store: Pick<Store, 'db'>,
+  store: Pick<Store, 'backend'>,
   messages: Iterable<SourceMessage> | AsyncIterable<SourceMessage>,
   ctx: ClassifyContext & { source: string },
 ): Promise<HandleReport> {

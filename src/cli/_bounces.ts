@@ -12,7 +12,7 @@ import { type Config, loadConfig } from '../config/index.js';
 import { requireSecret } from '../deliver/_token.js';
 import { parseBounceAddress } from '../deliver/_verp.js';
 import { DigestError } from '../errors.js';
-import { type BounceEventRow, SqliteBounceEvents, type StoredBounceKind } from '../store/_bounce-events.js';
+import { type BounceEventRow, bounceEventsFor, type StoredBounceKind } from '../store/_bounce-events.js';
 import { connectStore, type Store } from '../store/index.js';
 import { type CliContext, type Command, intFlag, type OptionValues, stringFlag } from './_command.js';
 import { plural, textTable } from './_output.js';
@@ -79,7 +79,7 @@ export const bouncesCommand: Command = {
     if (action === 'list') {
       const store = await connectStore(target, { readonly: true });
       try {
-        return list(store, values, ctx);
+        return await list(store, values, ctx);
       } finally {
         await store.close();
       }
@@ -93,7 +93,7 @@ export const bouncesCommand: Command = {
       const classify: ClassifyContext = {
         rules: config.bounces,
         verp: bounce && secret ? { bounce, secret } : undefined,
-        lookup: digestLookup(store.db),
+        lookup: digestLookup(store.backend),
         now: ctx.now().getTime(),
       };
       let report: HandleReport;
@@ -149,11 +149,13 @@ function printReport(
   );
 }
 
-function list(store: Store, values: OptionValues, ctx: CliContext): number {
+async function list(store: Store, values: OptionValues, ctx: CliContext): Promise<number> {
   const kind = stringFlag(values, 'kind');
   const limit = intFlag(values, 'limit', 1) ?? 50;
-  const table = new SqliteBounceEvents(store.db);
-  const rows = table.list({ kind: kind as StoredBounceKind | undefined, limit });
+  const rows = await bounceEventsFor(store.backend).list({
+    kind: kind as StoredBounceKind | undefined,
+    limit,
+  });
   if (values.json) ctx.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else ctx.stdout.write(eventTable(rows));
   ctx.stderr.write(`${rows.length} event${rows.length === 1 ? '' : 's'}${kind ? ` of kind ${kind}` : ''}\n`);

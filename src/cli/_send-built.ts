@@ -17,7 +17,8 @@ import {
 import { DigestError } from '../errors.js';
 import { type BuildResult, writeDigest } from '../pipeline.js';
 import { postalAddressWarning } from '../render/index.js';
-import { addressKey, type SqliteDatabase } from '../store/index.js';
+import type { BackendLike } from '../store/_backend.js';
+import { addressKey } from '../store/index.js';
 import { saveWebCopy } from '../web/index.js';
 import type { CliContext } from './_command.js';
 import { warn } from './_output.js';
@@ -30,11 +31,11 @@ export interface BuiltDigestSend
   /** Folders in `config` (`out`) are relative to this. */
   cwd: string;
   /**
-   * The list's database on a real send to the list: it keeps the web archive's copy (digest serve),
-   * and the send's own 5xx rejections are recorded there as bounces (see afterSend). Omit for dry
-   * runs and test copies.
+   * The list's store on a real send to the list (its backend, or a SQLite handle): it keeps the
+   * web archive's copy (digest serve), and the send's own 5xx rejections are recorded there as
+   * bounces (see afterSend). Omit for dry runs and test copies.
    */
-  webCopyDb?: SqliteDatabase;
+  webCopyDb?: BackendLike;
   /** Opened after OUT/<date> and the web copy are written, closed when the send ends. */
   openTransport: () => DeliveryTransport | Promise<DeliveryTransport>;
   /** Called with the open transport just before the first message (the "Sending digest" line). */

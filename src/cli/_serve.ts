@@ -73,7 +73,7 @@ export const serveCommand: Command = {
         settings: config.webhooks,
         rules: config.bounces,
         verp: bounce && { bounce, secret },
-        lookup: digestLookup(store.db),
+        lookup: digestLookup(store.backend),
         log,
       });
       const server = await startWebServer({

@@ -9,7 +9,7 @@ import {
 } from '../bounces/_stats.js';
 import { loadConfig } from '../config/index.js';
 import { DigestError } from '../errors.js';
-import { SqliteDeliveryStats } from '../store/_delivery-stats.js';
+import { deliveryStatsFor } from '../store/_delivery-stats.js';
 import { connectStore } from '../store/index.js';
 import { type Command, stringFlag } from './_command.js';
 import { DB_OPTION, storeTarget } from './_store-target.js';
@@ -44,10 +44,10 @@ send\` prints the same warnings.`,
     const { config } = loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') });
     const store = await connectStore(storeTarget(ctx.cwd, config.db), { readonly: true });
     try {
-      const stats = new SqliteDeliveryStats(store.db);
-      const digests = stats.digestCounts({ date }).map((d) => ({ ...d, ...ratesOf(d) }));
+      const stats = deliveryStatsFor(store.backend);
+      const digests = (await stats.digestCounts({ date })).map((d) => ({ ...d, ...ratesOf(d) }));
       const now = ctx.now().getTime();
-      const window = stats.windowCounts(now - RATE_WINDOW_DAYS * 86_400_000, now + 1);
+      const window = await stats.windowCounts(now - RATE_WINDOW_DAYS * 86_400_000, now + 1);
       const lastDays = {
         days: RATE_WINDOW_DAYS,
         ...window,

@@ -1,20 +1,18 @@
-import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type BounceEvent, recordEvents } from '../../src/bounces/_event.js';
 import { DEFAULT_BOUNCE_RULES, findStatus, kindOfStatus } from '../../src/bounces/_rules.js';
-import { SqliteBounceEvents } from '../../src/store/_bounce-events.js';
-import { openStore, type Store } from '../../src/store/index.js';
-import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
-
-afterEach(runCleanups);
+import { bounceEventsFor } from '../../src/store/_bounce-events.js';
+import type { Store } from '../../src/store/index.js';
+import { type StoreKind, storeKinds } from '../helpers/stores.js';
 
 const DAY = 86_400_000;
+const KINDS = storeKinds();
 
-async function storeWith(...emails: string[]): Promise<Store> {
-  const store = openStore(join(tempDir(), 'digest.db'));
-  cleanups.push(() => store.close());
-  for (const email of emails) await store.subscribers.add({ email, name: '', topics: [] });
-  return store;
+/** A fresh store of `kind` with these subscribers, and the target another process would open. */
+async function storeOf(kind: StoreKind, ...emails: string[]): Promise<{ store: Store; target: string }> {
+  const fresh = await kind.fresh();
+  for (const email of emails) await fresh.store.subscribers.add({ email, name: '', topics: [] });
+  return fresh;
 }
 
 function event(over: Partial<BounceEvent>): BounceEvent {
@@ -49,7 +47,9 @@ describe('kindOfStatus (default rules)', () => {
   });
 });
 
-describe('recordEvents', () => {
+describe.each(KINDS)('recordEvents (%s)', (_name, kind) => {
+  const storeWith = async (...emails: string[]) => (await storeOf(kind, ...emails)).store;
+
   it('suppresses a hard bounce at once, stores it once, and leaves others alone', async () => {
     const store = await storeWith('Ann@Example.org', 'bob@example.org');
     const hard = event({
@@ -70,8 +70,8 @@ describe('recordEvents', () => {
       ['Ann@Example.org', 'unsubscribed'],
       ['bob@example.org', 'active'],
     ]);
-    const table = new SqliteBounceEvents(store.db);
-    const rows = table.list();
+    const table = bounceEventsFor(store.backend);
+    const rows = await table.list();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({
       kind: 'hard',
@@ -79,7 +79,7 @@ describe('recordEvents', () => {
       diagnostic: 'smtp; 550 5.1.1 unknown',
       effect: 'suppressed',
     });
-    expect(table.suppressions().get(rows[0]?.addressId as number)?.suppressedReason).toBe('bounced');
+    expect((await table.suppressions()).get(rows[0]?.addressId as number)?.suppressedReason).toBe('bounced');
   });
 
   it('suppresses a soft-bouncing address only on the third digest within the window', async () => {
@@ -126,8 +126,8 @@ describe('recordEvents', () => {
     await recordEvents(store, [event({ status: '5.1.1' })]);
     const outcome = await recordEvents(store, [event({ kind: 'complaint', source: 'arf', sourceId: 'c1' })]);
     expect(outcome.suppressed).toEqual([{ email: 'ann@example.org', reason: 'complained' }]);
-    const table = new SqliteBounceEvents(store.db);
-    expect([...table.suppressions().values()].map((a) => a.suppressedReason)).toEqual(['complained']);
+    const table = bounceEventsFor(store.backend);
+    expect([...(await table.suppressions()).values()].map((a) => a.suppressedReason)).toEqual(['complained']);
   });
 
   it('an address not on the list is stored with no effect; a subscriber id (VERP) wins over the address', async () => {
@@ -152,13 +152,60 @@ describe('recordEvents', () => {
     expect(readded.subscriber.status).toBe('unsubscribed');
     const back = await store.subscribers.resubscribe('ann@example.org');
     expect(back).toMatchObject({ wasSuppressed: true, subscriber: { status: 'active' } });
-    expect(new SqliteBounceEvents(store.db).suppressions().size).toBe(0);
+    expect((await bounceEventsFor(store.backend).suppressions()).size).toBe(0);
+  });
+
+  it('two processes recording the same events at once store each once, and three soft bounces on three digests suppress', async () => {
+    const { store, target } = await storeOf(kind, 'ann@example.org');
+    const other = await kind.connect(target);
+    const soft = (n: number) =>
+      event({ kind: 'soft', status: '4.2.2', sourceId: `s${n}`, digestKey: `day:${n}`, at: n * DAY });
+    const batch = [soft(1), soft(2), soft(3)];
+    // The same three webhook deliveries reach two servers: each event is decided once.
+    const [a, b] = await Promise.all([recordEvents(store, batch), recordEvents(other, [...batch].reverse())]);
+    expect(a.recorded + b.recorded).toBe(3);
+    expect(a.duplicates + b.duplicates).toBe(3);
+    expect([...a.suppressed, ...b.suppressed]).toEqual([{ email: 'ann@example.org', reason: 'bounced' }]);
+    const rows = await bounceEventsFor(store.backend).list();
+    expect(rows.map((r) => r.sourceId).sort()).toEqual(['s1', 's2', 's3']);
+    expect(rows.filter((r) => r.effect === 'suppressed')).toHaveLength(1);
+    expect((await store.subscribers.findByEmail('ann@example.org'))?.status).toBe('unsubscribed');
+  });
+
+  it("lists events newest first by address, digest and kind, and each address's last event", async () => {
+    const store = await storeWith('ann@example.org', 'bob@example.org');
+    const [ann, bob] = await store.subscribers.list();
+    await recordEvents(store, [
+      event({ sourceId: 'h1', status: '5.1.1', digestKey: 'day:1', at: 1 * DAY }),
+      event({
+        email: 'bob@example.org',
+        kind: 'soft',
+        status: '4.2.2',
+        sourceId: 's1',
+        digestKey: 'day:1',
+        at: 2 * DAY,
+      }),
+      event({ email: 'bob@example.org', kind: 'complaint', sourceId: 'c1', digestKey: 'day:2', at: 3 * DAY }),
+    ]);
+    const table = bounceEventsFor(store.backend);
+    expect((await table.list()).map((r) => r.sourceId)).toEqual(['c1', 's1', 'h1']);
+    expect((await table.list({ digestKey: 'day:1' })).map((r) => r.sourceId)).toEqual(['s1', 'h1']);
+    expect((await table.list({ kind: 'soft' })).map((r) => r.sourceId)).toEqual(['s1']);
+    expect((await table.list({ addressId: bob?.id, limit: 1 })).map((r) => r.sourceId)).toEqual(['c1']);
+    const last = await table.lastEvents();
+    expect([...last.entries()].map(([id, r]) => [id, r.sourceId]).sort()).toEqual(
+      [
+        [ann?.id, 'h1'],
+        [bob?.id, 'c1'],
+      ].sort(),
+    );
+    expect(await table.list({ kind: 'unrecognised' })).toEqual([]);
   });
 });
 
-describe('the way back', () => {
+describe.each(KINDS)('the way back (%s)', (_name, kind) => {
   it("a subscriber's own resubscribe link (setStatus active) does not lift a bounce or complaint; resubscribe does", async () => {
-    const store = await storeWith('ann@example.org', 'bob@example.org', 'cy@example.org');
+    const { store } = await storeOf(kind, 'ann@example.org', 'bob@example.org', 'cy@example.org');
     const [ann, bob, cy] = await store.subscribers.list();
     await recordEvents(store, [
       event({ status: '5.1.1' }),

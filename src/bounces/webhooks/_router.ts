@@ -1,6 +1,7 @@
 import { type BounceAddress, findVerp } from '../../deliver/_verp.js';
 import { DigestError } from '../../errors.js';
 import type { Store } from '../../store/_store.js';
+import type { DigestLookup } from '../_classify.js';
 import { type BounceEvent, type RecordOutcome, recordEvents, recordUnrecognised } from '../_event.js';
 import { type BounceRules, DEFAULT_BOUNCE_RULES } from '../_rules.js';
 import { fetchText } from './_fetch.js';
@@ -38,7 +39,7 @@ export const DEFAULT_WEBHOOK_SETTINGS: WebhookSettings = {
 /** What the router needs. */
 export interface WebhookRouterOptions {
   /** Where events are recorded (recordEvents). */
-  store: Pick<Store, 'db'>;
+  store: Pick<Store, 'backend'>;
   /** The secrets: MAILGUN_WEBHOOK_SIGNING_KEY, POSTMARK_WEBHOOK_USER/_PASSWORD, DIGEST_WEBHOOK_SECRET. */
   env: Record<string, string | undefined>;
   settings?: Partial<WebhookSettings>;
@@ -57,10 +58,7 @@ export interface WebhookRouterOptions {
 }
 
 /** The digest of a VERP reference or of an original Message-ID (the shape of src/bounces' DigestLookup). */
-export interface WebhookLookup {
-  digestByRef(ref: string): string | undefined;
-  original(messageId: string, email?: string): { digestKey: string; subscriberId: number } | undefined;
-}
+export type WebhookLookup = DigestLookup;
 
 /** An HTTP answer to a webhook request. */
 export interface WebhookAnswer {
@@ -89,7 +87,7 @@ export interface WebhookResult {
 export class WebhookRouter {
   readonly maxBodyBytes: number;
   readonly #providers = new Map<WebhookProviderName, WebhookProvider>();
-  readonly #store: Pick<Store, 'db'>;
+  readonly #store: Pick<Store, 'backend'>;
   readonly #rules: BounceRules;
   readonly #log: (line: string) => void;
   readonly #verp: WebhookRouterOptions['verp'];
@@ -179,7 +177,8 @@ export class WebhookRouter {
     let unrecognised: number;
     try {
       const clock = { now: () => now.getTime() };
-      const events = received.events.map((event) => this.#withOrigin(event));
+      const events: BounceEvent[] = [];
+      for (const event of received.events) events.push(await this.#withOrigin(event));
       outcome = await recordEvents(this.#store, events, this.#rules, clock);
       unrecognised = await recordUnrecognised(this.#store, received.unrecognised, clock);
     } catch (error) {
@@ -206,17 +205,17 @@ export class WebhookRouter {
    * reported a VERP envelope sender (signed: it names the subscriber) or a Message-ID the ledger
    * knows; else as the provider said it (the recipient's address, no digest).
    */
-  #withOrigin({ hints, ...event }: ProviderEvent): BounceEvent {
+  async #withOrigin({ hints, ...event }: ProviderEvent): Promise<BounceEvent> {
     if (event.digestKey || !hints) return event;
     const verp =
       hints.returnPath && this.#verp
         ? findVerp(hints.returnPath, this.#verp.bounce, this.#verp.secret)
         : undefined;
     if (verp) {
-      const digestKey = this.#lookup?.digestByRef(verp.digestRef);
+      const digestKey = await this.#lookup?.digestByRef(verp.digestRef);
       return { ...event, subscriberId: verp.subscriberId, ...(digestKey ? { digestKey } : {}) };
     }
-    const original = hints.messageId ? this.#lookup?.original(hints.messageId, event.email) : undefined;
+    const original = hints.messageId ? await this.#lookup?.original(hints.messageId, event.email) : undefined;
     return original ? { ...event, ...original } : event;
   }
 }
