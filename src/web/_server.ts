@@ -6,7 +6,7 @@ import { DigestError } from '../errors.js';
 import { answerClientErrors, closeServer, listenOnce, urlHost } from '../http/index.js';
 import type { Store } from '../store/index.js';
 import type { AccountDeps } from './_account.js';
-import { type Archive, SqliteArchive } from './_archive.js';
+import { type Archive, archiveFor } from './_archive.js';
 import { MAX_BODY_BYTES } from './_body.js';
 import type { SignupMailer } from './_confirm-mail.js';
 import { handleRequest } from './_handler.js';
@@ -17,7 +17,7 @@ import type { SignupSettings } from './_signup.js';
 /** How to run the public subscriber web server. */
 export interface WebServerOptions {
   /** The open database: subscribers to (un)subscribe, the archive tables. */
-  store: Pick<Store, 'db' | 'subscribers'>;
+  store: Pick<Store, 'backend' | 'subscribers'>;
   /** DIGEST_SECRET, which signed the tokens in the emails; at least MIN_SECRET_LENGTH characters. */
   secret: string;
   /** The newsletter's name for page titles (config `title`). Default "News Digest". */
@@ -41,7 +41,7 @@ export interface WebServerOptions {
   rateLimit?: Partial<RateLimitSettings>;
   /** Largest request body, bytes. Default 4096. */
   maxBodyBytes?: number;
-  /** Where sent digests are listed and read. Default: the `digests` and `web_copies` tables of `store.db`. */
+  /** Where sent digests are listed and read. Default: the `digests` and `web_copies` tables of the store (archiveFor). */
   archive?: Archive;
   /**
    * Config `signup` and the mailer of its confirmation mails (see signupMailer). Default: off, no
@@ -81,7 +81,7 @@ export async function startWebServer(options: WebServerOptions): Promise<WebServ
   const port = options.port ?? 8080;
   const log = options.log ?? (() => {});
   const now = options.now ?? (() => new Date());
-  const archive = options.archive ?? new SqliteArchive(options.store.db);
+  const archive = options.archive ?? archiveFor(options.store.backend);
   const site = options.title ?? 'News Digest';
   const signup = options.signup?.enabled ? options.signup : undefined;
   if (signup && !signup.mailer) {

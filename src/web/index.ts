@@ -3,10 +3,12 @@ export {
   type Archive,
   type ArchiveEntry,
   type ArchivePage,
+  archiveFor,
   SqliteArchive,
   saveWebCopy,
   webCopyHtml,
 } from './_archive.js';
+export { PgArchive } from './_archive-pg.js';
 export { MAX_BODY_BYTES } from './_body.js';
 export {
   type SignupMail,
