@@ -33,6 +33,7 @@ import { applyEdits } from './_edit.js';
 import { median, type ProcessRun, RSS_METHOD, runNode } from './_measure.js';
 import { startSink } from './_sink-client.js';
 import { printTable, type Result, type Target } from './_table.js';
+import { pgImportMeasurements } from './pg-import.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ZONE = 'America/New_York';
@@ -104,6 +105,8 @@ let paired: Record<string, number> = {};
 try {
   if (!SEND_ONLY) await buildMeasurements();
   if (!values['skip-send']) results.push(...(await sendMeasurements()));
+  // 100,000 subscribers imported into PostgreSQL (its own server, started and stopped by the row).
+  if (!SEND_ONLY) results.push(...(await pgImportMeasurements({ bin: BIN, work, runs: HEAVY, log })));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -484,6 +487,8 @@ function computeTargets(all: Result[], paired: Record<string, number>): Target[]
   add('smtp/smtp-naive ≥ 3', 3, r['smtp/smtp-naive'], false);
   add('dry-run ≥ 2000 msg/s', 2000, find('dry-run')?.throughput, false);
   add('MJML runs per digest ≤ 1', 1, find('mjml-runs')?.value, true);
+  const pgImport = find('pg-import')?.wallMs;
+  add('pg-import of 100,000 rows ≤ 30 s', 30, pgImport === undefined ? undefined : pgImport / 1000, true);
   return targets;
 }
 
