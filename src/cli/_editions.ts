@@ -13,7 +13,7 @@ import {
 } from '../editions/index.js';
 import { type BuildRequest, latestDay } from '../pipeline.js';
 import { dayWindow, previousDay } from '../select/index.js';
-import type { SqliteDatabase } from '../store/index.js';
+import type { StoreBackend } from '../store/index.js';
 
 /** One edition of a send run: what to build, and who reads it. */
 export interface EditionSend extends DueEdition {
@@ -90,24 +90,33 @@ export function withEditionOut<C extends { out: string }>(config: C, edition: Ed
 
 /**
  * Who one edition's send goes to: its readers among the active subscribers, less those the ledger
- * already gave another edition of these stories (servedElsewhere; `day` is the edition's last
- * day, undefined for a range). `withInactive`: also the inactive rows, so that a run's first
- * summary counts those skipped (unsubscribed, pending) once, as before editions.
+ * already gave another edition of these stories (servedElsewhere, read once, at the first list;
+ * `day` is the edition's last day, undefined for a range). `withInactive`: also the inactive rows,
+ * so that a run's first summary counts those skipped (unsubscribed, pending) once, as before
+ * editions. No `backend` (a test copy): nobody is left out.
  */
 export function editionReaders(
   subscribers: SendDeps['subscribers'],
-  db: SqliteDatabase | undefined,
+  backend: StoreBackend | undefined,
   readers: readonly number[],
   target: { digestKey: string; day?: string; weekly: boolean },
   withInactive: boolean,
 ): SendDeps['subscribers'] {
-  const served =
-    db && target.day ? servedElsewhere(db, target.digestKey, target.day, target.weekly) : new Set<number>();
-  const members = new Set(readers.filter((id) => !served.has(id)));
+  let members: Promise<Set<number>> | undefined;
+  const membersOnce = async () => {
+    const served =
+      backend && target.day
+        ? await servedElsewhere(backend, target.digestKey, target.day, target.weekly)
+        : new Set<number>();
+    return new Set(readers.filter((id) => !served.has(id)));
+  };
   return {
-    list: async (filter) =>
-      (await subscribers.list(filter)).filter(
-        (s) => members.has(s.id) || (withInactive && s.status !== 'active'),
-      ),
+    list: async (filter) => {
+      members ??= membersOnce();
+      const sendTo = await members;
+      return (await subscribers.list(filter)).filter(
+        (s) => sendTo.has(s.id) || (withInactive && s.status !== 'active'),
+      );
+    },
   };
 }

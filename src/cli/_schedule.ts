@@ -22,8 +22,8 @@ import {
   outcomeLine,
   type RunnerDeps,
   type RunOutcome,
-  RunStore,
   runEditions,
+  runStoreFor,
   type Schedule,
   type SendCounts,
   type SendFn,
@@ -188,7 +188,7 @@ async function prepare(values: OptionValues, ctx: CliContext, clock: () => Date)
       const day = addDays(sendDate, -1);
       const runs: EditionRun[] = editions.map((entry) => ({
         id: entry.id,
-        runs: new RunStore(store.db, { host, scheduleKey: editionScheduleKey(entry.id) }),
+        runs: runStoreFor(store.backend, { host, scheduleKey: editionScheduleKey(entry.id) }),
         build: async (run) => {
           await fetchOnce();
           const request = { ...buildRequestFor(run, config, ctx.cwd), strict: values.strict === true };
@@ -197,7 +197,7 @@ async function prepare(values: OptionValues, ctx: CliContext, clock: () => Date)
         send: async (built, options) => {
           warnOnce();
           const target = { digestKey: built.digestKey, day, weekly: entry.edition.frequency === 'weekly' };
-          const subscribers = editionReaders(store.subscribers, store.db, entry.readers, target, false);
+          const subscribers = editionReaders(store.subscribers, store.backend, entry.readers, target, false);
           return smtpSender({ ...sender, config: withEditionOut(config, entry.edition) }, subscribers)(
             built,
             options,

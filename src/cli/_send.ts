@@ -171,7 +171,7 @@ export const sendCommand: Command = {
         };
         const readersOf = testTo
           ? subscribers
-          : editionReaders(subscribers, store?.db, send.readers, target, n === 0);
+          : editionReaders(subscribers, store?.backend, send.readers, target, n === 0);
         if (values['resend-unknown'] && store) await warnResendUnknown(store, built.digestKey, ctx);
         const editionConfig = send.request.config;
         const emlDir = join(resolve(ctx.cwd, editionConfig.out), built.window.date, 'eml');

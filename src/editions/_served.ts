@@ -1,4 +1,4 @@
-import type { SqliteDatabase } from '../store/index.js';
+import type { StoreBackend } from '../store/index.js';
 import { addDays } from './_edition.js';
 import { WEEK_DAYS } from './_plan.js';
 
@@ -10,30 +10,31 @@ const HAS_IT = `state IN ('sent', 'sending', 'unknown')`;
  * other edition whose last day is `day` (a reader who switched editions today gets one email
  * today, not two), and, for a weekly, a weekly of the 6 days before (a reader who moved their
  * weekday mid-week is not sent the same week again). Keys sort by their date, so these are
- * range reads of the ledger's primary key.
+ * range reads of the ledger's digest keys, on either store.
  */
-export function servedElsewhere(
-  db: SqliteDatabase,
+export async function servedElsewhere(
+  backend: StoreBackend,
   digestKey: string,
   day: string,
   weekly: boolean,
-): Set<number> {
-  const sameDay = db
-    .prepare<[string, string, string, string, string], { id: number }>(
-      `SELECT DISTINCT subscriber_id AS id FROM deliveries
-       WHERE digest_key <> ? AND ${HAS_IT}
-         AND ((digest_key >= ? AND digest_key < ?) OR (digest_key >= ? AND digest_key < ?))`,
-    )
-    .all(digestKey, `day:${day}@`, `day:${day}A`, `week:${day}@`, `week:${day}A`);
-  const ids = new Set(sameDay.map((r) => r.id));
-  if (weekly) {
-    const week = db
-      .prepare<[string, string], { id: number }>(
-        `SELECT DISTINCT subscriber_id AS id FROM deliveries
-         WHERE digest_key >= ? AND digest_key < ? AND ${HAS_IT}`,
-      )
-      .all(`week:${addDays(day, 1 - WEEK_DAYS)}`, `week:${day}`);
-    for (const r of week) ids.add(r.id);
-  }
-  return ids;
+): Promise<Set<number>> {
+  // [from, to) ranges of digest keys; this edition's own key is in none but the first two.
+  const ranges = [
+    [`day:${day}@`, `day:${day}A`],
+    [`week:${day}@`, `week:${day}A`],
+    ...(weekly ? [[`week:${addDays(day, 1 - WEEK_DAYS)}`, `week:${day}`]] : []),
+  ];
+  const params = [digestKey, ...ranges.flat()];
+  // Keys compare byte by byte: SQLite's BINARY, and on PostgreSQL COLLATE "C" whatever the
+  // database's locale (served by the index deliveries_key_bytes, src/store/pg/_migrations.ts).
+  const pg = backend.kind === 'postgres';
+  const param = (i: number) => (pg ? `$${i + 1}` : '?');
+  const key = pg ? 'digest_key COLLATE "C"' : 'digest_key';
+  const within = ranges.map((_, r) => `(${key} >= ${param(1 + 2 * r)} AND ${key} < ${param(2 + 2 * r)})`);
+  const sql = `SELECT DISTINCT subscriber_id AS id FROM deliveries
+    WHERE digest_key <> ${param(0)} AND ${HAS_IT} AND (${within.join(' OR ')})`;
+  const rows = pg
+    ? (await backend.pool.query<{ id: number }>(sql, params)).rows
+    : backend.db.prepare<string[], { id: number }>(sql).all(...params);
+  return new Set(rows.map((r) => r.id));
 }

@@ -79,18 +79,18 @@ export interface RunOutcome {
 export async function runScheduled(deps: RunnerDeps, now: Date = deps.clock()): Promise<RunOutcome> {
   const { schedule, runs } = deps;
   const next = nextRun(now, schedule);
-  const recorded = runs.get(localDate(now.getTime(), schedule.timeZone));
+  const recorded = await runs.get(localDate(now.getTime(), schedule.timeZone));
   const due = dueRun(now, schedule, recorded);
   const { sendDate, scheduledAt, deadline, window } = due;
   const base = { sendDate, scheduledAt, deadline, window, next };
   if (!isDue(due)) {
-    if (due.skip === 'after-cutoff') return missed(deps, due.message, base, now);
+    if (due.skip === 'after-cutoff') return await missed(deps, due.message, base, now);
     // A skipped day says why it was skipped (a thin day, a missed run).
     const why = due.skip === 'already-skipped' && recorded?.reason ? ` (${recorded.reason})` : '';
     return { ...base, kind: due.skip, message: `${due.message}${why}`, run: recorded };
   }
   if (deps.signal?.aborted) return { ...base, kind: 'stopped', message: 'stopping: no new run started' };
-  const claim = runs.claim({ ...due, owner: deps.owner, now });
+  const claim = await runs.claim({ ...due, owner: deps.owner, now });
   if (!claim.claimed) {
     if (claim.reason !== 'running') {
       const kind = claim.reason === 'sent' ? 'already-sent' : 'already-skipped';
@@ -109,21 +109,24 @@ export async function runScheduled(deps: RunnerDeps, now: Date = deps.clock()): 
       run: claim.run,
     };
   }
-  const heartbeat = setInterval(
-    () => runs.update(due.sendDate, {}, deps.clock()),
-    deps.heartbeatMs ?? HEARTBEAT_MS,
-  );
+  // One heartbeat at a time, each after the one before; a failed one (the database briefly away)
+  // is left for the next: the stale limit is many heartbeats long.
+  let beating: Promise<void> = Promise.resolve();
+  const heartbeat = setInterval(() => {
+    beating = beating.then(() => runs.update(due.sendDate, {}, deps.clock())).catch(() => {});
+  }, deps.heartbeatMs ?? HEARTBEAT_MS);
   heartbeat.unref();
   try {
     return await buildAndSend(deps, due, base, claim.resumed);
   } catch (error) {
     const locked = error instanceof DigestError && error.code === 'E_SEND_LOCKED';
     const reason = locked ? 'another process was sending this digest' : causeChain(error).join('; ');
-    const run = runs.finish(due.sendDate, 'failed', { reason }, deps.clock());
+    const run = await runs.finish(due.sendDate, 'failed', { reason }, deps.clock());
     const message = locked ? `the digest of ${due.sendDate} is being sent by another process` : reason;
     return { ...base, kind: locked ? 'busy' : 'failed', message, run, error };
   } finally {
     clearInterval(heartbeat);
+    await beating;
   }
 }
 
@@ -139,12 +142,12 @@ async function buildAndSend(
   const built = await deps.build(due);
   const items = built.selection.items.length;
   const digestKey = built.digestKey;
-  runs.update(due.sendDate, { digestKey, items }, deps.clock());
+  await runs.update(due.sendDate, { digestKey, items }, deps.clock());
   if (items < schedule.minItems || !built.rendered) {
     const reason = built.rendered
       ? `thin day: ${items} item${items === 1 ? '' : 's'} in the window, fewer than minItems ${schedule.minItems}; no email sent`
       : 'no articles in the window; no email sent';
-    const run = runs.finish(due.sendDate, 'skipped', { reason }, deps.clock());
+    const run = await runs.finish(due.sendDate, 'skipped', { reason }, deps.clock());
     return { ...base, kind: 'thin', message: reason, digestKey, items, run };
   }
   const counts = await deps.send(built, { signal: deps.signal });
@@ -154,21 +157,21 @@ async function buildAndSend(
   const stopped = counts.stopped === true || (deps.signal?.aborted === true && sent + failed < recipients);
   if (stopped) {
     const reason = `stopped after ${done}; the next run sends the rest`;
-    const run = runs.finish(due.sendDate, 'failed', { ...fields, reason }, deps.clock());
+    const run = await runs.finish(due.sendDate, 'failed', { ...fields, reason }, deps.clock());
     return { ...base, kind: 'stopped', message: reason, digestKey, items, counts, run };
   }
   if (failed > 0) {
     const reason = `${done}; the next run before the cutoff retries, or use \`digest send\``;
-    const run = runs.finish(due.sendDate, 'failed', { ...fields, reason }, deps.clock());
+    const run = await runs.finish(due.sendDate, 'failed', { ...fields, reason }, deps.clock());
     return { ...base, kind: 'failed', message: reason, digestKey, items, counts, run };
   }
-  const run = runs.finish(due.sendDate, 'sent', fields, deps.clock());
+  const run = await runs.finish(due.sendDate, 'sent', fields, deps.clock());
   const how = resumed ? ' (resumed)' : due.late ? ' (caught up)' : '';
   return { ...base, kind: 'sent', message: `${done}${how}`, digestKey, items, counts, run };
 }
 
-function missed(deps: RunnerDeps, message: string, base: Base, now: Date): RunOutcome {
-  const run = deps.runs.recordSkipped({ ...base, reason: message, now });
+async function missed(deps: RunnerDeps, message: string, base: Base, now: Date): Promise<RunOutcome> {
+  const run = await deps.runs.recordSkipped({ ...base, reason: message, now });
   if (run.state === 'skipped') return { ...base, kind: 'missed', message, run };
   // A run that started but did not finish is left for a person to finish, not resent late.
   const unfinished =

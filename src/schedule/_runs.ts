@@ -3,7 +3,8 @@ import { DigestError } from '../errors.js';
 import { pidIsAlive } from '../store/index.js';
 import type { RunWindow } from './_due.js';
 
-// The `runs` table itself is created by the store's migration step 2 (src/store/_migrations.ts).
+// The `runs` table itself is created by the store's migrations: SQLite step 2
+// (src/store/_migrations.ts), PostgreSQL step 1 (src/store/pg/_migrations.ts).
 
 export type RunState = 'running' | 'sent' | 'skipped' | 'failed';
 
@@ -59,54 +60,128 @@ export interface RunStoreOptions {
 /** The default heartbeat interval of a running run; well inside the stale limit. */
 export const HEARTBEAT_MS = 60 * 1000;
 
-/** Read and write the runs table. Every state change is one short transaction. */
-export class RunStore {
+/** The progress fields of a run that `update` and `finish` set (a field left out keeps its value). */
+export type RunFields = Partial<
+  Pick<RunRecord, 'digestKey' | 'items' | 'recipients' | 'sent' | 'failed' | 'reason'>
+>;
+
+/** What `claim` is given: the day, its window, who claims it and when. */
+export interface ClaimInput {
+  sendDate: string;
+  scheduledAt: Date;
+  window: RunWindow;
+  owner: RunOwner;
+  now: Date;
+}
+
+/** What `recordSkipped` is given. */
+export interface SkipInput {
+  sendDate: string;
+  scheduledAt: Date;
+  window: RunWindow;
+  reason: string;
+  now: Date;
+}
+
+/**
+ * The runs table of one schedule key: one row per local send date, claimed by one process at a
+ * time. Implementations: SqliteRunStore (below) and PgRunStore (src/schedule/_runs-pg.ts);
+ * runStoreFor picks one from the store's backend. Every state change is one short transaction.
+ */
+export interface RunStore {
   readonly scheduleKey: string;
-  private readonly isProcessAlive: (pid: number) => boolean;
-  private readonly host: string;
-  private readonly staleAfterMs: number;
+  /** The run of one send date, if any. */
+  get(sendDate: string): Promise<RunRecord | undefined>;
+  /** The most recent runs, newest send date first. */
+  list(limit?: number): Promise<RunRecord[]>;
+  /**
+   * Take the send date for this process; of any number of processes claiming at once, on one
+   * machine or many, exactly one wins and the others see it `running`. A `failed` row, or a
+   * `running` row whose owner is gone (dead pid on this host, or no heartbeat for `staleAfterMs`),
+   * is taken over (see claimRefusal).
+   */
+  claim(input: ClaimInput): Promise<ClaimResult>;
+  /** Record a day that will not be sent (past the catch-up cutoff) unless a row already exists. */
+  recordSkipped(input: SkipInput): Promise<RunRecord>;
+  /** Note progress of a claimed run (digest key, counts) and refresh its heartbeat. */
+  update(sendDate: string, fields: RunFields, now: Date): Promise<void>;
+  /** End a claimed run in a final state (`sent`, `skipped` or `failed`); `reason` is replaced. */
+  finish(
+    sendDate: string,
+    state: Exclude<RunState, 'running'>,
+    fields: RunFields,
+    now: Date,
+  ): Promise<RunRecord>;
+}
+
+/** RunStoreOptions with every default applied: what each implementation decides claims with. */
+export interface RunSettings {
+  scheduleKey: string;
+  isProcessAlive: (pid: number) => boolean;
+  host: string;
+  staleAfterMs: number;
+}
+
+/** The options with their defaults (schedule `daily`, `process.kill(pid, 0)`, 10 minutes). */
+export function runSettings(options: RunStoreOptions): RunSettings {
+  return {
+    scheduleKey: options.scheduleKey ?? 'daily',
+    isProcessAlive: options.isProcessAlive ?? pidIsAlive,
+    host: options.host,
+    staleAfterMs: options.staleAfterMs ?? 10 * 60 * 1000,
+  };
+}
+
+/**
+ * Why a claim of the day of `existing` (its row, read under the claim's lock) is refused, or
+ * undefined when the claim takes the row over: a `sent` or `skipped` day is done; a `running` one
+ * is someone else's while its owner lives (a fresh heartbeat and, on this host, a live pid; another
+ * host's pid cannot be checked, so only the heartbeat counts); a `failed` one is retried.
+ */
+export function claimRefusal(existing: RunRecord, now: Date, settings: RunSettings): ClaimResult | undefined {
+  if (existing.state === 'sent' || existing.state === 'skipped') {
+    return { claimed: false, run: existing, reason: existing.state };
+  }
+  if (existing.state === 'running' && ownerAlive(existing, now, settings)) {
+    return { claimed: false, run: existing, reason: 'running' };
+  }
+  return undefined;
+}
+
+function ownerAlive(run: RunRecord, now: Date, settings: RunSettings): boolean {
+  if (now.getTime() - run.updatedAt > settings.staleAfterMs) return false;
+  if (run.ownerHost === settings.host && run.ownerPid !== null) return settings.isProcessAlive(run.ownerPid);
+  return true;
+}
+
+/** RunStore on a SQLite file: each claim is one immediate transaction, so one of two processes wins. */
+export class SqliteRunStore implements RunStore {
+  readonly scheduleKey: string;
+  private readonly settings: RunSettings;
 
   constructor(
     private readonly db: Database.Database,
     options: RunStoreOptions,
   ) {
-    this.scheduleKey = options.scheduleKey ?? 'daily';
-    this.isProcessAlive = options.isProcessAlive ?? pidIsAlive;
-    this.host = options.host;
-    this.staleAfterMs = options.staleAfterMs ?? 10 * 60 * 1000;
+    this.settings = runSettings(options);
+    this.scheduleKey = this.settings.scheduleKey;
   }
 
-  /** The run of one send date, if any. */
-  get(sendDate: string): RunRecord | undefined {
-    const row = this.db
-      .prepare('SELECT * FROM runs WHERE schedule_key = ? AND send_date = ?')
-      .get(this.scheduleKey, sendDate) as RawRow | undefined;
-    return row && fromRow(row);
+  async get(sendDate: string): Promise<RunRecord | undefined> {
+    return this.read(sendDate);
   }
 
-  /** The most recent runs, newest send date first. */
-  list(limit = 30): RunRecord[] {
+  async list(limit = 30): Promise<RunRecord[]> {
     const rows = this.db
       .prepare('SELECT * FROM runs WHERE schedule_key = ? ORDER BY send_date DESC LIMIT ?')
       .all(this.scheduleKey, limit) as RawRow[];
     return rows.map(fromRow);
   }
 
-  /**
-   * Take the send date for this process, in one immediate transaction so that of two processes
-   * claiming at once exactly one wins. A `failed` row, or a `running` row whose owner is gone
-   * (dead pid on this host, or no heartbeat for `staleAfterMs`), is taken over.
-   */
-  claim(input: {
-    sendDate: string;
-    scheduledAt: Date;
-    window: RunWindow;
-    owner: RunOwner;
-    now: Date;
-  }): ClaimResult {
+  async claim(input: ClaimInput): Promise<ClaimResult> {
     const now = input.now.getTime();
     const take = this.db.transaction((): ClaimResult => {
-      const existing = this.get(input.sendDate);
+      const existing = this.read(input.sendDate);
       if (!existing) {
         this.db
           .prepare(
@@ -127,12 +202,8 @@ export class RunStore {
           );
         return { claimed: true, resumed: false, run: this.mustGet(input.sendDate) };
       }
-      if (existing.state === 'sent' || existing.state === 'skipped') {
-        return { claimed: false, run: existing, reason: existing.state };
-      }
-      if (existing.state === 'running' && this.ownerAlive(existing, input.now)) {
-        return { claimed: false, run: existing, reason: 'running' };
-      }
+      const refused = claimRefusal(existing, input.now, this.settings);
+      if (refused) return refused;
       this.db
         .prepare(
           `UPDATE runs SET state = 'running', attempts = attempts + 1, owner_pid = ?, owner_host = ?,
@@ -153,14 +224,7 @@ export class RunStore {
     return take.immediate();
   }
 
-  /** Record a day that will not be sent (past the catch-up cutoff) unless a row already exists. */
-  recordSkipped(input: {
-    sendDate: string;
-    scheduledAt: Date;
-    window: RunWindow;
-    reason: string;
-    now: Date;
-  }): RunRecord {
+  async recordSkipped(input: SkipInput): Promise<RunRecord> {
     const now = input.now.getTime();
     this.db
       .prepare(
@@ -183,12 +247,34 @@ export class RunStore {
     return this.mustGet(input.sendDate);
   }
 
-  /** Note progress of a claimed run (digest key, counts) and refresh its heartbeat. */
-  update(
+  async update(sendDate: string, fields: RunFields, now: Date): Promise<void> {
+    this.write(sendDate, fields, now);
+  }
+
+  async finish(
     sendDate: string,
-    fields: Partial<Pick<RunRecord, 'digestKey' | 'items' | 'recipients' | 'sent' | 'failed' | 'reason'>>,
+    state: Exclude<RunState, 'running'>,
+    fields: RunFields,
     now: Date,
-  ): void {
+  ): Promise<RunRecord> {
+    this.write(sendDate, fields, now);
+    this.db
+      .prepare(
+        `UPDATE runs SET state = ?, reason = ?, finished_at = ?, updated_at = ?
+         WHERE schedule_key = ? AND send_date = ?`,
+      )
+      .run(state, fields.reason ?? null, now.getTime(), now.getTime(), this.scheduleKey, sendDate);
+    return this.mustGet(sendDate);
+  }
+
+  private read(sendDate: string): RunRecord | undefined {
+    const row = this.db
+      .prepare('SELECT * FROM runs WHERE schedule_key = ? AND send_date = ?')
+      .get(this.scheduleKey, sendDate) as RawRow | undefined;
+    return row && fromRow(row);
+  }
+
+  private write(sendDate: string, fields: RunFields, now: Date): void {
     this.db
       .prepare(
         `UPDATE runs SET digest_key = coalesce(?, digest_key), items = coalesce(?, items),
@@ -209,43 +295,26 @@ export class RunStore {
       );
   }
 
-  /** End a claimed run in a final state (`sent`, `skipped` or `failed`). */
-  finish(
-    sendDate: string,
-    state: Exclude<RunState, 'running'>,
-    fields: Partial<Pick<RunRecord, 'digestKey' | 'items' | 'recipients' | 'sent' | 'failed' | 'reason'>>,
-    now: Date,
-  ): RunRecord {
-    this.update(sendDate, fields, now);
-    this.db
-      .prepare(
-        `UPDATE runs SET state = ?, reason = ?, finished_at = ?, updated_at = ?
-         WHERE schedule_key = ? AND send_date = ?`,
-      )
-      .run(state, fields.reason ?? null, now.getTime(), now.getTime(), this.scheduleKey, sendDate);
-    return this.mustGet(sendDate);
-  }
-
-  private ownerAlive(run: RunRecord, now: Date): boolean {
-    if (now.getTime() - run.updatedAt > this.staleAfterMs) return false;
-    if (run.ownerHost === this.host && run.ownerPid !== null) return this.isProcessAlive(run.ownerPid);
-    return true;
-  }
-
   private mustGet(sendDate: string): RunRecord {
-    const run = this.get(sendDate);
-    if (!run) throw new DigestError('E_DB', `the run of ${sendDate} vanished from the runs table`);
-    return run;
+    return mustExist(this.read(sendDate), sendDate);
   }
 }
 
-function labelOf(window: RunWindow): string {
+/** `run`, or E_DB: a row that was just written is not there. */
+export function mustExist(run: RunRecord | undefined, sendDate: string): RunRecord {
+  if (!run) throw new DigestError('E_DB', `the run of ${sendDate} vanished from the runs table`);
+  return run;
+}
+
+/** How a run's window is shown in its row: `2025-01-14@Europe/Berlin`, or `since..until`. */
+export function labelOf(window: RunWindow): string {
   return window.kind === 'previous-day'
     ? `${window.date}@${window.timeZone}`
     : `${window.since.toISOString()}..${window.until.toISOString()}`;
 }
 
-interface RawRow {
+/** A runs row as both databases return it (times in epoch ms). */
+export interface RawRow {
   schedule_key: string;
   send_date: string;
   state: RunState;
@@ -266,7 +335,8 @@ interface RawRow {
   finished_at: number | null;
 }
 
-function fromRow(row: RawRow): RunRecord {
+/** A runs row as a RunRecord. */
+export function fromRow(row: RawRow): RunRecord {
   return {
     scheduleKey: row.schedule_key,
     sendDate: row.send_date,

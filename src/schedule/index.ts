@@ -37,12 +37,18 @@ export {
   type SendFn,
 } from './_runner.js';
 export {
+  type ClaimInput,
   type ClaimResult,
   HEARTBEAT_MS,
+  type RunFields,
   type RunOwner,
   type RunRecord,
   type RunState,
-  RunStore,
+  type RunStore,
   type RunStoreOptions,
+  type SkipInput,
+  SqliteRunStore,
 } from './_runs.js';
+export { runStoreFor } from './_runs-for.js';
+export { PgRunStore } from './_runs-pg.js';
 export { cronPattern, dailyCron, instantOn, nextRun, type Schedule, scheduleFrom } from './_schedule.js';

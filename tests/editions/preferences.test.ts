@@ -64,10 +64,12 @@ describe('a reader who changes preferences is never sent the same stories twice'
     // What the ledger holds them to: inside 6 days of the Monday weekly, excluded; a week on, not.
     const store = openStore(db, { readonly: true });
     const mover = (await store.subscribers.findByEmail('mover@example.com'))?.id;
-    const served = (key: string, day: string) => [...servedElsewhere(store.db, key, day, true)];
-    expect(served('week:2026-11-24@UTC', '2026-11-24')).toContain(mover);
-    expect(served('week:2026-11-28@UTC', '2026-11-28')).toContain(mover);
-    expect(served('week:2026-11-29@UTC', '2026-11-29')).not.toContain(mover);
+    const served = async (key: string, day: string) => [
+      ...(await servedElsewhere(store.backend, key, day, true)),
+    ];
+    expect(await served('week:2026-11-24@UTC', '2026-11-24')).toContain(mover);
+    expect(await served('week:2026-11-28@UTC', '2026-11-28')).toContain(mover);
+    expect(await served('week:2026-11-29@UTC', '2026-11-29')).not.toContain(mover);
     store.close();
   }, 120_000);
 

@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type RunRecord, RunStore } from '../../src/schedule/index.js';
+import { type RunRecord, SqliteRunStore } from '../../src/schedule/index.js';
 import { openDatabase, openStore } from '../../src/store/index.js';
 import { runCleanups, tempDir } from '../helpers/cleanup.js';
 import { CORPUS, ROOT, runCli, spawnDigest } from '../helpers/cli.js';
@@ -43,10 +43,10 @@ function env(r: Pick<TestServer, 'url'>): Record<string, string> {
   return { SMTP_URL: r.url, DIGEST_SECRET: SECRET };
 }
 
-function runRow(cwd: string, sendDate: string): RunRecord | undefined {
+async function runRow(cwd: string, sendDate: string): Promise<RunRecord | undefined> {
   const db = openDatabase(join(cwd, 'data/digest.db'));
   try {
-    return new RunStore(db, { host: hostname() }).get(sendDate);
+    return await new SqliteRunStore(db, { host: hostname() }).get(sendDate);
   } finally {
     db.close();
   }
@@ -78,7 +78,7 @@ describe('digest run', () => {
     expect(await again.exit, again.stderr()).toBe(0);
     expect(again.stderr()).toMatch(/already-sent: the digest of 2020-09-14 was already sent/);
     expect(r.accepted).toHaveLength(5);
-    expect(runRow(cwd, '2020-09-14')).toMatchObject({
+    expect(await runRow(cwd, '2020-09-14')).toMatchObject({
       state: 'sent',
       digestKey: 'day:2020-09-13@America/New_York',
       items: 10,
@@ -148,7 +148,7 @@ describe('digest run', () => {
     expect(run.code, run.stderr).toBe(0);
     expect(run.stderr).toMatch(/thin: thin day: 1 item in the window, fewer than minItems 3; no email sent/);
     expect(r.accepted).toHaveLength(0);
-    expect(runRow(cwd, '2020-09-06')).toMatchObject({ state: 'skipped', items: 1 });
+    expect(await runRow(cwd, '2020-09-06')).toMatchObject({ state: 'skipped', items: 1 });
   });
 
   it('an http publicUrl is warned about when a run sends, not on every check that finds nothing due', async () => {
@@ -199,7 +199,7 @@ describe('two scheduler processes against one database', () => {
     expect(await b.exit, b.stderr()).toBe(0);
     expectOneEach(r, 30);
     expect(r.accepted).toHaveLength(30);
-    expect(runRow(cwd, '2020-09-14')).toMatchObject({ state: 'sent', sent: 30, attempts: 1 });
+    expect(await runRow(cwd, '2020-09-14')).toMatchObject({ state: 'sent', sent: 30, attempts: 1 });
     for (const p of [a, b]) {
       expect(p.stderr()).toMatch(/scheduling the daily digest at 07:00 America\/New_York/);
       expect(p.stderr()).toMatch(/next run 2020-09-15 07:00 America\/New_York/);
@@ -229,7 +229,7 @@ describe('SIGTERM during a send', () => {
       expect(delivered).toBeLessThan(12);
       if (command === 'schedule')
         expect(first.stderr()).toMatch(new RegExp(`stopped \\(${signal}\\); no run in flight`));
-      const row = runRow(cwd, '2020-09-14');
+      const row = await runRow(cwd, '2020-09-14');
       expect(row).toMatchObject({ state: 'failed', sent: delivered, recipients: 12 });
 
       const second = spawnDigest(argv, { cwd, env: env(r) });
@@ -237,7 +237,7 @@ describe('SIGTERM during a send', () => {
       expect(second.stderr()).toMatch(/sent: 12 of 12 sent \(resumed\)/);
       expectOneEach(r, 12);
       expect(r.accepted).toHaveLength(12);
-      expect(runRow(cwd, '2020-09-14')).toMatchObject({ state: 'sent', sent: 12, attempts: 2 });
+      expect(await runRow(cwd, '2020-09-14')).toMatchObject({ state: 'sent', sent: 12, attempts: 2 });
     },
   );
 });

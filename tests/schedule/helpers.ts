@@ -4,11 +4,11 @@ import type { BuildResult } from '../../src/pipeline.js';
 import {
   type BuildFn,
   buildRequestFor,
-  RunStore,
   type RunStoreOptions,
   type Schedule,
   type SendCounts,
   type SendFn,
+  SqliteRunStore,
 } from '../../src/schedule/index.js';
 import { openDatabase, type SqliteDatabase } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cleanup.js';
@@ -28,8 +28,8 @@ export function freshDb(): { file: string; db: SqliteDatabase } {
   return { file, db: openDatabase(file) };
 }
 
-export function store(db: SqliteDatabase, options: Partial<RunStoreOptions> = {}): RunStore {
-  return new RunStore(db, { host: 'test-host', isProcessAlive: () => true, ...options });
+export function store(db: SqliteDatabase, options: Partial<RunStoreOptions> = {}): SqliteRunStore {
+  return new SqliteRunStore(db, { host: 'test-host', isProcessAlive: () => true, ...options });
 }
 
 /**

@@ -48,7 +48,7 @@ describe('a simulated year through the runner and a real runs table', () => {
       expect(send.sent[0]).toBe(`day:2024-12-31@${timeZone}`);
       expect(send.sent.at(-1)).toBe(`day:2025-12-30@${timeZone}`);
       expect(Object.fromEntries(kinds)).toEqual({ 'not-yet': 365, sent: 365, 'already-sent': 730 });
-      const rows = d.runs.list(400);
+      const rows = await d.runs.list(400);
       expect(rows).toHaveLength(365);
       expect(rows.every((r) => r.state === 'sent' && r.sent === 3 && r.attempts === 1)).toBe(true);
     },
@@ -78,7 +78,7 @@ describe('downtime and catch-up (Europe/Berlin, 07:00, catchUpUntil 12:00)', () 
     const outcome = await runScheduled(d, new Date('2025-01-15T12:00:00Z'));
     expect(outcome.kind).toBe('missed');
     expect(send.sent).toEqual([]);
-    expect(d.runs.get('2025-01-15')).toMatchObject({
+    expect(await d.runs.get('2025-01-15')).toMatchObject({
       state: 'skipped',
       reason: expect.stringMatching(/catchUpUntil 12:00/),
     });
@@ -99,8 +99,8 @@ describe('downtime and catch-up (Europe/Berlin, 07:00, catchUpUntil 12:00)', () 
     const { kind } = await runScheduled(d, new Date('2025-01-16T23:30:00Z'));
     expect(kind).toBe('not-yet');
     expect(send.sent).toEqual(['day:2025-01-12@Europe/Berlin', 'day:2025-01-14@Europe/Berlin']);
-    expect(d.runs.get('2025-01-14')).toBeUndefined();
-    expect(d.runs.list().map((r) => r.sendDate)).toEqual(['2025-01-15', '2025-01-13']);
+    expect(await d.runs.get('2025-01-14')).toBeUndefined();
+    expect((await d.runs.list()).map((r) => r.sendDate)).toEqual(['2025-01-15', '2025-01-13']);
   });
 });
 
@@ -114,7 +114,7 @@ describe('a thin day', () => {
     expect(outcomeLine(outcome)).toMatch(
       /thin: thin day: 2 items in the window, fewer than minItems 3; no email sent/,
     );
-    expect(d.runs.get('2025-01-15')).toMatchObject({ state: 'skipped', items: 2, recipients: null });
+    expect(await d.runs.get('2025-01-15')).toMatchObject({ state: 'skipped', items: 2, recipients: null });
     expect((await runScheduled(d, new Date('2025-01-15T07:00:00Z'))).kind).toBe('already-skipped');
   });
 
@@ -143,12 +143,17 @@ describe('interrupted and failed sends', () => {
       kind: 'stopped',
       message: 'stopped after 4 of 10 sent; the next run sends the rest',
     });
-    expect(d.runs.get('2025-01-15')).toMatchObject({ state: 'failed', sent: 4, recipients: 10 });
+    expect(await d.runs.get('2025-01-15')).toMatchObject({ state: 'failed', sent: 4, recipients: 10 });
     // While stopping, nothing new starts.
     expect((await runScheduled(d, new Date('2025-01-15T06:01:00Z'))).kind).toBe('stopped');
     const resumed = await runScheduled({ ...d, signal: undefined }, new Date('2025-01-15T06:10:00Z'));
     expect(resumed).toMatchObject({ kind: 'sent', message: '10 of 10 sent (resumed)' });
-    expect(d.runs.get('2025-01-15')).toMatchObject({ state: 'sent', sent: 10, attempts: 2, reason: null });
+    expect(await d.runs.get('2025-01-15')).toMatchObject({
+      state: 'sent',
+      sent: 10,
+      attempts: 2,
+      reason: null,
+    });
   });
 
   it('failed recipients leave the day failed, to be retried before the cutoff', async () => {
@@ -156,7 +161,7 @@ describe('interrupted and failed sends', () => {
     const d = deps({ send });
     const outcome = await runScheduled(d, new Date('2025-01-15T06:00:00Z'));
     expect(outcome.kind).toBe('failed');
-    expect(d.runs.get('2025-01-15')).toMatchObject({ state: 'failed', failed: 2 });
+    expect(await d.runs.get('2025-01-15')).toMatchObject({ state: 'failed', failed: 2 });
     expect((await runScheduled(d, new Date('2025-01-15T09:00:00Z'))).kind).toBe('failed');
     expect(send.sent).toHaveLength(2);
   });
@@ -171,7 +176,9 @@ describe('interrupted and failed sends', () => {
     });
     const outcome = await runScheduled(d, new Date('2025-01-15T06:00:00Z'));
     expect(outcome.kind).toBe('failed');
-    expect(d.runs.get('2025-01-15')?.reason).toBe('the SMTP server refused the connection; ECONNREFUSED');
+    expect((await d.runs.get('2025-01-15'))?.reason).toBe(
+      'the SMTP server refused the connection; ECONNREFUSED',
+    );
     const locked = deps({
       send: async () => {
         throw new DigestError('E_SEND_LOCKED', 'another send of day:2025-01-14 is running');

@@ -71,6 +71,9 @@ export const PG_MIGRATIONS: PgMigration[] = [
         );
         CREATE INDEX deliveries_open ON deliveries (digest_key, state)
           WHERE state IN ('pending', 'sending', 'failed_temp');
+        -- Digest keys compared byte by byte, as SQLite compares them, whatever the database's
+        -- locale: the range reads of the editions' keys (src/editions/_served.ts).
+        CREATE INDEX deliveries_key_bytes ON deliveries (digest_key COLLATE "C");
         -- What claim() scans, in subscriber order: only rows still to send, not the sent ones.
         CREATE INDEX deliveries_claimable ON deliveries (digest_key, subscriber_id)
           WHERE state IN ('pending', 'failed_temp');
