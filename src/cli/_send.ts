@@ -22,8 +22,8 @@ import {
   connectStore,
   MemoryLedger,
   normalizeEmail,
-  type SqliteDatabase,
   type Store,
+  type StoreBackend,
   type Subscriber,
 } from '../store/index.js';
 import { reportProblems } from './_build.js';
@@ -115,7 +115,7 @@ export const sendCommand: Command = {
     try {
       let subscribers: SendDeps['subscribers'];
       let ledger: SendDeps['ledger'];
-      let webCopyDb: SqliteDatabase | undefined;
+      let webCopyDb: StoreBackend | undefined;
       // The list's database is opened before the build (whose content index would create the
       // file): a send never creates it, so a mistyped --db / DIGEST_DB fails instead of sending
       // to nobody. A dry run only reads it.
@@ -131,7 +131,7 @@ export const sendCommand: Command = {
         subscribers = store.subscribers;
         ledger = store.ledger;
         // Only a real send to the list keeps the web archive's copy (digest serve).
-        webCopyDb = store.db;
+        webCopyDb = store.backend;
       }
       const base = buildRequestFrom(values, ctx, config);
       const notes: string[] = [];
