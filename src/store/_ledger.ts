@@ -119,7 +119,11 @@ export interface ClaimScope {
 export interface Outstanding {
   /** Rows nobody holds that claim() would take now. */
   claimable: number;
-  /** Rows other live senders hold and have not settled: they may come back if their sender dies. */
+  /**
+   * Rows other live senders hold and have not settled (pending, or sending): they may come back if
+   * their sender dies. Outcomes they hold (a 4xx they may retry) are not counted, so that senders
+   * done but for those never wait for each other.
+   */
   heldByOthers: number;
 }
 

@@ -105,6 +105,29 @@ describe('PgLedger, shared by senders on several connections (one real PostgreSQ
     expect((await a.list(KEY)).map((r) => r.state)).toEqual(['sending', 'pending', 'sending', 'pending']);
   });
 
+  it('does not make senders done but for settled rows they hold wait for each other', async () => {
+    const db = await fresh(4);
+    const [a, b] = [sender(db), sender(db)];
+    await a.enqueue(KEY, db.entries);
+    const [lockA, lockB] = [await lock(a), await lock(b)];
+    expect((await a.claim(lockA, 2, NO_SCOPE)).map((r) => r.subscriberId)).toEqual([1, 2]);
+    expect((await b.claim(lockB, 2, NO_SCOPE)).map((r) => r.subscriberId)).toEqual([3, 4]);
+    // Each has one row still to send: the other waits for it.
+    await a.markResult(KEY, 1, { state: 'failed_perm', code: 550 });
+    await b.markResult(KEY, 3, { state: 'failed_temp', code: 451 });
+    expect(await a.outstanding(lockA, NO_SCOPE)).toEqual({ claimable: 0, heldByOthers: 1 });
+    expect(await b.outstanding(lockB, NO_SCOPE)).toEqual({ claimable: 0, heldByOthers: 1 });
+    // Both settled the rest (one in flight counts until its outcome): nobody waits any more.
+    expect(await a.markSending(KEY, 2)).toBe(true);
+    expect(await b.outstanding(lockB, NO_SCOPE)).toEqual({ claimable: 0, heldByOthers: 1 });
+    await a.markResult(KEY, 2, { state: 'failed_temp', code: 451 });
+    await b.markResult(KEY, 4, { state: 'unknown' });
+    expect(await a.outstanding(lockA, NO_SCOPE)).toEqual({ claimable: 0, heldByOthers: 0 });
+    expect(await b.outstanding(lockB, NO_SCOPE)).toEqual({ claimable: 0, heldByOthers: 0 });
+    // Nor does a sender claim again what it took in this run, whatever the scope.
+    expect(await a.claim(lockA, 10, { failedPerm: true, unknown: true })).toEqual([]);
+  });
+
   it('gives back at once the rows a sender releases unsent; its sending rows turn unknown', async () => {
     const db = await fresh(5);
     const [a, b] = [sender(db), sender(db)];

@@ -357,11 +357,15 @@ export class PgLedger implements Ledger {
   }
 
   async outstanding(lock: SendLock, scope: ClaimScope): Promise<Outstanding> {
+    // Held rows worth waiting for are those not yet settled (pending, or a message on its way):
+    // they come back if their sender dies. A settled outcome another sender still holds (a 4xx it
+    // may retry, a 5xx) is not: two senders done but for those would otherwise wait for each other.
     const left = await this.#query<{ claimable: number; held: number }>(
       `count what is left of digest ${lock.digestKey}`,
       `SELECT (SELECT count(*) FROM deliveries WHERE ${claimable(scope)})::int AS claimable,
               (SELECT count(*) FROM deliveries
-               WHERE digest_key = $1 AND lease_until > ${DB_NOW} AND claimed_by <> $2 AND state <> 'sent')::int AS held`,
+               WHERE digest_key = $1 AND lease_until > ${DB_NOW} AND claimed_by <> $2
+                 AND state IN ('pending', 'sending'))::int AS held`,
       [lock.digestKey, lock.workerId],
     );
     return { claimable: left.rows[0]?.claimable ?? 0, heldByOthers: left.rows[0]?.held ?? 0 };
