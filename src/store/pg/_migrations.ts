@@ -183,6 +183,9 @@ export const PG_MIGRATIONS: PgMigration[] = [
         );
         CREATE INDEX bounce_events_address ON bounce_events (address_id, occurred_at);
         CREATE INDEX bounce_events_digest ON bounce_events (digest_key);
+        -- A bounce or complaint whose recipient is unknown is matched by the Message-ID it
+        -- quotes (digestLookup): one row among every digest's ledger rows.
+        CREATE INDEX deliveries_message_id ON deliveries (message_id);
       `);
     },
   },
