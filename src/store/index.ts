@@ -34,6 +34,7 @@ export {
   type DigestInfo,
   type DigestParts,
   type DigestRecord,
+  digestPartsSha256,
   emptyCounts,
   type Ledger,
   type Outstanding,
@@ -63,6 +64,7 @@ export {
   subscriberInput,
 } from './_subscribers.js';
 export { PgFetchState } from './pg/_fetch-state.js';
+export { PgLedger, type PgLedgerOptions } from './pg/_ledger.js';
 export {
   migratePg,
   PG_MIGRATIONS,
