@@ -1,5 +1,4 @@
-import { migratePg, openPgPool, type PgPool } from '../../src/store/index.js';
-import { PgLedger, type PgLedgerOptions } from '../../src/store/pg/_ledger.js';
+import { migratePg, openPgPool, PgLedger, type PgLedgerOptions, type PgPool } from '../../src/store/index.js';
 import { freshPgDatabase } from './pg.js';
 
 /**

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { DigestError } from '../../src/errors.js';
 import {
   type ClaimScope,
+  connectStore,
   type Ledger,
   MemoryLedger,
   openStore,
@@ -43,11 +44,13 @@ function sqliteWithSubscribers(now?: () => number): Ledger {
   return store.ledger;
 }
 
-/** A PostgreSQL ledger (a fresh database) whose subscribers table lists ids 1-3, active. */
+/** The ledger of a PostgreSQL store (a fresh database) whose subscribers table lists ids 1-3, active. */
 async function postgresWithSubscribers(now?: () => number): Promise<Ledger> {
   const database = await pgLedgers(entries.length);
   afterTest.push(() => database.close());
-  return database.open({ now }).ledger;
+  const store = await connectStore(database.url, { now });
+  afterTest.push(() => store.close());
+  return store.ledger;
 }
 
 const EVERY_ROW = 1_000;

@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { digestPartsSha256 } from '../../src/store/_ledger.js';
-import type { ClaimScope, DeliveryRecord, SendLock } from '../../src/store/index.js';
-import type { PgLedger } from '../../src/store/pg/_ledger.js';
+import {
+  type ClaimScope,
+  type DeliveryRecord,
+  digestPartsSha256,
+  type PgLedger,
+  type SendLock,
+} from '../../src/store/index.js';
 import { pgLedgers } from '../helpers/pg-ledger.js';
 
 /** Short enough for a test to outlive a lease, long enough that a busy machine renews in time. */
