@@ -82,6 +82,11 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'Run the public subscriber web server: one-click unsubscribe and the archive of sent digests',
     load: async () => (await import('./_serve.js')).serveCommand,
   },
+  {
+    name: 'db',
+    summary: 'The store: migrate (apply pending schema steps), status (schema, digests in flight, senders)',
+    load: async () => (await import('./_db.js')).dbCommand,
+  },
 ];
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 75 the same send is already running (EX_TEMPFAIL). */
