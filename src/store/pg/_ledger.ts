@@ -463,12 +463,17 @@ class PgSendLock implements SendLock {
     try {
       // The worker row and every row it holds get the same new lease, only while the old one
       // still runs: a late renewal must not take back rows another sender may have claimed.
+      // SKIP LOCKED: a row this sender is writing right now (a markSending transaction locks
+      // several, in its own order) is renewed next time instead of risking a deadlock with it.
       const renewed = await this.#pool.query<{ alive: number; workers: number }>(
         `WITH me AS (UPDATE send_workers SET heartbeat_at = ${DB_NOW}, lease_until = ${DB_NOW} + $3
                      WHERE worker_id = $1 AND lease_until > ${DB_NOW} RETURNING lease_until),
-              held AS (UPDATE deliveries SET lease_until = (SELECT lease_until FROM me)
+              mine AS (SELECT subscriber_id FROM deliveries
                        WHERE digest_key = $2 AND claimed_by = $1 AND lease_until IS NOT NULL
-                         AND EXISTS (SELECT 1 FROM me))
+                         AND EXISTS (SELECT 1 FROM me)
+                       FOR UPDATE SKIP LOCKED),
+              held AS (UPDATE deliveries d SET lease_until = (SELECT lease_until FROM me)
+                       FROM mine WHERE d.digest_key = $2 AND d.subscriber_id = mine.subscriber_id)
          SELECT (SELECT count(*) FROM me)::int AS alive,
                 (SELECT count(*) FROM send_workers WHERE digest_key = $2 AND lease_until > ${DB_NOW})::int AS workers`,
         [this.workerId, this.digestKey, this.#leaseMs],
