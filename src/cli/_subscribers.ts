@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { parseWeekday, WEEKDAYS } from '../editions/index.js';
 import { DigestError } from '../errors.js';
-import { type BounceEventRow, SqliteBounceEvents } from '../store/_bounce-events.js';
+import { type BounceEventRow, bounceEventsFor } from '../store/_bounce-events.js';
 import {
   connectStore,
   FREQUENCIES,
@@ -236,7 +236,7 @@ async function removeOne(
 
 async function list(store: Store, values: OptionValues, ctx: CliContext): Promise<number> {
   const status = stringFlag(values, 'status') ?? 'all';
-  const all = withBounceState(store, await store.subscribers.list());
+  const all = await withBounceState(store, await store.subscribers.list());
   const shown = status === 'all' ? all : all.filter((s) => s.state === status);
   if (values.json) ctx.stdout.write(`${JSON.stringify(shown, null, 2)}\n`);
   else ctx.stdout.write(table(shown));
@@ -255,10 +255,9 @@ type Listed = Subscriber & { state: string; lastEvent: LastEvent | null };
 type LastEvent = Pick<BounceEventRow, 'kind' | 'status' | 'source' | 'digestKey' | 'occurredAt'>;
 
 /** Each subscriber's state (its status, or why its address is suppressed) and its last bounce event. */
-function withBounceState(store: Store, subscribers: Subscriber[]): Listed[] {
-  const events = new SqliteBounceEvents(store.db);
-  const suppressions = events.suppressions();
-  const last = events.lastEvents();
+async function withBounceState(store: Store, subscribers: Subscriber[]): Promise<Listed[]> {
+  const events = bounceEventsFor(store.backend);
+  const [suppressions, last] = await Promise.all([events.suppressions(), events.lastEvents()]);
   return subscribers.map((s) => {
     const reason = suppressions.get(s.id)?.suppressedReason;
     const event = last.get(s.id);
