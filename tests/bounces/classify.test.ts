@@ -11,13 +11,15 @@ import {
   splitMbox,
 } from '../../src/bounces/index.js';
 import { messageIdFor, parseBounceAddress } from '../../src/deliver/index.js';
-import { SqliteBounceEvents } from '../../src/store/_bounce-events.js';
-import { openStore, type Store } from '../../src/store/index.js';
-import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
+import { bounceEventsFor } from '../../src/store/_bounce-events.js';
+import type { Store } from '../../src/store/index.js';
+import { runCleanups, tempDir } from '../helpers/cleanup.js';
+import { type StoreKind, storeKinds } from '../helpers/stores.js';
 import * as m from './messages.js';
 import { recordSent } from './sent.js';
 
 afterEach(runCleanups);
+const KINDS = storeKinds();
 
 const SECRET = 'bounce-test-secret-bounce-test-secret-0123';
 const KEY = 'day:2026-11-24@UTC';
@@ -28,13 +30,12 @@ const PEOPLE = ['ann', 'bob', 'carol', 'dave', 'erin', 'frank', 'gus'] as const;
 type Person = (typeof PEOPLE)[number];
 
 /** A list of PEOPLE@example.org with a ledger row each for KEY, as a send leaves it. */
-async function sentList(): Promise<{
+async function sentList(kind: StoreKind): Promise<{
   store: Store;
   original: (p: Person) => m.Original;
   ctx: ClassifyContext;
 }> {
-  const store = openStore(join(tempDir(), 'digest.db'), { now: () => Date.parse('2026-11-24T12:00:00Z') });
-  cleanups.push(() => store.close());
+  const { store } = await kind.fresh({ now: () => Date.parse('2026-11-24T12:00:00Z') });
   await store.subscribers.importMany(
     PEOPLE.map((p) => ({ email: `${p}@example.org`, name: '', topics: [] })),
   );
@@ -49,7 +50,7 @@ async function sentList(): Promise<{
   const ctx: ClassifyContext = {
     rules: DEFAULT_BOUNCE_RULES,
     verp: { bounce, secret: SECRET },
-    lookup: digestLookup(store.db),
+    lookup: digestLookup(store.backend),
     now: Date.parse('2026-11-24T12:00:00Z'),
   };
   return { store, original, ctx };
@@ -57,17 +58,21 @@ async function sentList(): Promise<{
 
 const msg = (label: string, text: string): SourceMessage => ({ label, raw: Buffer.from(text, 'latin1') });
 
-function statuses(store: Store) {
-  return store.db
-    .prepare(
-      `SELECT s.email, s.status, a.suppressed_reason AS reason FROM subscribers s JOIN addresses a ON a.id = s.id ORDER BY s.email`,
-    )
-    .all() as { email: string; status: string; reason: string | null }[];
+/** Each subscriber's status and suppression, by email. */
+async function statuses(store: Store): Promise<{ email: string; status: string; reason: string | null }[]> {
+  const suppressions = await bounceEventsFor(store.backend).suppressions();
+  return (await store.subscribers.list())
+    .map((s) => ({
+      email: s.email,
+      status: s.status,
+      reason: suppressions.get(s.id)?.suppressedReason ?? null,
+    }))
+    .sort((a, b) => (a.email < b.email ? -1 : 1));
 }
 
-describe('one classification step for every shape of report', () => {
+describe.each(KINDS)('one classification step for every shape of report (%s)', (_name, kind) => {
   it('Postfix, Exim, Gmail and Microsoft 365 bounces, an ARF complaint, a duplicate, an auto-reply', async () => {
-    const { store, original, ctx } = await sentList();
+    const { store, original, ctx } = await sentList(kind);
     const report = await handleMessages(
       store,
       [
@@ -99,7 +104,7 @@ describe('one classification step for every shape of report', () => {
       { email: 'dave@example.org', reason: 'bounced' },
       { email: 'erin@example.org', reason: 'complained' },
     ]);
-    expect(statuses(store)).toEqual([
+    expect(await statuses(store)).toEqual([
       { email: 'ann@example.org', status: 'unsubscribed', reason: 'bounced' },
       { email: 'bob@example.org', status: 'unsubscribed', reason: 'bounced' },
       { email: 'carol@example.org', status: 'active', reason: null },
@@ -108,7 +113,7 @@ describe('one classification step for every shape of report', () => {
       { email: 'frank@example.org', status: 'active', reason: null },
       { email: 'gus@example.org', status: 'active', reason: null },
     ]);
-    const rows = new SqliteBounceEvents(store.db).list();
+    const rows = await bounceEventsFor(store.backend).list();
     const by = (email: string) => rows.find((r) => r.email === email);
     expect(by('ann@example.org')).toMatchObject({
       kind: 'hard',
@@ -141,7 +146,7 @@ describe('one classification step for every shape of report', () => {
   });
 
   it('a mangled bounce is matched by its VERP address alone; without VERP it is unrecognised, not guessed', async () => {
-    const { store, original, ctx } = await sentList();
+    const { store, original, ctx } = await sentList(kind);
     const mangled = msg('mangled.eml', m.mangledBounce(original('frank').returnPath));
     const withoutVerp = await handleMessages(store, [mangled], { ...ctx, verp: undefined, source: 'import' });
     expect(withoutVerp.events.recorded).toBe(0);
@@ -153,7 +158,7 @@ describe('one classification step for every shape of report', () => {
       recorded: 1,
       suppressed: [{ email: 'frank@example.org', reason: 'bounced' }],
     });
-    const row = new SqliteBounceEvents(store.db).list({ digestKey: KEY })[0];
+    const row = (await bounceEventsFor(store.backend).list({ digestKey: KEY }))[0];
     expect(row).toMatchObject({ email: 'frank@example.org', status: '5.1.1', kind: 'hard' });
     // A forged token (another id, the same MAC) matches nobody.
     const forged = original('gus').returnPath.replace(/\+[0-9a-z]+-/, '+zz-');
@@ -166,7 +171,7 @@ describe('one classification step for every shape of report', () => {
   });
 
   it('a plain "Undelivered Mail Returned to Sender" is matched by the attached original (no VERP)', async () => {
-    const { store, original, ctx } = await sentList();
+    const { store, original, ctx } = await sentList(kind);
     const o = { ...original('gus'), returnPath: 'digest@example.com' };
     const report = await handleMessages(store, [msg('plain.eml', m.plainBounceWithOriginal(o))], {
       ...ctx,
@@ -177,7 +182,7 @@ describe('one classification step for every shape of report', () => {
       recorded: 1,
       suppressed: [{ email: 'gus@example.org', reason: 'bounced' }],
     });
-    expect(new SqliteBounceEvents(store.db).list()[0]).toMatchObject({
+    expect((await bounceEventsFor(store.backend).list())[0]).toMatchObject({
       digestKey: KEY,
       status: '5.1.1',
       source: 'bounce',
@@ -185,7 +190,7 @@ describe('one classification step for every shape of report', () => {
   });
 
   it('a complaint with the recipient redacted is matched by VERP in Original-Mail-From', async () => {
-    const { store, original, ctx } = await sentList();
+    const { store, original, ctx } = await sentList(kind);
     const report = await handleMessages(
       store,
       [msg('arf.eml', m.arfComplaint(original('carol'), { redactTo: true }))],
@@ -198,18 +203,18 @@ describe('one classification step for every shape of report', () => {
   });
 
   it('a human reply is kept as unrecognised (once), with no effect', async () => {
-    const { store, ctx } = await sentList();
+    const { store, ctx } = await sentList(kind);
     const reply = msg('reply.eml', m.humanReply('ann@example.org', 'bounces@digest.example.com'));
     const report = await handleMessages(store, [reply, reply], { ...ctx, source: 'import' });
     expect(report.unrecognised).toHaveLength(2);
     expect(report.unrecognised[0]?.reason).toContain('not a DSN, complaint or bounce (From ann@example.org');
-    const rows = new SqliteBounceEvents(store.db).list();
+    const rows = await bounceEventsFor(store.backend).list();
     expect(rows.map((r) => [r.kind, r.effect, r.addressId])).toEqual([['unrecognised', 'none', null]]);
-    expect(statuses(store).every((s) => s.status === 'active')).toBe(true);
+    expect((await statuses(store)).every((s) => s.status === 'active')).toBe(true);
   });
 
   it('a 5.7.1 policy refusal is stored as "other" with no effect; three soft bounces of one digest count once', async () => {
-    const { store, original, ctx } = await sentList();
+    const { store, original, ctx } = await sentList(kind);
     const policy = await handleMessages(
       store,
       [msg('policy.eml', m.gmailSoftBounce(original('ann'), '5.7.1'))],
@@ -236,11 +241,11 @@ describe('one classification step for every shape of report', () => {
       source: 'import',
     });
     expect(one.events).toMatchObject({ recorded: 3, suppressed: [] });
-    expect(statuses(store).find((s) => s.email === 'bob@example.org')?.status).toBe('active');
+    expect((await statuses(store)).find((s) => s.email === 'bob@example.org')?.status).toBe('active');
   });
 });
 
-describe('auto-replies are ignored, whatever marks them', () => {
+describe.each(KINDS)('auto-replies are ignored, whatever marks them (%s)', (_name, kind) => {
   const base = m.outOfOffice('gus@example.org', 'bounces@digest.example.com');
   const without = base
     .replace('Auto-Submitted: auto-replied\r\n', '')
@@ -254,13 +259,13 @@ describe('auto-replies are ignored, whatever marks them', () => {
     ],
     ['an "Out of Office" subject', without.replace('Subject: Automatic reply:', 'Subject: Out of Office:')],
   ])('%s', async (_, text) => {
-    const { store, ctx } = await sentList();
+    const { store, ctx } = await sentList(kind);
     const report = await handleMessages(store, [msg('ooo.eml', text)], { ...ctx, source: 'import' });
     expect(report).toMatchObject({ autoReplies: 1, unrecognised: [], events: { recorded: 0 } });
   });
 
   it('the same message without any of them is unrecognised', async () => {
-    const { store, ctx } = await sentList();
+    const { store, ctx } = await sentList(kind);
     const plain = without.replace('Subject: Automatic reply:', 'Subject: Re:');
     const report = await handleMessages(store, [msg('reply.eml', plain)], { ...ctx, source: 'import' });
     expect(report).toMatchObject({ autoReplies: 0, unrecognised: [{ label: 'reply.eml' }] });
