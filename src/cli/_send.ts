@@ -36,6 +36,7 @@ import {
   smtpTransportOptions,
   warnIfPlainHttp,
 } from './_send-built.js';
+import { flagArgs, MAX_WORKERS, runWorkers, workerCount } from './_send-workers.js';
 import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const NOTES = `
@@ -50,8 +51,13 @@ DKIM_PRIVATE_KEY_FILE turn on DKIM signing. See .env.example.
 A message is \`unknown\` when its whole content reached the server but no answer came (a crash or a
 dropped connection at that moment): SMTP has no way to ask, so it is neither resent nor counted as
 sent until you choose --mark-unknown-sent (usually right) or --resend-unknown (may duplicate).
+With a PostgreSQL store (--db postgres://...) any number of \`digest send\` processes, on one machine
+or several, share the digest: each claims batches of recipients under a lease (send.leaseSeconds),
+all send the copy the first one stored, and send.rateLimit is split equally between the live
+senders; --workers N starts N of them here. A sender that dies leaves its unsent recipients to the
+others once its lease runs out, and its messages on their way become unknown.
 Exit codes: 0 every subscriber has the digest, 1 some were not sent (listed, with the server's reply),
-2 usage error, 75 another run is sending the same digest (nothing was sent).`;
+2 usage error, 75 another run is sending the same digest (SQLite only; nothing was sent).`;
 
 /** `digest send`: build the digest and send it to the subscribers, through the ledger. */
 export const sendCommand: Command = {
@@ -83,6 +89,11 @@ export const sendCommand: Command = {
       type: 'boolean',
       description: 'Record messages left unknown as sent, without sending them again',
     },
+    workers: {
+      type: 'string',
+      valueName: 'N',
+      description: `Start N local sender processes that share the send (PostgreSQL store only; 1-${MAX_WORKERS})`,
+    },
   },
   notes: NOTES,
   async run({ values }, ctx) {
@@ -111,6 +122,8 @@ export const sendCommand: Command = {
     const secret = dryRun ? dryRunSecret(ctx) : requireSecret(ctx.env);
     const dkim = dkimFromEnv(ctx.env, ctx.cwd);
     const target = storeTarget(ctx.cwd, config.db);
+    const workers = workerCount(values, target);
+    if (workers > 1) return runWorkers(values, ctx, workers);
     let store: Store | undefined;
     try {
       let subscribers: SendDeps['subscribers'];
@@ -127,7 +140,7 @@ export const sendCommand: Command = {
         subscribers = store.subscribers;
         ledger = new MemoryLedger();
       } else {
-        store = await connectStore(target, { mustExist: true });
+        store = await connectStore(target, { mustExist: true, leaseMs: config.send.leaseSeconds * 1000 });
         subscribers = store.subscribers;
         ledger = store.ledger;
         // Only a real send to the list keeps the web archive's copy (digest serve).
@@ -245,12 +258,12 @@ async function warnResendUnknown(store: Store, digestKey: string, ctx: CliContex
  */
 export function resumeCommand(values: OptionValues, date: string): string {
   const byDay = values.since === undefined && values.until === undefined;
-  const args = ['digest', 'send', ...(byDay ? ['--date', date] : [])];
-  for (const [name, value] of Object.entries(values)) {
-    if (value === undefined || value === false || (name === 'date' && byDay)) continue;
-    if (value === true) args.push(`--${name}`);
-    else for (const one of Array.isArray(value) ? value : [value]) args.push(`--${name}`, one);
-  }
+  const args = [
+    'digest',
+    'send',
+    ...(byDay ? ['--date', date] : []),
+    ...flagArgs(values, byDay ? ['date'] : []),
+  ];
   return args.map(shellWord).join(' ');
 }
 
@@ -336,6 +349,7 @@ function printReport(
   const extra = { dryRun: mode.dryRun, testCopy: mode.testTo ?? null, resumeCommand: resume ?? null };
   const edition = mode.edition ? { edition: mode.edition } : {};
   for (const line of failureLines(report)) ctx.stderr.write(`${line}\n`);
+  if (report.copy) ctx.stderr.write(`${copyLine(report)}\n`);
   if (resume) ctx.stderr.write(`To send the rest of this digest, run: ${resume}\n`);
   if (mode.testTo && !mode.dryRun) {
     const ok = report.complete ? 'Sent' : 'Could not send';
@@ -349,4 +363,17 @@ function printReport(
     ctx.stderr.write(`${named}\n`);
   }
   return { ...rest, ...extra, ...edition, failures };
+}
+
+/** Shared sending: which copy of the digest this sender sent, and whether its own build differs. */
+export function copyLine(report: SendReport): string {
+  const copy = report.copy;
+  if (!copy) return '';
+  const hash = `sha256 ${copy.sha256.slice(0, 12)}`;
+  if (copy.mine)
+    return `copy: this sender stored the parts of digest ${report.date} (${hash}); every sender sends them`;
+  const own = copy.differs
+    ? "this machine's own build differs from them (content, templates or config): check it before its next digest"
+    : "this machine's own build is the same";
+  return `copy: sent the parts of digest ${report.date} that ${copy.storedBy} stored (${hash}); ${own}`;
 }
