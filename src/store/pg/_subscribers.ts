@@ -340,6 +340,9 @@ async function upsert(
   return updateOutcome(stored, changed);
 }
 
+/** importBulk's counts: keptUnsubscribed is the sum of the new rows and the existing ones it covers. */
+type Tally = Record<'added' | 'kept_new' | 'kept_old' | 'updated' | 'unchanged', number>;
+
 /**
  * Rows of distinct addresses, in one pass: COPY them into a temporary table, create the addresses
  * never seen (in file order, so ids follow the file as in SQLite), lock every address of the
@@ -362,9 +365,8 @@ async function importBulk(client: PgClient, rows: SubscriberInput[], now: number
        SELECT 1 FROM addresses a JOIN subscriber_import i ON a.address = i.key ORDER BY a.id FOR UPDATE OF a
      ) locked`,
   );
-  const counts = await client.query<
-    Record<'added' | 'kept_new' | 'kept_old' | 'updated' | 'unchanged', number>
-  >(
+  // PostgreSQL runs every data-modifying WITH part to completion, read or not, on one snapshot.
+  const counts = await client.query<Tally>(
     `WITH source AS (
        SELECT i.*, a.id AS address_id, a.suppressed_at, s.id AS subscriber_id, s.status,
               s.name AS old_name, s.topics AS old_topics, s.frequency AS old_frequency, s.weekday AS old_weekday,
@@ -392,17 +394,15 @@ async function importBulk(client: PgClient, rows: SubscriberInput[], now: number
        SET name = e.name, topics = e.topics, frequency = e.next_frequency, weekday = e.next_weekday,
            updated_at = $1
        FROM existing e WHERE e.changed AND s.id = e.subscriber_id
-       RETURNING s.id
      )
      SELECT (SELECT count(*) FROM inserted WHERE status = 'active') AS added,
             (SELECT count(*) FROM inserted WHERE status = 'unsubscribed') AS kept_new,
             (SELECT count(*) FROM existing WHERE status = 'unsubscribed') AS kept_old,
             (SELECT count(*) FROM existing WHERE status <> 'unsubscribed' AND changed) AS updated,
-            (SELECT count(*) FROM existing WHERE status <> 'unsubscribed' AND NOT changed) AS unchanged,
-            (SELECT count(*) FROM updated) AS written`,
+            (SELECT count(*) FROM existing WHERE status <> 'unsubscribed' AND NOT changed) AS unchanged`,
     [now],
   );
-  const row = counts.rows[0] as Record<'added' | 'kept_new' | 'kept_old' | 'updated' | 'unchanged', number>;
+  const row = counts.rows[0] as Tally;
   return {
     added: row.added,
     updated: row.updated,
