@@ -1,0 +1,127 @@
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { simpleParser } from 'mailparser';
+import { afterEach, expect, it } from 'vitest';
+import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
+import { ROOT, runCli } from '../helpers/cli.js';
+import { freshPgDatabase } from '../helpers/pg.js';
+import { startServe } from '../helpers/serve.js';
+import { smtpServer } from '../helpers/smtp.js';
+import * as m from './messages.js';
+
+/**
+ * The list on PostgreSQL, through the CLI entry in this process: import 5 subscribers, serve the
+ * subscriber pages, send through a real smtp-server, feed a bounce back, read the stats, and
+ * unsubscribe one reader with the one-click POST a mail client makes. Every command gets the
+ * database as `--db postgres://…`; nothing of the list is in a file.
+ */
+
+afterEach(runCleanups);
+
+const SECRET = 'pg-e2e-secret-pg-e2e-secret-0123456789ab';
+const BOUNCE = 'bounces@example.com';
+const EMAILS = ['s001', 's002', 's003', 's004', 's005'].map((n) => `${n}@example.com`);
+const content = ['--content', join(ROOT, 'content'), '--templates', join(ROOT, 'templates')];
+
+it('on a fresh PostgreSQL database: send 5, a bounce comes back, stats count it, serve unsubscribes one by one-click POST', async () => {
+  const database = await freshPgDatabase();
+  cleanups.push(() => database.drop());
+  const db = ['--db', database.url];
+  const cwd = tempDir('digest-pg-e2e-');
+  writeFileSync(join(cwd, 'digest.config.json'), JSON.stringify({ bounceAddress: BOUNCE }));
+  writeFileSync(join(cwd, 'subscribers.csv'), `email,name\n${EMAILS.map((e) => `${e},`).join('\n')}\n`);
+  const cli = (args: string[], env: Record<string, string> = {}) =>
+    runCli([...args, ...db], { cwd, env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, ...env }, realClock: true });
+
+  const imported = await cli(['subscribers', 'import', 'subscribers.csv']);
+  expect(imported.code, imported.stderr).toBe(0);
+
+  const serve = await startServe(cwd, ['--port', '0', '--host', '127.0.0.1', ...db], {
+    DIGEST_SECRET: SECRET,
+  });
+  cleanups.push(async () => {
+    serve.stop();
+    await serve.exit;
+  });
+  const base = serve.url.replace(/\/$/, '');
+  const smtp = await smtpServer();
+  const env = { SMTP_URL: smtp.url, DIGEST_PUBLIC_URL: base };
+
+  const sent = await cli(['send', '--date', '2026-11-23', ...content], env);
+  expect(sent.code, sent.stderr).toBe(0);
+  expect(sent.stderr).toMatch(/Sent digest 2026-11-23 to 5 of 5 subscribers \(0 failed\)/);
+  expect(smtp.received.map((r) => r.to[0]).sort()).toEqual(EMAILS);
+
+  // s002's mailbox does not exist: its server's DSN is imported.
+  const toS002 = smtp.received.find((r) => r.to[0] === 's002@example.com');
+  const mail = await simpleParser(toS002?.raw ?? '');
+  const original = {
+    returnPath: toS002?.from ?? '',
+    to: 's002@example.com',
+    messageId: mail.messageId ?? '',
+  };
+  writeFileSync(join(cwd, 'bounce.eml'), m.postfixHardBounce(original));
+  const bounced = await cli(['bounces', 'import', 'bounce.eml', '--json']);
+  expect(bounced.code, bounced.stderr).toBe(0);
+  expect(JSON.parse(bounced.stdout).events).toMatchObject({
+    recorded: 1,
+    kinds: { hard: 1 },
+    suppressed: [{ email: 's002@example.com', reason: 'bounced' }],
+  });
+  const events = JSON.parse((await cli(['bounces', 'list', '--json'])).stdout);
+  expect(events).toMatchObject([
+    {
+      email: 's002@example.com',
+      kind: 'hard',
+      status: '5.1.1',
+      digestKey: 'day:2026-11-23@UTC',
+      effect: 'suppressed',
+    },
+  ]);
+
+  // s004 unsubscribes from the List-Unsubscribe URL of its own copy, as a mail client does (RFC 8058).
+  const toS004 = await simpleParser(smtp.received.find((r) => r.to[0] === 's004@example.com')?.raw ?? '');
+  const header =
+    toS004.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/\r?\n[ \t]+/g, '') ?? '';
+  const unsubscribeUrl = /<(https?:\/\/[^>]+)>/.exec(header)?.[1] ?? '';
+  expect(unsubscribeUrl.startsWith(`${base}/unsubscribe?token=`)).toBe(true);
+  const oneClick = await fetch(unsubscribeUrl, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'List-Unsubscribe=One-Click',
+    redirect: 'manual',
+  });
+  expect(oneClick.status).toBe(200);
+
+  const stats = await cli(['stats', '--json']);
+  expect(stats.code, stats.stderr).toBe(0);
+  expect(JSON.parse(stats.stdout).digests).toMatchObject([
+    {
+      digestKey: 'day:2026-11-23@UTC',
+      date: '2026-11-23',
+      sent: 5,
+      failed: 0,
+      hard: 1,
+      soft: 0,
+      complaints: 0,
+      unsubscribes: 1,
+      delivered: 4,
+      bounceRate: 0.2,
+    },
+  ]);
+  const listed = JSON.parse((await cli(['subscribers', 'list', '--json'])).stdout) as {
+    email: string;
+    status: string;
+  }[];
+  expect(listed.map((s) => [s.email, s.status])).toEqual(
+    EMAILS.map((e) => [e, e === 's002@example.com' || e === 's004@example.com' ? 'unsubscribed' : 'active']),
+  );
+
+  // The archive the server shows is the web copy the send stored in PostgreSQL.
+  const archive = await fetch(`${base}/archive/2026-11-23`);
+  expect(archive.status).toBe(200);
+  expect(await archive.text()).toContain(mail.subject ?? 'no subject');
+  expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  // Only the build cache is a local file.
+  expect(existsSync(join(cwd, 'data', 'digest.db'))).toBe(false);
+});
