@@ -87,6 +87,12 @@ export const COMMANDS: CommandEntry[] = [
     summary: 'The store: migrate (apply pending schema steps), status (schema, digests in flight, senders)',
     load: async () => (await import('./_db.js')).dbCommand,
   },
+  {
+    name: 'migrate-store',
+    summary:
+      'Copy a SQLite store (list, ledger, runs, archive, feeds, bounces) into an empty PostgreSQL database',
+    load: async () => (await import('./_migrate-store.js')).migrateStoreCommand,
+  },
 ];
 
 /** Exit codes: 0 ok, 1 failure, 2 usage error, 75 the same send is already running (EX_TEMPFAIL). */

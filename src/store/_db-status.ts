@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Database from 'better-sqlite3';
 import { DigestError } from '../errors.js';
-import { SCHEMA_VERSION, userVersion } from './_db.js';
+import { SCHEMA_VERSION, type SqliteDatabase, userVersion } from './_db.js';
 import { DELIVERY_STATES, type DeliveryState, emptyCounts } from './_ledger.js';
 import { pidIsAlive, SQLITE_LOCK_STALE_MS } from './_sqlite-ledger.js';
 import { PG_SCHEMA_VERSION, pgSchemaVersion } from './pg/_migrations.js';
@@ -82,39 +82,44 @@ function sqliteStatus(file: string, now: () => number): DbStatus {
     };
     if (version === 0) return status;
     status.inFlight = inFlightOf(db.prepare(IN_FLIGHT_SQL).all() as CountRow[]);
-    const at = now();
-    const here = hostname();
-    const locks = db
-      .prepare(
-        'SELECT digest_key, owner, pid, host, started_at, heartbeat_at FROM send_locks ORDER BY digest_key',
-      )
-      .all() as {
-      digest_key: string;
-      owner: string;
-      pid: number;
-      host: string;
-      started_at: number;
-      heartbeat_at: number;
-    }[];
-    status.senders = locks.map((lock) => {
-      const leaseLeftMs = lock.heartbeat_at + SQLITE_LOCK_STALE_MS - at;
-      // As SqliteLedger decides: a stopped heartbeat, or a process of this host that is gone.
-      const gone = lock.host === here && !pidIsAlive(lock.pid);
-      return {
-        workerId: lock.owner,
-        digestKey: lock.digest_key,
-        pid: lock.pid,
-        host: lock.host,
-        startedAt: lock.started_at,
-        heartbeatAt: lock.heartbeat_at,
-        leaseLeftMs: gone ? Math.min(0, leaseLeftMs) : leaseLeftMs,
-        live: !gone && leaseLeftMs > 0,
-      };
-    });
+    status.senders = sqliteSenders(db, now);
     return status;
   } finally {
     db.close();
   }
+}
+
+/** The send locks of a SQLite store, live or not, as SqliteLedger judges them. */
+export function sqliteSenders(db: SqliteDatabase, now: () => number): SenderStatus[] {
+  const at = now();
+  const here = hostname();
+  const locks = db
+    .prepare(
+      'SELECT digest_key, owner, pid, host, started_at, heartbeat_at FROM send_locks ORDER BY digest_key',
+    )
+    .all() as {
+    digest_key: string;
+    owner: string;
+    pid: number;
+    host: string;
+    started_at: number;
+    heartbeat_at: number;
+  }[];
+  return locks.map((lock) => {
+    const leaseLeftMs = lock.heartbeat_at + SQLITE_LOCK_STALE_MS - at;
+    // As SqliteLedger decides: a stopped heartbeat, or a process of this host that is gone.
+    const gone = lock.host === here && !pidIsAlive(lock.pid);
+    return {
+      workerId: lock.owner,
+      digestKey: lock.digest_key,
+      pid: lock.pid,
+      host: lock.host,
+      startedAt: lock.started_at,
+      heartbeatAt: lock.heartbeat_at,
+      leaseLeftMs: gone ? Math.min(0, leaseLeftMs) : leaseLeftMs,
+      live: !gone && leaseLeftMs > 0,
+    };
+  });
 }
 
 async function pgStatus(url: string): Promise<DbStatus> {
