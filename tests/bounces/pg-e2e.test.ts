@@ -8,6 +8,7 @@ import { freshPgDatabase } from '../helpers/pg.js';
 import { startServe } from '../helpers/serve.js';
 import { smtpServer } from '../helpers/smtp.js';
 import * as m from './messages.js';
+import { GENERIC_SECRET, genericHeaders } from './webhooks-helpers.js';
 
 /**
  * The list on PostgreSQL, through the CLI entry in this process: import 5 subscribers, serve the
@@ -23,7 +24,7 @@ const BOUNCE = 'bounces@example.com';
 const EMAILS = ['s001', 's002', 's003', 's004', 's005'].map((n) => `${n}@example.com`);
 const content = ['--content', join(ROOT, 'content'), '--templates', join(ROOT, 'templates')];
 
-it('on a fresh PostgreSQL database: send 5, a bounce comes back, stats count it, serve unsubscribes one by one-click POST', async () => {
+it('on a fresh PostgreSQL database: send 5, a bounce and a webhook complaint come back, stats count them, serve unsubscribes one by one-click POST', async () => {
   const database = await freshPgDatabase();
   cleanups.push(() => database.drop());
   const db = ['--db', database.url];
@@ -38,6 +39,7 @@ it('on a fresh PostgreSQL database: send 5, a bounce comes back, stats count it,
 
   const serve = await startServe(cwd, ['--port', '0', '--host', '127.0.0.1', ...db], {
     DIGEST_SECRET: SECRET,
+    DIGEST_WEBHOOK_SECRET: GENERIC_SECRET,
   });
   cleanups.push(async () => {
     serve.stop();
@@ -93,6 +95,20 @@ it('on a fresh PostgreSQL database: send 5, a bounce comes back, stats count it,
   });
   expect(oneClick.status).toBe(200);
 
+  // s005 complains through a provider's webhook, answered by the same server.
+  const complaint = JSON.stringify({
+    events: [
+      { email: 's005@example.com', kind: 'complaint', sourceId: 'fbl-1', digestKey: 'day:2026-11-23@UTC' },
+    ],
+  });
+  const hook = await fetch(`${base}/webhooks/generic`, {
+    method: 'POST',
+    headers: genericHeaders(complaint, Math.floor(Date.now() / 1000)),
+    body: complaint,
+  });
+  expect(hook.status, await hook.clone().text()).toBe(200);
+  expect(await hook.json()).toMatchObject({ recorded: 1, suppressed: 1 });
+
   const stats = await cli(['stats', '--json']);
   expect(stats.code, stats.stderr).toBe(0);
   expect(JSON.parse(stats.stdout).digests).toMatchObject([
@@ -103,10 +119,11 @@ it('on a fresh PostgreSQL database: send 5, a bounce comes back, stats count it,
       failed: 0,
       hard: 1,
       soft: 0,
-      complaints: 0,
+      complaints: 1,
       unsubscribes: 1,
       delivered: 4,
       bounceRate: 0.2,
+      complaintRate: 0.25,
     },
   ]);
   const listed = JSON.parse((await cli(['subscribers', 'list', '--json'])).stdout) as {
@@ -114,7 +131,7 @@ it('on a fresh PostgreSQL database: send 5, a bounce comes back, stats count it,
     status: string;
   }[];
   expect(listed.map((s) => [s.email, s.status])).toEqual(
-    EMAILS.map((e) => [e, e === 's002@example.com' || e === 's004@example.com' ? 'unsubscribed' : 'active']),
+    EMAILS.map((e) => [e, ['s001@example.com', 's003@example.com'].includes(e) ? 'active' : 'unsubscribed']),
   );
 
   // The archive the server shows is the web copy the send stored in PostgreSQL.
