@@ -413,6 +413,50 @@ describe.each(kinds)('%s signup in the subscriber store', (_name, kind) => {
   });
 });
 
+describe('imports on both stores', () => {
+  it('the same mixed batches give the same counts and the same rows, ids included', async () => {
+    const stores = await Promise.all(kinds.map(([, kind]) => freshStore(kind)));
+    // A small seeded generator: the batches are the same on every run.
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+      // The high bits: the low bits of this generator repeat after a few steps.
+      return Math.floor(seed / 65_536) % n;
+    };
+    const frequencies = [undefined, 'daily', 'weekly', 'paused'] as const;
+    const weekdays = [undefined, null, 1, 5, 7] as const;
+    for (let batch = 0; batch < 6; batch++) {
+      const input: SubscriberInput[] = Array.from({ length: 60 }, () => {
+        const n = next(80);
+        // Case variants of one address, and repeats within a batch.
+        const local = next(4) === 0 ? `User${n}` : `user${n}`;
+        return {
+          email: `${local}@example.com`,
+          name: `Name ${next(3)}`,
+          topics: next(2) === 0 ? [] : [`t${next(3)}`],
+          frequency: frequencies[next(4)],
+          weekday: weekdays[next(5)],
+        };
+      });
+      const counts = [];
+      for (const { subs, clock } of stores) {
+        clock.now = 10_000 * (batch + 1);
+        counts.push(await subs.importMany(input));
+        // Between batches: one unsubscribe and one remove, the same on each store.
+        const listed = await subs.list();
+        const victim = listed[batch * 3];
+        if (victim) await subs.setStatus(victim.id, 'unsubscribed');
+        const removed = listed[batch * 5 + 1];
+        if (removed) await subs.remove(removed.email);
+      }
+      expect(counts[1], `batch ${batch}`).toEqual(counts[0]);
+    }
+    const [sqlite, postgres] = await Promise.all(stores.map(({ subs }) => subs.list()));
+    expect((sqlite ?? []).length).toBeGreaterThan(40);
+    expect(postgres).toEqual(sqlite);
+  });
+});
+
 describe('postgres subscriber store under concurrency', () => {
   const postgres = kinds.find(([name]) => name === 'postgres')?.[1] as StoreKind;
 
