@@ -144,7 +144,11 @@ export interface Ledger {
    * renewal came too late (the rows it held may be another's by then: stop).
    */
   lock(digestKey: string): Promise<SendLock>;
-  /** Turn rows left `sending` by a dead run into `unknown`; returns how many. Call while locked. */
+  /**
+   * Turn rows left `sending` by a dead run into `unknown`; returns how many. Call while locked.
+   * Shared: only rows whose sender's lease ran out (or that it released); a live sender's are its
+   * messages on their way.
+   */
   recoverInterrupted(digestKey: string): Promise<number>;
   /**
    * Close every `unknown` row of a digest as `sent` without sending (`--mark-unknown-sent`), with
