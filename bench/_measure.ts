@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Result } from './_table.js';
 
 /** One finished process: wall time from spawn to exit, peak RSS, and its output. */
 export interface ProcessRun {
@@ -81,4 +82,33 @@ export function median(values: number[]): number {
   return sorted.length % 2 === 1
     ? (sorted[mid] as number)
     : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** A measurement from process runs: median wall time, the highest peak RSS, throughput. */
+export function buildResult(
+  name: string,
+  what: string,
+  runs: ProcessRun[],
+  items: number,
+  unit: string,
+): Result {
+  const wallMs = median(runs.map((r) => r.wallMs));
+  const cpu = runs.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
+  return {
+    name,
+    what,
+    runs: runs.length,
+    wallMs,
+    wallMsEach: runs.map((r) => Math.round(r.wallMs)),
+    cpuMs: cpu.length === runs.length && cpu.length > 0 ? median(cpu) : undefined,
+    peakRss: maxRss(runs),
+    throughput: items / (wallMs / 1000),
+    throughputUnit: `${unit}/s`,
+  };
+}
+
+/** The highest peak RSS of the runs that measured one. */
+export function maxRss(runs: ProcessRun[]): number | undefined {
+  const known = runs.map((r) => r.peakRss).filter((x): x is number => x !== undefined);
+  return known.length ? Math.max(...known) : undefined;
 }

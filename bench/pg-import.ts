@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { median, type ProcessRun, runNode } from './_measure.js';
+import { buildResult, type ProcessRun, runNode } from './_measure.js';
 import { startBenchPg } from './_pg.js';
 import type { Result } from './_table.js';
 
@@ -72,22 +72,8 @@ export async function pgImportMeasurements(options: PgImportOptions): Promise<Re
   } finally {
     await server.stop();
   }
-  const result = (name: string, what: string, list: ProcessRun[]): Result => {
-    const wallMs = median(list.map((r) => r.wallMs));
-    const cpu = list.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
-    const rss = list.map((r) => r.peakRss).filter((x): x is number => x !== undefined);
-    return {
-      name,
-      what,
-      runs: list.length,
-      wallMs,
-      wallMsEach: list.map((r) => r.wallMs),
-      cpuMs: cpu.length === list.length ? median(cpu) : undefined,
-      peakRss: rss.length > 0 ? Math.max(...rss) : undefined,
-      throughput: rows / (wallMs / 1000),
-      throughputUnit: 'rows/s',
-    };
-  };
+  const result = (name: string, what: string, list: ProcessRun[]) =>
+    buildResult(name, what, list, rows, 'rows');
   return [
     result('pg-import', `digest subscribers import of ${rows} rows into a fresh PostgreSQL database`, fresh),
     result('pg-reimport', `the same ${rows} rows again into that database (all unchanged)`, again),

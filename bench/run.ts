@@ -30,7 +30,7 @@ import { dayWindow } from '../src/select/index.js';
 import type { DigestReport } from '../src/types.js';
 import { ensureCorpus } from './_corpus.js';
 import { applyEdits } from './_edit.js';
-import { median, type ProcessRun, RSS_METHOD, runNode } from './_measure.js';
+import { buildResult, maxRss, median, type ProcessRun, RSS_METHOD, runNode } from './_measure.js';
 import { startSink } from './_sink-client.js';
 import { printTable, type Result, type Target } from './_table.js';
 import { pgImportMeasurements } from './pg-import.js';
@@ -490,28 +490,6 @@ function computeTargets(all: Result[], paired: Record<string, number>): Target[]
   const pgImport = find('pg-import')?.wallMs;
   add('pg-import of 100,000 rows ≤ 30 s', 30, pgImport === undefined ? undefined : pgImport / 1000, true);
   return targets;
-}
-
-/** A measurement from process runs: median wall time, the highest peak RSS, throughput. */
-function buildResult(name: string, what: string, runs: ProcessRun[], items: number, unit: string): Result {
-  const wallMs = median(runs.map((r) => r.wallMs));
-  const cpu = runs.map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
-  return {
-    name,
-    what,
-    runs: runs.length,
-    wallMs,
-    wallMsEach: runs.map((r) => Math.round(r.wallMs)),
-    cpuMs: cpu.length === runs.length && cpu.length > 0 ? median(cpu) : undefined,
-    peakRss: maxRss(runs),
-    throughput: items / (wallMs / 1000),
-    throughputUnit: `${unit}/s`,
-  };
-}
-
-function maxRss(runs: ProcessRun[]): number | undefined {
-  const known = runs.map((r) => r.peakRss).filter((x): x is number => x !== undefined);
-  return known.length ? Math.max(...known) : undefined;
 }
 
 async function repeat(name: string, times: number, run: () => Promise<ProcessRun>): Promise<ProcessRun[]> {
