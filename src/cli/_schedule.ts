@@ -48,7 +48,7 @@ import {
   smtpTransportOptions,
   warnIfPlainHttp,
 } from './_send-built.js';
-import { DB_OPTION, storeTarget } from './_store-target.js';
+import { cacheDbFile, DB_OPTION, storeTarget } from './_store-target.js';
 
 // The schedule picks the window, so the flags that pick one are not offered.
 const { date: _date, since: _since, until: _until, ...SHAPE_OPTIONS } = BUILD_OPTIONS;
@@ -163,7 +163,14 @@ async function prepare(values: OptionValues, ctx: CliContext, clock: () => Date)
   const store = await connectStore(storeTarget(ctx.cwd, config.db), { mustExist: true });
   try {
     const host = hostname();
-    const base = { schedule, owner: { pid: process.pid, host }, clock, signal: ctx.signal };
+    // A shared ledger (PostgreSQL): a day another scheduler is sending is joined, not skipped.
+    const base = {
+      schedule,
+      owner: { pid: process.pid, host },
+      clock,
+      signal: ctx.signal,
+      joinRunning: store.ledger.shared,
+    };
     const sender = {
       store,
       config,
@@ -191,7 +198,12 @@ async function prepare(values: OptionValues, ctx: CliContext, clock: () => Date)
         runs: runStoreFor(store.backend, { host, scheduleKey: editionScheduleKey(entry.id) }),
         build: async (run) => {
           await fetchOnce();
-          const request = { ...buildRequestFor(run, config, ctx.cwd), strict: values.strict === true };
+          // The build caches as `digest send` keeps them (a local SQLite file, see cacheDbFile).
+          const request = {
+            ...buildRequestFor(run, config, ctx.cwd),
+            strict: values.strict === true,
+            db: cacheDbFile(ctx.cwd, config),
+          };
           return buildDigest(editionBuildRequest(request, entry.edition, day));
         },
         send: async (built, options) => {
@@ -295,7 +307,7 @@ function smtpSender(setup: SenderSetup, subscribers: SendDeps['subscribers']): S
       secret: setup.secret,
       subscribers,
       ledger: store.ledger,
-      webCopyDb: store.db,
+      webCopyDb: store.backend,
       openTransport: () => createSmtpTransport(setup.smtp, smtpTransportOptions(config)),
       signer: setup.sign,
       now: setup.now,
@@ -328,9 +340,16 @@ export function countsOf(report: SendReport & BounceNotes, signal?: AbortSignal)
     // The last 30 days' complaint or bounce rate over its limit (see src/bounces/_stats.ts).
     ...(report.bounces?.warnings ?? []).map((w) => `warning: ${w}`),
   ].filter(Boolean);
+  // A shared send's report ends with the ledger's view of the whole digest: the recipients it
+  // does not list as failures or as gone were sent, by this sender or another.
+  const sent =
+    report.workerId === undefined
+      ? report.counts.sent + report.counts.alreadySent
+      : report.recipients - report.failures.length - report.counts.leftDuringSend;
   return {
     recipients: report.recipients,
-    sent: report.counts.sent + report.counts.alreadySent,
+    sent,
+    sentHere: report.counts.sent,
     failed: report.failures.length - (stopped ? waiting : 0),
     stopped,
     note: notes.length ? notes.join('; ') : undefined,

@@ -9,8 +9,10 @@ import { nextRun, type Schedule } from './_schedule.js';
 export interface SendCounts {
   /** Active subscribers the digest is meant for. */
   recipients: number;
-  /** Recipients who have the digest (this attempt and earlier ones). */
+  /** Recipients who have the digest (this attempt and earlier ones, whoever sent it). */
   sent: number;
+  /** Messages this process sent (with shared sending, other senders sent the rest). */
+  sentHere?: number;
   /** Recipients whose delivery failed and is not being retried in this attempt. */
   failed: number;
   /** The send stopped early because the signal was aborted. */
@@ -36,6 +38,12 @@ export interface RunnerDeps {
   signal?: AbortSignal;
   /** How often a running run refreshes its row so other processes know it is alive. Default 60 s. */
   heartbeatMs?: number;
+  /**
+   * The send ledger is shared (PostgreSQL): a day another live process is sending is joined (built
+   * and sent alongside it, each recipient claimed from the ledger by one sender) instead of left
+   * to it as busy. Its run row stays the owner's to finish. Default false (SQLite: one sender).
+   */
+  joinRunning?: boolean;
 }
 
 export type RunOutcomeKind =
@@ -47,7 +55,8 @@ export type RunOutcomeKind =
   | 'not-yet'
   | 'already-sent'
   | 'already-skipped'
-  | 'busy';
+  | 'busy'
+  | 'joined';
 
 /** How one due check ended: what the log line and the exit code are made from. */
 export interface RunOutcome {
@@ -102,12 +111,13 @@ export async function runScheduled(deps: RunnerDeps, now: Date = deps.clock()): 
       };
     }
     const who = `pid ${claim.run.ownerPid} on ${claim.run.ownerHost}`;
-    return {
+    const busy: RunOutcome = {
       ...base,
       kind: 'busy',
       message: `the digest of ${due.sendDate} is being sent by ${who}`,
       run: claim.run,
     };
+    return deps.joinRunning ? await joinRun(deps, due, busy, who) : busy;
   }
   // One heartbeat at a time, each after the one before; a failed one (the database briefly away)
   // is left for the next: the stale limit is many heartbeats long.
@@ -152,7 +162,7 @@ async function buildAndSend(
   }
   const counts = await deps.send(built, { signal: deps.signal });
   const { recipients, sent, failed } = counts;
-  const done = `${sent} of ${recipients} sent${failed ? `, ${failed} failed` : ''}${counts.note ? ` (${counts.note})` : ''}`;
+  const done = doneText(counts);
   const fields = { digestKey, items, recipients, sent, failed };
   const stopped = counts.stopped === true || (deps.signal?.aborted === true && sent + failed < recipients);
   if (stopped) {
@@ -168,6 +178,33 @@ async function buildAndSend(
   const run = await runs.finish(due.sendDate, 'sent', fields, deps.clock());
   const how = resumed ? ' (resumed)' : due.late ? ' (caught up)' : '';
   return { ...base, kind: 'sent', message: `${done}${how}`, digestKey, items, counts, run };
+}
+
+/**
+ * Shared sending: send the day another live process holds, alongside it (see joinRunning). Its
+ * run row is not touched: the owner finishes it, or, if the owner dies, the next claim after its
+ * heartbeat goes stale takes it over and finds what the joiners sent. A thin day is left to the
+ * owner (nothing to join); a failure of this process is its own outcome, not the row's.
+ */
+async function joinRun(deps: RunnerDeps, due: DueRun, busy: RunOutcome, who: string): Promise<RunOutcome> {
+  try {
+    const built = await deps.build(due);
+    const items = built.selection.items.length;
+    const digestKey = built.digestKey;
+    if (items < deps.schedule.minItems || !built.rendered) return { ...busy, digestKey, items };
+    const counts = await deps.send(built, { signal: deps.signal });
+    const here = counts.sentHere === undefined ? '' : `${counts.sentHere} sent by this process; `;
+    const message = `joined the send of ${who}: ${here}${doneText(counts)}`;
+    return { ...busy, kind: 'joined', message, digestKey, items, counts };
+  } catch (error) {
+    return { ...busy, kind: 'failed', message: causeChain(error).join('; '), error };
+  }
+}
+
+/** `28 of 30 sent, 2 failed (note)`: how a send ended, for the log and the run row. */
+function doneText(counts: SendCounts): string {
+  const failed = counts.failed ? `, ${counts.failed} failed` : '';
+  return `${counts.sent} of ${counts.recipients} sent${failed}${counts.note ? ` (${counts.note})` : ''}`;
 }
 
 async function missed(deps: RunnerDeps, message: string, base: Base, now: Date): Promise<RunOutcome> {

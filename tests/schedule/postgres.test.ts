@@ -7,7 +7,7 @@ import { runStoreFor } from '../../src/schedule/index.js';
 import { connectStore, fetchStateFor } from '../../src/store/index.js';
 import { startFeedServer } from '../fetch/server.js';
 import { runCleanups, tempDir } from '../helpers/cleanup.js';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { CORPUS, ROOT, runCli, spawnDigest } from '../helpers/cli.js';
 import { freshPgDatabase, type TestDatabase } from '../helpers/pg.js';
 import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
 
@@ -107,5 +107,67 @@ describe('digest run on a PostgreSQL store', () => {
     expect(fetch.code, fetch.stderr).toBe(0);
     expect(feeds.seen.map((s) => s.status)).toEqual([304, 304]);
     expect(fetch.stderr).toMatch(/Fetched 2 feeds: 0 new articles, 2 not modified/);
+  }, 120_000);
+});
+
+describe('two digest run processes on one PostgreSQL store', () => {
+  it("the second joins the first one's send instead of skipping it: 30 readers, one copy each", async () => {
+    database = await freshPgDatabase();
+    const url = database.url;
+    const seed = await connectStore(url);
+    await seed.subscribers.importMany(
+      Array.from({ length: 30 }, (_, i) => ({ email: `reader${i + 1}@example.com`, name: '', topics: [] })),
+    );
+    await seed.close();
+    const cwd = tempDir('digest-schedule-pg-join-');
+    writeFileSync(
+      join(cwd, 'digest.config.json'),
+      JSON.stringify({
+        content: join(CORPUS, 'election'),
+        templates: join(ROOT, 'templates'),
+        timeZone: 'America/New_York',
+        publicUrl: 'https://news.example.com',
+        schedule: { time: '07:00' },
+        // One connection: the first run claims a batch of 8 rows, and the rest are left to claim.
+        send: { connections: 1, leaseSeconds: 5 },
+      }),
+    );
+    // The first run's first message is answered only once the second run has 5 accepted: so the
+    // second starts while the first holds the day, and does part of the send.
+    let smtp: Awaited<ReturnType<typeof smtpServer>> | undefined;
+    smtp = await smtpServer({ hold: (n) => (n === 1 ? smtp?.waitForAccepted(5) : undefined) });
+    const env = { SMTP_URL: smtp.url, DIGEST_SECRET: SECRET };
+    const argv = ['run', '--db', url, '--now', '2020-09-14T07:00:00-04:00', '--json'];
+    const first = spawnDigest(argv, { cwd, env });
+    for (let i = 0; i < 600 && smtp.received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(smtp.received.length, first.stderr()).toBeGreaterThan(0);
+    const second = spawnDigest(argv, { cwd, env });
+    const [a, b] = await Promise.all([first.done, second.done]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(a.stderr).toMatch(/sent: 30 of 30 sent;/);
+    expect(b.stderr).toMatch(
+      /joined: joined the send of pid \d+ on .+: \d+ sent by this process; 30 of 30 sent;/,
+    );
+    const copies = copiesPerAddress(smtp.accepted);
+    expect(copies.size).toBe(30);
+    expect([...copies.values()].every((n) => n === 1)).toBe(true);
+    const [byFirst = 0, bySecond = 0] = [a, b].map(
+      (r) => (JSON.parse(r.stdout) as { counts: { sentHere: number } }).counts.sentHere,
+    );
+    expect(byFirst + bySecond).toBe(30);
+    expect(bySecond).toBeGreaterThanOrEqual(5);
+    const store = await connectStore(url);
+    try {
+      const runs = runStoreFor(store.backend, { host: hostname() });
+      expect(await runs.get('2020-09-14')).toMatchObject({
+        state: 'sent',
+        sent: 30,
+        recipients: 30,
+        attempts: 1,
+      });
+    } finally {
+      await store.close();
+    }
   }, 120_000);
 });

@@ -253,3 +253,59 @@ describe('startScheduler', () => {
     expect(scheduler.nextRun()).toBeNull();
   });
 });
+
+describe('joinRunning (a shared ledger): a day another live process holds', () => {
+  const at = new Date('2025-01-15T06:05:00Z');
+  /** Runner deps whose runs table has the day running, claimed at 06:00 by pid 77 on another host. */
+  async function heldElsewhere(overrides: Partial<RunnerDeps>): Promise<RunnerDeps> {
+    const d = deps(overrides);
+    const window = { kind: 'previous-day', timeZone: 'Europe/Berlin', date: '2025-01-14' } as const;
+    const owner = { pid: 77, host: 'other-host' };
+    const now = new Date('2025-01-15T06:00:00Z');
+    await d.runs.claim({ sendDate: '2025-01-15', scheduledAt: now, window, owner, now });
+    return d;
+  }
+
+  it('is built and sent alongside its owner, whose run row is left as it was', async () => {
+    const send = recordingSend(() => ({ recipients: 30, sent: 30, sentHere: 22, failed: 0 }));
+    const d = await heldElsewhere({ send, joinRunning: true });
+    const before = await d.runs.get('2025-01-15');
+    const outcome = await runScheduled(d, at);
+    expect(outcome).toMatchObject({
+      kind: 'joined',
+      message: 'joined the send of pid 77 on other-host: 22 sent by this process; 30 of 30 sent',
+      digestKey: 'day:2025-01-14@Europe/Berlin',
+      items: 5,
+    });
+    expect(send.sent).toEqual(['day:2025-01-14@Europe/Berlin']);
+    expect(await d.runs.get('2025-01-15')).toEqual(before);
+  });
+
+  it('without it (SQLite, one sender) the day is left to its owner as busy', async () => {
+    const send = recordingSend();
+    const d = await heldElsewhere({ send });
+    expect(await runScheduled(d, at)).toMatchObject({
+      kind: 'busy',
+      message: 'the digest of 2025-01-15 is being sent by pid 77 on other-host',
+    });
+    expect(send.sent).toEqual([]);
+  });
+
+  it("a thin day is left to the owner; a joiner's failure is its own, not the row's", async () => {
+    const thin = await heldElsewhere({ build: fakeBuild(() => 0), joinRunning: true });
+    expect(await runScheduled(thin, at)).toMatchObject({ kind: 'busy', items: 0 });
+    const broken = await heldElsewhere({
+      joinRunning: true,
+      send: async () => {
+        throw new DigestError('E_SMTP', 'the SMTP server refused the connection');
+      },
+    });
+    const outcome = await runScheduled(broken, at);
+    expect(outcome).toMatchObject({ kind: 'failed', message: 'the SMTP server refused the connection' });
+    expect(await broken.runs.get('2025-01-15')).toMatchObject({
+      state: 'running',
+      ownerPid: 77,
+      reason: null,
+    });
+  });
+});
