@@ -24,12 +24,15 @@ const BOUNCE = 'bounces@example.com';
 const EMAILS = ['s001', 's002', 's003', 's004', 's005'].map((n) => `${n}@example.com`);
 const content = ['--content', join(ROOT, 'content'), '--templates', join(ROOT, 'templates')];
 
-it('on a fresh PostgreSQL database: send 5, a bounce and a webhook complaint come back, stats count them, serve unsubscribes one by one-click POST', async () => {
+it('on a fresh PostgreSQL database: send 5, a bounce and a webhook complaint come back, stats count them, serve unsubscribes one by one-click POST and takes a signup, its preference page and feeds', async () => {
   const database = await freshPgDatabase();
   cleanups.push(() => database.drop());
   const db = ['--db', database.url];
   const cwd = tempDir('digest-pg-e2e-');
-  writeFileSync(join(cwd, 'digest.config.json'), JSON.stringify({ bounceAddress: BOUNCE }));
+  writeFileSync(
+    join(cwd, 'digest.config.json'),
+    JSON.stringify({ bounceAddress: BOUNCE, from: 'news@example.com', signup: { enabled: true } }),
+  );
   writeFileSync(join(cwd, 'subscribers.csv'), `email,name\n${EMAILS.map((e) => `${e},`).join('\n')}\n`);
   const cli = (args: string[], env: Record<string, string> = {}) =>
     runCli([...args, ...db], { cwd, env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, ...env }, realClock: true });
@@ -37,17 +40,26 @@ it('on a fresh PostgreSQL database: send 5, a bounce and a webhook complaint com
   const imported = await cli(['subscribers', 'import', 'subscribers.csv']);
   expect(imported.code, imported.stderr).toBe(0);
 
+  const smtp = await smtpServer();
   const serve = await startServe(cwd, ['--port', '0', '--host', '127.0.0.1', ...db], {
     DIGEST_SECRET: SECRET,
     DIGEST_WEBHOOK_SECRET: GENERIC_SECRET,
+    // The signup form's confirmation mails.
+    SMTP_URL: smtp.url,
   });
   cleanups.push(async () => {
     serve.stop();
     await serve.exit;
   });
   const base = serve.url.replace(/\/$/, '');
-  const smtp = await smtpServer();
   const env = { SMTP_URL: smtp.url, DIGEST_PUBLIC_URL: base };
+  /** The List-Unsubscribe URL of the copy `to` received (RFC 8058: what a mail client POSTs to). */
+  const unsubscribeUrlOf = async (to: string) => {
+    const copy = await simpleParser(smtp.received.find((r) => r.to[0] === to)?.raw ?? '');
+    const header =
+      copy.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/\r?\n[ \t]+/g, '') ?? '';
+    return /<(https?:\/\/[^>]+)>/.exec(header)?.[1] ?? '';
+  };
 
   const sent = await cli(['send', '--date', '2026-11-23', ...content], env);
   expect(sent.code, sent.stderr).toBe(0);
@@ -82,10 +94,7 @@ it('on a fresh PostgreSQL database: send 5, a bounce and a webhook complaint com
   ]);
 
   // s004 unsubscribes from the List-Unsubscribe URL of its own copy, as a mail client does (RFC 8058).
-  const toS004 = await simpleParser(smtp.received.find((r) => r.to[0] === 's004@example.com')?.raw ?? '');
-  const header =
-    toS004.headerLines.find((h) => h.key === 'list-unsubscribe')?.line.replace(/\r?\n[ \t]+/g, '') ?? '';
-  const unsubscribeUrl = /<(https?:\/\/[^>]+)>/.exec(header)?.[1] ?? '';
+  const unsubscribeUrl = await unsubscribeUrlOf('s004@example.com');
   expect(unsubscribeUrl.startsWith(`${base}/unsubscribe?token=`)).toBe(true);
   const oneClick = await fetch(unsubscribeUrl, {
     method: 'POST',
@@ -126,13 +135,48 @@ it('on a fresh PostgreSQL database: send 5, a bounce and a webhook complaint com
       complaintRate: 0.25,
     },
   ]);
+
+  // A new reader signs up on the form and follows the link of the confirmation mail.
+  const signup = await fetch(`${base}/subscribe`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
+    body: 'email=new%40example.com&name=New&frequency=daily',
+    redirect: 'manual',
+  });
+  expect(signup.status, await signup.clone().text()).toBeLessThan(400);
+  let confirmation: Buffer | undefined;
+  for (let i = 0; i < 200 && !confirmation; i++) {
+    confirmation = smtp.received.find((r) => r.to[0] === 'new@example.com')?.raw;
+    if (!confirmation) await new Promise((r) => setTimeout(r, 50));
+  }
+  const confirmMail = await simpleParser(confirmation ?? '');
+  // The server links to its public URL (config publicUrl; this one listens on a free port).
+  const token = /\/confirm\?token=([^\s"<>&]+)/.exec(confirmMail.text ?? '')?.[1];
+  expect(token, confirmMail.text).toBeDefined();
+  const confirmed = await fetch(`${base}/confirm?token=${token}`, { method: 'POST', redirect: 'manual' });
+  expect(confirmed.status).toBeLessThan(400);
+
   const listed = JSON.parse((await cli(['subscribers', 'list', '--json'])).stdout) as {
     email: string;
     status: string;
   }[];
-  expect(listed.map((s) => [s.email, s.status])).toEqual(
-    EMAILS.map((e) => [e, ['s001@example.com', 's003@example.com'].includes(e) ? 'active' : 'unsubscribed']),
-  );
+  expect(Object.fromEntries(listed.map((s) => [s.email, s.status]))).toEqual({
+    's001@example.com': 'active',
+    's002@example.com': 'unsubscribed',
+    's003@example.com': 'active',
+    's004@example.com': 'unsubscribed',
+    's005@example.com': 'unsubscribed',
+    'new@example.com': 'active',
+  });
+
+  // s001's "Manage subscription" page, the feeds and the health check, all from PostgreSQL.
+  const manage = (await unsubscribeUrlOf('s001@example.com')).replace('/unsubscribe?', '/preferences?');
+  const preferences = await fetch(manage);
+  expect(preferences.status).toBe(200);
+  expect(await preferences.text()).toContain('s001@example.com');
+  const feed = await fetch(`${base}/feed.xml`);
+  expect(feed.status).toBe(200);
+  expect(await feed.text()).toContain(`<title>${mail.subject}</title>`);
 
   // The archive the server shows is the web copy the send stored in PostgreSQL.
   const archive = await fetch(`${base}/archive/2026-11-23`);
