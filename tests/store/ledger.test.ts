@@ -128,6 +128,23 @@ describe.each([
     ]);
   });
 
+  it("commits the previous message's outcome with the next one's sending, and refuses the next one alone if it is not markable", async () => {
+    const ledger = await make();
+    await ledger.enqueue('d1', entries);
+    await sender(ledger, 'd1');
+    expect(await ledger.markSending('d1', 1)).toBe(true);
+    const sent1 = [{ subscriberId: 1, result: { state: 'sent' as const, code: 250, reply: '250 OK' } }];
+    expect(await ledger.markSending('d1', 2, sent1)).toBe(true);
+    const temp2 = [{ subscriberId: 2, result: { state: 'failed_temp' as const, code: 451, reply: 'later' } }];
+    // 1 is sent already: refused, but 2's outcome is committed all the same.
+    expect(await ledger.markSending('d1', 1, temp2)).toBe(false);
+    expect((await ledger.list('d1')).map((r) => [r.state, r.attempts, r.lastCode])).toEqual([
+      ['sent', 1, 250],
+      ['failed_temp', 1, 451],
+      ['pending', 0, null],
+    ]);
+  });
+
   it('records an attempt refused before it was sending (e.g. at RCPT TO)', async () => {
     const ledger = await make();
     await ledger.enqueue('d1', entries);

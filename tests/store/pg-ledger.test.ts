@@ -4,6 +4,7 @@ import {
   type DeliveryRecord,
   digestPartsSha256,
   type PgLedger,
+  type ResultEntry,
   type SendLock,
 } from '../../src/store/index.js';
 import { pgLedgers } from '../helpers/pg-ledger.js';
@@ -50,18 +51,23 @@ async function eventually(done: () => Promise<boolean> | boolean): Promise<boole
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Everything one sender does: claim batches until none is left, mark each row sending, then sent. */
+/**
+ * What one sender does: claim batches until none is left, mark each row sending with the previous
+ * message's outcome (as the send loop commits them), and commit the last outcome at the end.
+ */
 async function sendAll(ledger: PgLedger, held: SendLock, batch: number): Promise<number[]> {
   const mine: number[] = [];
+  let settle: ResultEntry[] = [];
   for (let round = 0; round < 1_000; round++) {
     const rows = await ledger.claim(held, batch, NO_SCOPE);
     if (rows.length === 0) break;
     for (const row of rows) {
-      expect(await ledger.markSending(KEY, row.subscriberId)).toBe(true);
-      await ledger.markResult(KEY, row.subscriberId, { state: 'sent', code: 250, reply: '250 ok' });
+      expect(await ledger.markSending(KEY, row.subscriberId, settle)).toBe(true);
+      settle = [{ subscriberId: row.subscriberId, result: { state: 'sent', code: 250, reply: '250 ok' } }];
       mine.push(row.subscriberId);
     }
   }
+  await ledger.markResults(KEY, settle);
   return mine;
 }
 

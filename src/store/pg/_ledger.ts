@@ -43,6 +43,34 @@ const UNHELD = `(lease_until IS NULL OR lease_until <= ${DB_NOW})`;
 const RECORD_COLUMNS =
   'digest_key, subscriber_id, email, message_id, state, attempts, last_code, last_reply, created_at, updated_at, sent_at';
 
+/**
+ * Commit outcomes ($3-$6: subscriber ids, states, codes, replies, no subscriber twice: an UPDATE
+ * changes a row once, and the same subscriber twice must count two attempts) to digest $1 at time
+ * $2, +1 attempt each, never out of `sent`. A row another live sender holds is not this sender's
+ * ($7: its worker ids) to write; a row nobody holds (a signup mail's) is. `sent` lets go of the
+ * lease; other outcomes stay held until release, so that this run never claims them again.
+ */
+const SETTLE = `UPDATE deliveries d SET state = r.state, last_code = r.code, last_reply = r.reply, updated_at = $2,
+    attempts = d.attempts + 1,
+    sent_at = CASE WHEN r.state = 'sent' THEN $2 ELSE d.sent_at END,
+    lease_until = CASE WHEN r.state = 'sent' THEN NULL ELSE d.lease_until END
+  FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[]) AS r(subscriber_id, state, code, reply)
+  WHERE d.digest_key = $1 AND d.subscriber_id = r.subscriber_id AND d.state <> 'sent'
+    AND (d.lease_until IS NULL OR d.lease_until <= ${DB_NOW} OR d.claimed_by = ANY($7::text[]))`;
+
+/**
+ * Which row markSending may mark, in digest $1: subscriber `id`, not `sent` or `sending`, held by
+ * one of `mine` (worker ids) under a live lease of the row and of the worker (a lock found lost
+ * keeps its rows' leases until they run out), and its subscriber still active: an unsubscribe that
+ * commits after this finds the message already on its way.
+ */
+function markable(mine: string, id: string): string {
+  return `WHERE digest_key = $1 AND subscriber_id = ${id} AND state <> 'sent' AND state <> 'sending'
+    AND claimed_by = ANY(${mine}::text[]) AND lease_until > ${DB_NOW}
+    AND EXISTS (SELECT 1 FROM send_workers w WHERE w.worker_id = deliveries.claimed_by AND w.lease_until > ${DB_NOW})
+    AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')`;
+}
+
 /** Rows per INSERT when enqueueing: 100,000 subscribers are ten statements in one transaction. */
 const ENQUEUE_CHUNK = 10_000;
 
@@ -181,73 +209,73 @@ export class PgLedger implements Ledger {
   }
 
   async markSending(digestKey: string, subscriberId: number, settle: ResultEntry[] = []): Promise<boolean> {
-    const mark = async (client: PgClient | PgPool) => {
-      // Only a row this ledger's sender holds, under a live lease of the row and of the sender (a
-      // lock found lost keeps its rows' leases until they run out), whose subscriber is still active:
-      // an unsubscribe that commits after this finds the message already on its way.
-      const marked = await client.query(
-        `UPDATE deliveries SET state = 'sending', updated_at = $3
-         WHERE digest_key = $1 AND subscriber_id = $2 AND state <> 'sent' AND state <> 'sending'
-           AND claimed_by = ANY($4::text[]) AND lease_until > ${DB_NOW}
-           AND EXISTS (SELECT 1 FROM send_workers w WHERE w.worker_id = deliveries.claimed_by AND w.lease_until > ${DB_NOW})
-           AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')`,
-        [digestKey, subscriberId, this.#now(), this.#workers(digestKey)],
+    const what = `mark subscriber ${subscriberId} sending (digest ${digestKey})`;
+    const mine = this.#workers(digestKey);
+    if (settle.length === 0) {
+      const marked = await this.#query(
+        what,
+        `UPDATE deliveries SET state = 'sending', updated_at = $2 ${markable('$3', '$4')}`,
+        [digestKey, this.#now(), mine, subscriberId],
       );
       return marked.rowCount === 1;
-    };
-    if (settle.length === 0)
-      return this.#run(`mark subscriber ${subscriberId} sending (digest ${digestKey})`, () =>
-        mark(this.#pool),
+    }
+    const runs = distinctRuns(settle);
+    const [only] = runs;
+    if (runs.length === 1 && only && !only.some((e) => e.subscriberId === subscriberId)) {
+      // The usual case, in one statement (one round trip, atomic): the settled rows are others.
+      const marked = await this.#query(
+        what,
+        `WITH settled AS (${SETTLE})
+         UPDATE deliveries SET state = 'sending', updated_at = $2 ${markable('$7', '$8')}`,
+        [...this.#settleParams(digestKey, only, mine), subscriberId],
       );
-    return this.#transaction(
-      `mark subscriber ${subscriberId} sending (digest ${digestKey})`,
-      async (client) => {
-        await this.#writeResults(client, digestKey, settle);
-        return mark(client);
-      },
-    );
+      return marked.rowCount === 1;
+    }
+    // A retry of a subscriber whose earlier outcome is in `settle`: that outcome first, in order.
+    return this.#transaction(what, async (client) => {
+      for (const run of runs) await client.query(SETTLE, this.#settleParams(digestKey, run, mine));
+      const marked = await client.query(
+        `UPDATE deliveries SET state = 'sending', updated_at = $2 ${markable('$3', '$4')}`,
+        [digestKey, this.#now(), mine, subscriberId],
+      );
+      return marked.rowCount === 1;
+    });
   }
 
   async markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void> {
-    await this.#run(`record the outcome for subscriber ${subscriberId} (digest ${digestKey})`, () =>
-      this.#writeResults(this.#pool, digestKey, [{ subscriberId, result }]),
+    await this.#query(
+      `record the outcome for subscriber ${subscriberId} (digest ${digestKey})`,
+      SETTLE,
+      this.#settleParams(digestKey, [{ subscriberId, result }], this.#workers(digestKey)),
     );
   }
 
   async markResults(digestKey: string, entries: ResultEntry[]): Promise<void> {
     if (entries.length === 0) return;
-    await this.#transaction(`record ${entries.length} outcomes (digest ${digestKey})`, (client) =>
-      this.#writeResults(client, digestKey, entries),
-    );
+    const mine = this.#workers(digestKey);
+    const runs = distinctRuns(entries);
+    const [only] = runs;
+    const what = `record ${entries.length} outcomes (digest ${digestKey})`;
+    if (runs.length === 1 && only) {
+      await this.#query(what, SETTLE, this.#settleParams(digestKey, only, mine));
+      return;
+    }
+    await this.#transaction(what, async (client) => {
+      for (const run of runs) await client.query(SETTLE, this.#settleParams(digestKey, run, mine));
+    });
   }
 
-  /**
-   * The outcomes, in order, one UPDATE per run of distinct subscribers (an UPDATE changes a row
-   * once, and the same subscriber twice must count two attempts). A row another live sender holds
-   * is not this sender's to write; a row nobody holds (a signup mail's) is.
-   */
-  async #writeResults(client: PgClient | PgPool, digestKey: string, entries: ResultEntry[]): Promise<void> {
-    const mine = this.#workers(digestKey);
-    for (const part of distinctRuns(entries)) {
-      await client.query(
-        `UPDATE deliveries d SET state = r.state, last_code = r.code, last_reply = r.reply, updated_at = $2,
-           attempts = d.attempts + 1,
-           sent_at = CASE WHEN r.state = 'sent' THEN $2 ELSE d.sent_at END,
-           lease_until = CASE WHEN r.state = 'sent' THEN NULL ELSE d.lease_until END
-         FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[]) AS r(subscriber_id, state, code, reply)
-         WHERE d.digest_key = $1 AND d.subscriber_id = r.subscriber_id AND d.state <> 'sent'
-           AND (d.lease_until IS NULL OR d.lease_until <= ${DB_NOW} OR d.claimed_by = ANY($7::text[]))`,
-        [
-          digestKey,
-          this.#now(),
-          part.map((e) => e.subscriberId),
-          part.map((e) => e.result.state),
-          part.map((e) => e.result.code ?? null),
-          part.map((e) => e.result.reply ?? null),
-          mine,
-        ],
-      );
-    }
+  /** The parameters $1-$7 of SETTLE for `entries` (no subscriber twice). */
+  #settleParams(digestKey: string, entries: ResultEntry[], mine: string[]): unknown[] {
+    return [
+      digestKey,
+      this.#now(),
+      entries.map((e) => e.subscriberId),
+      entries.map((e) => e.result.state),
+      entries.map((e) => e.result.code ?? null),
+      entries.map((e) => e.result.reply ?? null),
+      mine,
+    ];
   }
 
   async counts(digestKey: string): Promise<Record<DeliveryState, number>> {
