@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DigestError } from '../errors.js';
 import type { SqliteDatabase } from './_db.js';
+import { type DeliveryRow, deliveryRecord } from './_delivery-row.js';
 import {
   type DeliveryEntry,
   type DeliveryRecord,
@@ -31,21 +32,6 @@ export interface SqliteLedgerOptions {
 
 /** How old a send lock's heartbeat may be before another sender may take it, ms (`digest db status` shows it). */
 export const SQLITE_LOCK_STALE_MS = 30_000;
-
-/** A `deliveries` row as both databases return it (times epoch ms). */
-export interface DeliveryRow {
-  digest_key: string;
-  subscriber_id: number;
-  email: string;
-  message_id: string;
-  state: DeliveryState;
-  attempts: number;
-  last_code: number | null;
-  last_reply: string | null;
-  created_at: number;
-  updated_at: number;
-  sent_at: number | null;
-}
 
 interface LockRow {
   owner: string;
@@ -288,21 +274,4 @@ export function pidIsAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-}
-
-/** A ledger row as the Ledger interface gives it. */
-export function deliveryRecord(row: DeliveryRow): DeliveryRecord {
-  return {
-    digestKey: row.digest_key,
-    subscriberId: row.subscriber_id,
-    email: row.email,
-    messageId: row.message_id,
-    state: row.state,
-    attempts: row.attempts,
-    lastCode: row.last_code,
-    lastReply: row.last_reply,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    sentAt: row.sent_at,
-  };
 }

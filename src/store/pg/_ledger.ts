@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DigestError } from '../../errors.js';
+import { type DeliveryRow, deliveryRecord } from '../_delivery-row.js';
 import {
   type ClaimScope,
   type DeliveryEntry,
@@ -18,7 +19,6 @@ import {
   type SendLock,
   type StoredCopy,
 } from '../_ledger.js';
-import { type DeliveryRow, deliveryRecord } from '../_sqlite-ledger.js';
 import { inTransaction, type PgClient, type PgPool } from './_pool.js';
 
 export interface PgLedgerOptions {
@@ -82,8 +82,8 @@ const ENQUEUE_CHUNK = 10_000;
  * in `lease_until`, renewed with it) and marks only those `sending`. A row is held while its lease
  * runs; once it ran out (the sender died, or stopped renewing), any sender takes it again, except
  * a `sending` one: that message may have left, so recoverInterrupted turns it `unknown`. A `sent`
- * row lets go of its lease at once; other outcomes stay held until release(), so that no sender
- * (this one included) takes a row twice in one run.
+ * row lets go of its lease at once; other outcomes stay held until release(), so that a sender
+ * never takes a row twice in one run (another may take it, under its own scope, after it).
  */
 export class PgLedger implements Ledger {
   readonly shared = true;
