@@ -32,8 +32,11 @@ describe('digest serve with webhooks', () => {
     );
     const store = openStore(db);
     try {
-      expect(stateOf(store, 'bob@example.com')).toEqual({ status: 'unsubscribed', reason: 'complained' });
-      expect(stateOf(store, 'ada@example.com')).toEqual({ status: 'active', reason: null });
+      expect(await stateOf(store, 'bob@example.com')).toEqual({
+        status: 'unsubscribed',
+        reason: 'complained',
+      });
+      expect(await stateOf(store, 'ada@example.com')).toEqual({ status: 'active', reason: null });
     } finally {
       store.close();
     }

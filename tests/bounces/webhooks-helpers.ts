@@ -4,8 +4,10 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { WebhookRouterOptions } from '../../src/bounces/webhooks/index.js';
 import { WebhookRouter } from '../../src/bounces/webhooks/index.js';
-import { openStore, type Store } from '../../src/store/index.js';
+import { bounceEventsFor } from '../../src/store/_bounce-events.js';
+import { addressKey, openStore, type Store } from '../../src/store/index.js';
 import { startWebServer } from '../../src/web/index.js';
+import type { StoreKind } from '../helpers/stores.js';
 import { cleanups, SECRET, tempDir } from '../web/helpers.js';
 
 /** A self-signed certificate and its key, made by openssl in a temp dir (valid from now for 2 days). */
@@ -121,40 +123,54 @@ export function genericHeaders(
   };
 }
 
-/** The store over `db` and a web server with the webhooks of `options` (env ENV unless given), on 127.0.0.1 port 0. */
-export async function serveWebhooks(db: string, options: Partial<Omit<WebhookRouterOptions, 'store'>> = {}) {
+/**
+ * A web server with the webhooks of `options` (env ENV unless given), on 127.0.0.1 port 0, over
+ * `list`: an open store (closed by whoever opened it), or the SQLite file at that path (opened here).
+ */
+export async function serveWebhooks(
+  list: string | Store,
+  options: Partial<Omit<WebhookRouterOptions, 'store'>> = {},
+) {
   const lines: string[] = [];
-  const store = openStore(db);
-  cleanups.push(() => store.close());
+  const store = typeof list === 'string' ? openStore(list) : list;
+  if (typeof list === 'string') cleanups.push(() => store.close());
   const webhooks = new WebhookRouter({ store, env: ENV, log: (l) => lines.push(l), ...options });
   const server = await startWebServer({ store, secret: SECRET, port: 0, webhooks });
   cleanups.push(() => server.close());
   return { store, server, base: server.url.replace(/\/$/, ''), lines };
 }
 
-/** Suppression and status of one address, as stored. */
-export function stateOf(store: Store, email: string) {
-  return store.db
-    .prepare(
-      `SELECT s.status, a.suppressed_reason AS reason FROM addresses a LEFT JOIN subscribers s ON s.id = a.id WHERE a.address = ?`,
-    )
-    .get(email) as { status: string | null; reason: string | null } | undefined;
+/** Suppression and status of one address, as stored (either store). */
+export async function stateOf(
+  store: Store,
+  email: string,
+): Promise<{ status: string | null; reason: string | null } | undefined> {
+  const address = await bounceEventsFor(store.backend).address({ key: addressKey(email) });
+  if (!address) return undefined;
+  const subscriber = (await store.subscribers.list()).find((s) => s.id === address.id);
+  return { status: subscriber?.status ?? null, reason: address.suppressedReason };
 }
 
-/** Rows of bounce_events. */
-export function eventRows(store: Store) {
-  return store.db
-    .prepare(
-      'SELECT email, kind, status, source, source_id AS sourceId, effect FROM bounce_events ORDER BY id',
-    )
-    .all() as {
-    email: string;
-    kind: string;
-    status: string | null;
-    source: string;
-    sourceId: string;
-    effect: string;
-  }[];
+/** The stored bounce events in the order they were recorded (either store). */
+export async function eventRows(store: Store) {
+  const rows = (await bounceEventsFor(store.backend).list()).sort((a, b) => a.id - b.id);
+  return rows.map(({ email, kind, status, source, sourceId, effect }) => ({
+    email,
+    kind,
+    status,
+    source,
+    sourceId,
+    effect,
+  }));
+}
+
+/** A fresh store of `kind` holding these subscribers (Reader 1, Reader 2, ... as workspace names them). */
+export async function listOn(kind: StoreKind, emails: string[]): Promise<Store> {
+  const { store } = await kind.fresh();
+  await store.subscribers.importMany(
+    emails.map((email, i) => ({ email, name: `Reader ${i + 1}`, topics: [] })),
+  );
+  return store;
 }
 
 export async function post(url: string, body: string, headers: Record<string, string> = {}) {

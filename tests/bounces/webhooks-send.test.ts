@@ -98,7 +98,7 @@ describe('webhook events of digests really sent', () => {
         { email: 'cy@example.org', digest: second },
       ]);
       // Three soft bounces but on two digests: still under the rule's 3, so bob still receives.
-      expect(stateOf(store, 'bob@example.com')).toEqual({ status: 'active', reason: null });
+      expect(await stateOf(store, 'bob@example.com')).toEqual({ status: 'active', reason: null });
     } finally {
       store.close();
     }
