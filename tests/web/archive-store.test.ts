@@ -98,4 +98,20 @@ describe.each(KINDS)('the archive (%s)', (_name, kind) => {
       '<p>Hello</p><a href="https://news.example.org/unsubscribe">stop</a>',
     );
   });
+
+  it('lists the daily and the weekly edition of a date apart, and never a topic edition', async () => {
+    const { store, archive } = await archiveIn(kind);
+    await archive.saveWebCopy('day:2026-11-23@UTC', '<p>daily</p>');
+    await store.ledger.recordDigest(digest('day:2026-11-23@UTC', '2026-11-23', 'Daily'));
+    await archive.saveWebCopy('day:2026-11-23@UTC#topics=ai', '<p>ai only</p>');
+    await store.ledger.recordDigest(digest('day:2026-11-23@UTC#topics=ai', '2026-11-23', 'AI only'));
+    await archive.saveWebCopy('week:2026-11-23@UTC', '<p>weekly</p>');
+    await store.ledger.recordDigest(digest('week:2026-11-23@UTC', '2026-11-23', 'Weekly'));
+    expect((await archive.list()).map((e) => [e.path, e.edition, e.subject])).toEqual([
+      ['2026-11-23', 'daily', 'Daily'],
+      ['week-2026-11-23', 'weekly', 'Weekly'],
+    ]);
+    expect(await archive.page('week-2026-11-23')).toMatchObject({ edition: 'weekly', html: '<p>weekly</p>' });
+    expect(await archive.page('2026-11-23')).toMatchObject({ edition: 'daily', html: '<p>daily</p>' });
+  });
 });
