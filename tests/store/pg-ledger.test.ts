@@ -301,6 +301,28 @@ describe('PgLedger, shared by senders on several connections (one real PostgreSQ
     expect(await a.outstanding(next, NO_SCOPE)).toEqual({ claimable: 0, heldByOthers: 0 });
   });
 
+  it('--mark-unknown-sent leaves alone an unknown row another sender is resending (--resend-unknown)', async () => {
+    const db = await fresh(2);
+    const [a, b] = [sender(db), sender(db)];
+    await a.enqueue(KEY, db.entries);
+    const first = await lock(a);
+    await a.claim(first, 2, NO_SCOPE);
+    await a.markSending(KEY, 1);
+    await a.markSending(KEY, 2);
+    await first.release(); // cut off with both on their way
+    expect(await a.recoverInterrupted(KEY)).toBe(2);
+    const resend = await lock(a);
+    expect(
+      (await a.claim(resend, 1, { failedPerm: false, unknown: true })).map((r) => r.subscriberId),
+    ).toEqual([1]);
+    await lock(b);
+    expect(await b.closeUnknown(KEY, 'marked')).toBe(1);
+    expect((await b.list(KEY)).map((r) => [r.subscriberId, r.state, r.lastReply])).toEqual([
+      [1, 'unknown', null],
+      [2, 'sent', 'marked'],
+    ]);
+  });
+
   it('enqueues 100,000 recipients in batches, once', async () => {
     const db = await fresh(0);
     const a = sender(db);
