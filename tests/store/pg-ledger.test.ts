@@ -10,7 +10,7 @@ import {
 import { pgLedgers } from '../helpers/pg-ledger.js';
 
 /** Short enough for a test to outlive a lease, long enough that a busy machine renews in time. */
-const LEASE_MS = 1_500;
+const LEASE_MS = 2_000;
 const NO_SCOPE: ClaimScope = { failedPerm: false, unknown: false };
 const KEY = 'day:2026-12-02@UTC';
 
