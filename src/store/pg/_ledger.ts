@@ -42,6 +42,10 @@ const UNHELD = `(lease_until IS NULL OR lease_until <= ${DB_NOW})`;
 
 const RECORD_COLUMNS =
   'digest_key, subscriber_id, email, message_id, state, attempts, last_code, last_reply, created_at, updated_at, sent_at';
+/** The same, of the `d` of an UPDATE ... FROM (whose other table has a subscriber_id too). */
+const CLAIMED_COLUMNS = RECORD_COLUMNS.split(', ')
+  .map((c) => `d.${c}`)
+  .join(', ');
 
 /**
  * Commit outcomes ($3-$6: subscriber ids, states, codes, replies, no subscriber twice: an UPDATE
@@ -376,9 +380,7 @@ export class PgLedger implements Ledger {
                   ORDER BY subscriber_id LIMIT $3 FOR UPDATE SKIP LOCKED)
        UPDATE deliveries d SET claimed_by = $2, lease_until = (SELECT lease_until FROM w)
        FROM c WHERE d.digest_key = $1 AND d.subscriber_id = c.subscriber_id
-       RETURNING ${RECORD_COLUMNS.split(', ')
-         .map((c) => `d.${c}`)
-         .join(', ')}`,
+       RETURNING ${CLAIMED_COLUMNS}`,
       [lock.digestKey, lock.workerId, limit],
     );
     return claimed.rows.map(deliveryRecord).sort((a, b) => a.subscriberId - b.subscriberId);
