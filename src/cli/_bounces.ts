@@ -75,7 +75,7 @@ export const bouncesCommand: Command = {
       );
     }
     const { config } = loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') });
-    const target = storeTarget(ctx.cwd, config.db);
+    const target = storeTarget(ctx.cwd, config.db, ctx.env);
     if (action === 'list') {
       const store = await connectStore(target, { readonly: true });
       try {

@@ -40,7 +40,7 @@ export const dbCommand: Command = {
       });
     }
     const { config } = loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') });
-    const target = storeTarget(ctx.cwd, config.db);
+    const target = storeTarget(ctx.cwd, config.db, ctx.env);
     if (action === 'migrate') {
       const report = await migrateTarget(target);
       if (values.json) ctx.stdout.write(`${JSON.stringify(report, null, 2)}\n`);

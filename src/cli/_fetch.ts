@@ -84,10 +84,10 @@ export const fetchCommand: Command = {
 export async function runFetch(
   config: Config,
   sources: FeedSource[],
-  ctx: Pick<CliContext, 'cwd' | 'now'>,
+  ctx: Pick<CliContext, 'cwd' | 'env' | 'now'>,
   http: { timeoutMs?: number; maxBytes?: number } = {},
 ): Promise<FetchReport> {
-  const store = await connectStore(storeTarget(ctx.cwd, config.db));
+  const store = await connectStore(storeTarget(ctx.cwd, config.db, ctx.env));
   try {
     return await fetchFeeds({
       sources,
@@ -143,7 +143,7 @@ export function configSources(config: Config): FeedSource[] {
  */
 export async function fetchBeforeSend(
   config: Config,
-  ctx: Pick<CliContext, 'cwd' | 'now' | 'color'>,
+  ctx: Pick<CliContext, 'cwd' | 'env' | 'now' | 'color'>,
   log: (line: string) => void,
 ): Promise<void> {
   if (!config.schedule.fetchBefore) return;

@@ -5,6 +5,7 @@ import { copyStore } from '../store/_copy-store.js';
 import { isPostgresUrl } from '../store/index.js';
 import { type Command, stringFlag } from './_command.js';
 import { plural, textTable } from './_output.js';
+import { withPgEnvironment } from './_store-target.js';
 
 const NOTES = `
 Copies subscribers, addresses (suppression included), the whole send ledger (every row in every
@@ -58,7 +59,9 @@ export const migrateStoreCommand: Command = {
       });
     }
     const started = performance.now();
-    const report = await copyStore(resolve(ctx.cwd, from), to, { now: () => ctx.now().getTime() });
+    const report = await copyStore(resolve(ctx.cwd, from), withPgEnvironment(to, ctx.env), {
+      now: () => ctx.now().getTime(),
+    });
     const durationMs = performance.now() - started;
     if (values.json) ctx.stdout.write(`${JSON.stringify({ ...report, durationMs }, null, 2)}\n`);
     else {

@@ -121,7 +121,7 @@ export const sendCommand: Command = {
     // The secret, the DKIM key and the database are checked before anything is built or written.
     const secret = dryRun ? dryRunSecret(ctx) : requireSecret(ctx.env);
     const dkim = dkimFromEnv(ctx.env, ctx.cwd);
-    const target = storeTarget(ctx.cwd, config.db);
+    const target = storeTarget(ctx.cwd, config.db, ctx.env);
     const workers = workerCount(values, target);
     if (workers > 1) return runWorkers(values, ctx, workers);
     let store: Store | undefined;

@@ -54,7 +54,7 @@ export const serveCommand: Command = {
     const secret = requireSecret(ctx.env);
     const port = portFlag(values, config.serve.port);
     const host = stringFlag(values, 'host') ?? config.serve.host;
-    const target = storeTarget(ctx.cwd, config.db);
+    const target = storeTarget(ctx.cwd, config.db, ctx.env);
     // A mistyped --db must not start a server over a new, empty list where every link is refused.
     if (!isPostgresUrl(target) && !existsSync(target)) {
       throw new DigestError('E_DB', 'the database does not exist', {

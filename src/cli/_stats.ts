@@ -42,7 +42,7 @@ send\` prints the same warnings.`,
       throw new DigestError('E_USAGE', `--date must be YYYY-MM-DD (got "${date}")`, { field: '--date' });
     }
     const { config } = loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') });
-    const store = await connectStore(storeTarget(ctx.cwd, config.db), { readonly: true });
+    const store = await connectStore(storeTarget(ctx.cwd, config.db, ctx.env), { readonly: true });
     try {
       const stats = deliveryStatsFor(store.backend);
       const digests = (await stats.digestCounts({ date })).map((d) => ({ ...d, ...ratesOf(d) }));

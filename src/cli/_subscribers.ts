@@ -99,6 +99,7 @@ export const subscribersCommand: Command = {
     const target = storeTarget(
       ctx.cwd,
       loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') }).config.db,
+      ctx.env,
     );
     // Only import and add create data (and the database); the others need an existing one, and
     // list only reads it, so a database in a folder this user can't write is still listed.

@@ -11,11 +11,12 @@ export function isPostgresUrl(target: string): boolean {
   return /^postgres(ql)?:\/\//i.test(target.trim());
 }
 
-/** The URL without its password, for messages and `--json` output. */
+/** The URL without its password (in the user part or a `password=` parameter), for messages and `--json` output. */
 export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password !== '') parsed.password = '***';
+    if (parsed.searchParams.has('password')) parsed.searchParams.set('password', '***');
     return parsed.toString();
   } catch {
     return url.replace(/:\/\/([^:@/]+):[^@/]*@/, '://$1:***@');
