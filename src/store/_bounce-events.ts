@@ -115,14 +115,12 @@ export interface BounceEvents {
 
 /** The BounceEvents of a store's backend: its SQLite file or its PostgreSQL database. */
 export function bounceEventsFor(backend: StoreBackend): BounceEvents {
-  return backend.kind === 'sqlite'
-    ? new SqliteBounceEventStore(backend.db)
-    : new PgBounceEvents(backend.pool);
+  return backend.kind === 'sqlite' ? new SqliteBounceEvents(backend.db) : new PgBounceEvents(backend.pool);
 }
 
 /**
  * The statements both stores run alike, written with `?` placeholders (the PostgreSQL store
- * numbers them, see numbered in pg/_bounce-events.ts): one copy of each rule.
+ * numbers them, see pg/_sql.ts): one copy of each rule.
  */
 export const BOUNCE_SQL = {
   has: 'SELECT 1 FROM bounce_events WHERE source_id = ?',
@@ -148,111 +146,6 @@ export const BOUNCE_SQL = {
   suppressions: 'SELECT * FROM addresses WHERE suppressed_at IS NOT NULL',
 } as const;
 
-/**
- * The SQL behind bounce events and address suppression on SQLite. Synchronous (what
- * SqliteBounceEventStore wraps for the async BounceEvents); callers group the calls of one event
- * in one transaction (see `transaction`).
- */
-export class SqliteBounceEvents {
-  readonly #db: SqliteDatabase;
-  readonly #insert;
-  readonly #byId;
-  readonly #byAddress;
-  readonly #softDigests;
-
-  constructor(db: SqliteDatabase) {
-    this.#db = db;
-    this.#insert = db.prepare(
-      `INSERT OR IGNORE INTO bounce_events
-         (address_id, email, digest_key, kind, status, diagnostic, source, source_id, effect, occurred_at, recorded_at)
-       VALUES (@addressId, @email, @digestKey, @kind, @status, @diagnostic, @source, @sourceId, @effect, @occurredAt, @recordedAt)`,
-    );
-    this.#byId = db.prepare<[number], AddressRecord>(BOUNCE_SQL.byId);
-    this.#byAddress = db.prepare<[string], AddressRecord>(BOUNCE_SQL.byAddress);
-    this.#softDigests = db.prepare<[number, number], { n: number }>(BOUNCE_SQL.softDigests);
-  }
-
-  /** Run `fn` in one write transaction. */
-  transaction<T>(fn: () => T): T {
-    return this.#db.transaction(fn).immediate();
-  }
-
-  /** True when a row with this source id is stored already. */
-  has(sourceId: string): boolean {
-    return this.#db.prepare(BOUNCE_SQL.has).get(sourceId) !== undefined;
-  }
-
-  /** Store one event; false when its source id is stored already (nothing written). */
-  insert(row: NewBounceEventRow): boolean {
-    return this.#insert.run(row).changes > 0;
-  }
-
-  /** The address row by subscriber id or by lookup key (see addressKey). */
-  address(by: { id: number } | { key: string }): AddressState | undefined {
-    const row = 'id' in by ? this.#byId.get(by.id) : this.#byAddress.get(by.key);
-    return row && toAddress(row);
-  }
-
-  /** When the newest event that suppressed this address happened (epoch ms), if one did. */
-  lastSuppressionAt(addressId: number): number | undefined {
-    const row = this.#db.prepare<[number], { at: number | null }>(BOUNCE_SQL.lastSuppression).get(addressId);
-    return row?.at ?? undefined;
-  }
-
-  /** Distinct digests with a soft bounce of this address at or after `since` (epoch ms). */
-  softDigestCount(addressId: number, since: number): number {
-    return this.#softDigests.get(addressId, since)?.n ?? 0;
-  }
-
-  /** See BounceEventWrites.suppress. */
-  suppress(addressId: number, reason: SuppressionReason, at: number, now: number): void {
-    this.#db.prepare(BOUNCE_SQL.suppressAddress).run(at, reason, reason, addressId);
-    this.#db.prepare(BOUNCE_SQL.unsubscribe).run(now, now, addressId);
-  }
-
-  /** Set what the rules did with a stored event. */
-  setEffect(sourceId: string, effect: BounceEffect): void {
-    this.#db.prepare(BOUNCE_SQL.setEffect).run(effect, sourceId);
-  }
-
-  /** Events, newest first; of one address, digest or kind when given. */
-  list(filter: BounceEventFilter = {}): BounceEventRow[] {
-    const { sql, args } = listQuery(filter);
-    return this.#db
-      .prepare<(string | number)[], BounceEventRecord>(sql)
-      .all(...args)
-      .map(toRow);
-  }
-
-  /** Every digest key a send run started (the `digests` table), newest first. */
-  digestKeys(): string[] {
-    return this.#db
-      .prepare<[], { digest_key: string }>(BOUNCE_SQL.digestKeys)
-      .all()
-      .map((r) => r.digest_key);
-  }
-
-  /** The ledger row with this Message-ID (a scan of the ledger: for when the recipient is unknown). */
-  deliveryByMessageId(messageId: string): { digestKey: string; subscriberId: number } | undefined {
-    const row = this.#db
-      .prepare<[string], { digest_key: string; subscriber_id: number }>(BOUNCE_SQL.byMessageId)
-      .get(messageId);
-    return row && { digestKey: row.digest_key, subscriberId: row.subscriber_id };
-  }
-
-  /** Each address's newest event (by subscriber id), for `subscribers list`. */
-  lastEvents(): Map<number, BounceEventRow> {
-    const rows = this.#db.prepare<[], BounceEventRecord>(BOUNCE_SQL.lastEvents).all();
-    return new Map(rows.map((r) => [r.address_id as number, toRow(r)]));
-  }
-
-  /** Every address's suppression, by subscriber id (only suppressed ones). */
-  suppressions(): Map<number, AddressState> {
-    const rows = this.#db.prepare<[], AddressRecord>(BOUNCE_SQL.suppressions).all();
-    return new Map(rows.map((r) => [r.id, toAddress(r)]));
-  }
-}
-
 // better-sqlite3 runs a transaction only around a synchronous function, and the rules are async
 // (the same code runs on PostgreSQL), so the async transaction is BEGIN IMMEDIATE ... COMMIT by
 // hand. Its calls are synchronous underneath; the queue (one per file) keeps a second event of
@@ -274,69 +167,97 @@ function queued<T>(file: string, run: () => Promise<T>): Promise<T> {
   return result;
 }
 
-/** BounceEvents on a SQLite file: SqliteBounceEvents behind the async interface. */
-export class SqliteBounceEventStore implements BounceEvents {
+/** BounceEvents on a SQLite file: the statements of BOUNCE_SQL, run synchronously underneath. */
+export class SqliteBounceEvents implements BounceEvents {
   readonly #db: SqliteDatabase;
-  readonly #table: SqliteBounceEvents;
+  readonly #insert;
+  readonly #byId;
+  readonly #byAddress;
+  readonly #softDigests;
+  readonly #writes: BounceEventWrites;
 
   constructor(db: SqliteDatabase) {
     this.#db = db;
-    this.#table = new SqliteBounceEvents(db);
+    this.#insert = db.prepare(
+      `INSERT OR IGNORE INTO bounce_events
+         (address_id, email, digest_key, kind, status, diagnostic, source, source_id, effect, occurred_at, recorded_at)
+       VALUES (@addressId, @email, @digestKey, @kind, @status, @diagnostic, @source, @sourceId, @effect, @occurredAt, @recordedAt)`,
+    );
+    this.#byId = db.prepare<[number], AddressRecord>(BOUNCE_SQL.byId);
+    this.#byAddress = db.prepare<[string], AddressRecord>(BOUNCE_SQL.byAddress);
+    this.#softDigests = db.prepare<[number, number], { n: number }>(BOUNCE_SQL.softDigests);
+    this.#writes = {
+      has: async (sourceId) => db.prepare(BOUNCE_SQL.has).get(sourceId) !== undefined,
+      insert: (row) => this.insert(row),
+      address: (by) => this.address(by),
+      lastSuppressionAt: async (id) =>
+        db.prepare<[number], { at: number | null }>(BOUNCE_SQL.lastSuppression).get(id)?.at ?? undefined,
+      softDigestCount: async (id, since) => this.#softDigests.get(id, since)?.n ?? 0,
+      suppress: async (id, reason, at, now) => {
+        db.prepare(BOUNCE_SQL.suppressAddress).run(at, reason, reason, id);
+        db.prepare(BOUNCE_SQL.unsubscribe).run(now, now, id);
+      },
+      setEffect: async (sourceId, effect) => {
+        db.prepare(BOUNCE_SQL.setEffect).run(effect, sourceId);
+      },
+    };
   }
 
   transaction<T>(work: (tx: BounceEventWrites) => Promise<T>): Promise<T> {
-    const table = this.#table;
-    const tx: BounceEventWrites = {
-      has: async (sourceId) => table.has(sourceId),
-      insert: async (row) => table.insert(row),
-      address: async (by) => table.address(by),
-      lastSuppressionAt: async (id) => table.lastSuppressionAt(id),
-      softDigestCount: async (id, since) => table.softDigestCount(id, since),
-      suppress: async (id, reason, at, now) => table.suppress(id, reason, at, now),
-      setEffect: async (sourceId, effect) => table.setEffect(sourceId, effect),
-    };
-    const run = async () => {
+    return queued(this.#db.name, async () => {
       this.#db.exec('BEGIN IMMEDIATE');
       try {
-        const result = await work(tx);
+        const result = await work(this.#writes);
         this.#db.exec('COMMIT');
         return result;
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
         throw error;
       }
-    };
-    return queued(this.#db.name, run);
+    });
   }
 
   async insert(row: NewBounceEventRow): Promise<boolean> {
-    return this.#table.insert(row);
+    return this.#insert.run(row).changes > 0;
   }
 
   async address(by: { id: number } | { key: string }): Promise<AddressState | undefined> {
-    return this.#table.address(by);
+    const row = 'id' in by ? this.#byId.get(by.id) : this.#byAddress.get(by.key);
+    return row && toAddress(row);
   }
 
   async list(filter: BounceEventFilter = {}): Promise<BounceEventRow[]> {
-    return this.#table.list(filter);
+    const { sql, args } = listQuery(filter);
+    return this.#db
+      .prepare<(string | number)[], BounceEventRecord>(sql)
+      .all(...args)
+      .map(toRow);
   }
 
   async digestKeys(): Promise<string[]> {
-    return this.#table.digestKeys();
+    return this.#db
+      .prepare<[], { digest_key: string }>(BOUNCE_SQL.digestKeys)
+      .all()
+      .map((r) => r.digest_key);
   }
 
   async deliveryByMessageId(
     messageId: string,
   ): Promise<{ digestKey: string; subscriberId: number } | undefined> {
-    return this.#table.deliveryByMessageId(messageId);
+    const row = this.#db
+      .prepare<[string], { digest_key: string; subscriber_id: number }>(BOUNCE_SQL.byMessageId)
+      .get(messageId);
+    return row && { digestKey: row.digest_key, subscriberId: row.subscriber_id };
   }
 
   async lastEvents(): Promise<Map<number, BounceEventRow>> {
-    return this.#table.lastEvents();
+    const rows = this.#db.prepare<[], BounceEventRecord>(BOUNCE_SQL.lastEvents).all();
+    return new Map(rows.map((r) => [r.address_id as number, toRow(r)]));
   }
 
   async suppressions(): Promise<Map<number, AddressState>> {
-    return this.#table.suppressions();
+    const rows = this.#db.prepare<[], AddressRecord>(BOUNCE_SQL.suppressions).all();
+    return new Map(rows.map((r) => [r.id, toAddress(r)]));
   }
 }
 
