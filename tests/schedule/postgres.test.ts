@@ -139,7 +139,9 @@ describe('two digest run processes on one PostgreSQL store', () => {
     const env = { SMTP_URL: smtp.url, DIGEST_SECRET: SECRET };
     const argv = ['run', '--db', url, '--now', '2020-09-14T07:00:00-04:00', '--json'];
     const first = spawnDigest(argv, { cwd, env });
-    for (let i = 0; i < 600 && smtp.received.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    // At most 60 s, and not past the first run's end (an error before it sends anything).
+    const waiting = () => smtp.received.length === 0 && first.child.exitCode === null;
+    for (let i = 0; i < 600 && waiting(); i++) await new Promise((r) => setTimeout(r, 100));
     expect(smtp.received.length, first.stderr()).toBeGreaterThan(0);
     const second = spawnDigest(argv, { cwd, env });
     const [a, b] = await Promise.all([first.done, second.done]);
