@@ -4,7 +4,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import { connectStore } from '../../src/store/index.js';
 import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
-import { type Spawned, type SpawnResult, spawnDigest } from '../helpers/cli.js';
+import { runCli, type Spawned, type SpawnResult, spawnDigest } from '../helpers/cli.js';
 import { freshPgDatabase } from '../helpers/pg.js';
 import { copiesPerAddress, smtpServer, type TestServer } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -193,4 +193,55 @@ describe('three digest send processes sharing one PostgreSQL ledger', () => {
       expect(report.complete).toBe(rows.every((r) => r.state === 'sent'));
     },
   );
+});
+
+describe('digest send --workers', () => {
+  it('--workers 3 on PostgreSQL: three local senders share the digest, one message each, one summary adding them up', async () => {
+    const s = await setup(300);
+    const run = spawnDigest(['send', ...BUILD, '--db', s.url, '--workers', '3', '--json'], {
+      cwd: s.cwd,
+      env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, SMTP_URL: s.smtp.url },
+    });
+    cleanups.push(run.kill);
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    const copies = copiesPerAddress(s.smtp.received);
+    expect(copies.size).toBe(300);
+    expect([...copies.values()].filter((n) => n !== 1)).toEqual([]);
+    const out = JSON.parse(result.stdout);
+    expect(out.workers).toHaveLength(3);
+    expect(out.workers.map((w: { code: number }) => w.code)).toEqual([0, 0, 0]);
+    expect(out.sent).toBe(300);
+    const each = out.digests[0].sentPerWorker as number[];
+    expect(each.reduce((a, b) => a + b, 0)).toBe(300);
+    // Each worker's own lines are marked, and one line sums them up.
+    expect(result.stderr).toMatch(/^\[worker 1\] Sent digest /m);
+    expect(result.stderr).toMatch(/^\[worker 3\] Sent digest /m);
+    expect(result.stderr).toContain(`with 3 workers (${each.join(' + ')}) to 300 of 300 subscribers`);
+  });
+
+  it('--workers 2 with a SQLite file is a usage error that names PostgreSQL, and sends nothing', async () => {
+    const cwd = tempDir('digest-workers-sqlite-');
+    const smtp = await smtpServer();
+    const result = await runCli(['send', ...BUILD, '--db', join(cwd, 'digest.db'), '--workers', '2'], {
+      cwd,
+      env: { DIGEST_SECRET: SECRET, SMTP_URL: smtp.url },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('--workers 2 needs a PostgreSQL store');
+    expect(smtp.received).toEqual([]);
+  });
+
+  it.each([
+    ['0', 'a whole number from 1 to 32'],
+    ['many', 'a whole number from 1 to 32'],
+  ])('--workers %s is a usage error', async (n, message) => {
+    const cwd = tempDir('digest-workers-n-');
+    const result = await runCli(['send', ...BUILD, '--db', 'postgres://127.0.0.1:1/none', '--workers', n], {
+      cwd,
+      env: { DIGEST_SECRET: SECRET },
+    });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(message);
+  });
 });
