@@ -99,6 +99,9 @@ export function createSmtpTransport(
         const info = await pool.sendMail({
           envelope: { from: message.from, to: [message.to] },
           raw: message.raw,
+          // The copy's own Message-ID: nodemailer would otherwise make one up (five random draws per
+          // message) for its result, though the raw bytes it sends carry ours.
+          messageId: message.messageId,
           gate,
         } as Parameters<typeof pool.sendMail>[0]);
         const reply = clean(String(info.response ?? '250 OK'));
