@@ -309,3 +309,30 @@ describe('joinRunning (a shared ledger): a day another live process holds', () =
     });
   });
 });
+
+describe('the heartbeat of a running run', () => {
+  it('a heartbeat the database refuses is left for the next one: the send goes on and is recorded', async () => {
+    const d = deps();
+    const runs = d.runs;
+    let beat: () => void = () => {};
+    const beaten = new Promise<void>((resolve) => (beat = resolve));
+    // The runs table refuses heartbeats (updates with no fields), as a database briefly away would.
+    const flaky = Object.assign(Object.create(runs), {
+      update: async (...args: Parameters<typeof runs.update>) => {
+        if (Object.keys(args[1]).length > 0) return runs.update(...args);
+        beat();
+        throw new DigestError('E_DB', 'the database is away');
+      },
+    }) as typeof runs;
+    const send = async () => {
+      await beaten;
+      return { recipients: 3, sent: 3, failed: 0 };
+    };
+    const outcome = await runScheduled(
+      { ...d, runs: flaky, send, heartbeatMs: 5 },
+      new Date('2025-01-15T06:00:00Z'),
+    );
+    expect(outcome.kind).toBe('sent');
+    expect(await runs.get('2025-01-15')).toMatchObject({ state: 'sent', sent: 3 });
+  });
+});
