@@ -20,8 +20,10 @@ import { DigestError } from '../errors.js';
 import { buildDigest } from '../pipeline.js';
 import {
   connectStore,
+  isPostgresUrl,
   MemoryLedger,
   normalizeEmail,
+  redactUrl,
   type Store,
   type StoreBackend,
   type Subscriber,
@@ -255,6 +257,7 @@ async function warnResendUnknown(store: Store, digestKey: string, ctx: CliContex
 /**
  * The command that goes on with this digest: the same flags, the day pinned with --date (run
  * later, `latest` or today could pick another digest). Under the same environment (DIGEST_DB...).
+ * A password in a --db URL is shown as `***` (stderr and --json go to logs): give it again there.
  */
 export function resumeCommand(values: OptionValues, date: string): string {
   const byDay = values.since === undefined && values.until === undefined;
@@ -264,7 +267,10 @@ export function resumeCommand(values: OptionValues, date: string): string {
     ...(byDay ? ['--date', date] : []),
     ...flagArgs(values, byDay ? ['date'] : []),
   ];
-  return args.map(shellWord).join(' ');
+  return args
+    .map((word, i) => (args[i - 1] === '--db' && isPostgresUrl(word) ? redactUrl(word) : word))
+    .map(shellWord)
+    .join(' ');
 }
 
 /** A word as a POSIX shell reads it back: as it is when safe, else in single quotes. */

@@ -1,6 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { resumeCommand } from '../../src/cli/_send.js';
 import { withPgEnvironment } from '../../src/cli/_store-target.js';
 import { redactUrl } from '../../src/store/index.js';
 import { tempDir } from '../helpers/cleanup.js';
@@ -62,6 +63,12 @@ describe('libpq variables fill what the URL leaves out', () => {
       'postgres:///x?host=%2Ftmp&user=digest&password=***',
     );
     expect(redactUrl('postgres://digest:s3cret@db/x')).toBe('postgres://digest:***@db/x');
+  });
+
+  it("the resume command a send prints does not carry --db's password", () => {
+    expect(resumeCommand({ db: 'postgres://digest:s3cret@db/x', date: 'latest' }, '2026-11-28')).toBe(
+      "digest send --date 2026-11-28 --db 'postgres://digest:***@db/x'",
+    );
   });
 });
 
