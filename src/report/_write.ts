@@ -47,13 +47,20 @@ function* consideredPieces(list: ConsideredList | Considered[]): Generator<strin
     yield '[]';
     return;
   }
+  const chunks =
+    list instanceof ConsideredList
+      ? list.chunks(ENTRY_SEPARATOR)
+      : [list.map((c) => JSON.stringify(c)).join(ENTRY_SEPARATOR)];
   let first = true;
-  for (const line of list instanceof ConsideredList ? list.lines() : list.map((c) => JSON.stringify(c))) {
-    yield first ? `[\n    ${line}` : `,\n    ${line}`;
+  for (const chunk of chunks) {
+    yield first ? `[\n    ${chunk}` : `${ENTRY_SEPARATOR}${chunk}`;
     first = false;
   }
   yield '\n  ]';
 }
+
+// Between two `considered` entries: each on its own line, indented as the array's items.
+const ENTRY_SEPARATOR = ',\n    ';
 
 /** The report in its file layout (see reportPieces), as one text. */
 export function reportText(report: DigestReport): string {
