@@ -500,7 +500,9 @@ function pump(run: DeliveryRun): void {
         wakeAt(run, run.nextSlot);
         return;
       }
-      run.nextSlot = Math.max(now, run.nextSlot) + interval;
+      // A start that came late (a busy event loop) keeps its place, up to one interval behind:
+      // lateness is made up by the next start instead of lowering the rate for good.
+      run.nextSlot = Math.max(now - interval, run.nextSlot) + interval;
     }
     start(run, takeJob(run, now) as Job);
   }
