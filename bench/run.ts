@@ -34,6 +34,7 @@ import { buildResult, maxRss, median, type ProcessRun, RSS_METHOD, runNode } fro
 import { startSink } from './_sink-client.js';
 import { printTable, type Result, type Target } from './_table.js';
 import { pgImportMeasurements } from './pg-import.js';
+import { pgWorkersMeasurements, pgWorkersTargets } from './pg-workers.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const ZONE = 'America/New_York';
@@ -107,6 +108,8 @@ try {
   if (!values['skip-send']) results.push(...(await sendMeasurements()));
   // 100,000 subscribers imported into PostgreSQL (its own server, started and stopped by the row).
   if (!SEND_ONLY) results.push(...(await pgImportMeasurements({ bin: BIN, work, runs: HEAVY, log })));
+  // One sender against three on one PostgreSQL ledger, at a sink of 20 ms per message (its own server).
+  if (!values['skip-send']) results.push(...(await pgWorkersMeasurements({ bin: BIN, root: ROOT, log })));
 } finally {
   rmSync(work, { recursive: true, force: true });
 }
@@ -489,6 +492,7 @@ function computeTargets(all: Result[], paired: Record<string, number>): Target[]
   add('MJML runs per digest ≤ 1', 1, find('mjml-runs')?.value, true);
   const pgImport = find('pg-import')?.wallMs;
   add('pg-import of 100,000 rows ≤ 30 s', 30, pgImport === undefined ? undefined : pgImport / 1000, true);
+  for (const t of pgWorkersTargets(all)) add(t.name, t.limit, t.value, t.atMost);
   return targets;
 }
 
