@@ -160,7 +160,11 @@ async function prepare(values: OptionValues, ctx: CliContext, clock: () => Date)
   const secret = requireSecret(ctx.env);
   const dkim = dkimFromEnv(ctx.env, ctx.cwd);
   // Never created here: a mistyped --db / DIGEST_DB must fail, not record days sent to nobody.
-  const store = await connectStore(storeTarget(ctx.cwd, config.db, ctx.env), { mustExist: true });
+  const store = await connectStore(storeTarget(ctx.cwd, config.db, ctx.env), {
+    mustExist: true,
+    // A shared ledger's send lease (PostgreSQL), as for digest send.
+    leaseMs: config.send.leaseSeconds * 1000,
+  });
   try {
     const host = hostname();
     // A shared ledger (PostgreSQL): a day another scheduler is sending is joined, not skipped.
