@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { DigestError } from '../errors.js';
 import { openDatabase, type SqliteDatabase } from './_db.js';
 import { sqliteSenders } from './_db-status.js';
@@ -51,6 +52,12 @@ export interface CopyOptions {
  * already holds rows in any of these tables is refused (E_DB), and so is a file with a live send.
  */
 export async function copyStore(file: string, url: string, options: CopyOptions = {}): Promise<CopyReport> {
+  if (!existsSync(file)) {
+    throw new DigestError('E_DB', `the SQLite file ${file} does not exist: nothing was copied`, {
+      file,
+      hint: 'give --from the file of --db / DIGEST_DB (default data/digest.db)',
+    });
+  }
   const source = openDatabase(file, { readonly: true, mustExist: true });
   const pool = openPgPool(url, { max: 1 });
   try {

@@ -134,6 +134,28 @@ describe.each(kinds)('digest db on %s', (kind, stores) => {
   });
 });
 
+describe('digest db status on SQLite', () => {
+  it('shows the lock a killed sender left as a lease that ran out, not as a live sender', async () => {
+    const [, sqlite] = kinds[0] as (typeof kinds)[number];
+    const { store, target } = await sqlite.fresh();
+    await store.close();
+    const db = new Database(target);
+    const beat = Date.now() - 45_000;
+    // A sender on another machine whose heartbeat stopped 45 s ago (SqliteLedger's limit is 30 s).
+    db.prepare(
+      'INSERT INTO send_locks (digest_key, owner, pid, host, started_at, heartbeat_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ).run('2026-11-28', 'dead-owner', 4242, 'elsewhere', beat - 60_000, beat);
+    db.close();
+    const status = JSON.parse((await cli(['db', 'status', '--db', target, '--json'])).stdout) as DbStatus;
+    expect(status.senders).toHaveLength(1);
+    expect(status.senders[0]).toMatchObject({ workerId: 'dead-owner', host: 'elsewhere', live: false });
+    expect(status.senders[0]?.leaseLeftMs).toBeLessThanOrEqual(-15_000);
+    const text = (await cli(['db', 'status', '--db', target])).stdout;
+    expect(text).toContain('Senders: 0 live, 1 whose lease ran out');
+    expect(text).toMatch(/dead-owner +4242 +elsewhere +2026-11-28 +ran out \d+ s ago/);
+  });
+});
+
 describe('digest db usage', () => {
   it('an unknown action is a usage error listing the actions', async () => {
     const run = await cli(['db', 'upgrade']);

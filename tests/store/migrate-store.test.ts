@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { COPIED_TABLES } from '../../src/store/_copy-store.js';
 import { openStore } from '../../src/store/index.js';
 import { BUILD, SECRET, subscriberFolder } from '../deliver/helpers.js';
-import { runCleanups } from '../helpers/cleanup.js';
+import { runCleanups, tempDir } from '../helpers/cleanup.js';
 import { type CliRun, runCli } from '../helpers/cli.js';
 import { freshPgDatabase, type TestDatabase } from '../helpers/pg.js';
 import { copiesPerAddress, smtpServer } from '../helpers/smtp.js';
@@ -195,6 +195,19 @@ describe('digest migrate-store', () => {
     const run = await cli(['migrate-store', ...args], process.cwd());
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(message);
+  });
+
+  it('a --from file that does not exist is named, and nothing is made of it', async () => {
+    const cwd = tempDir('digest-migrate-');
+    const run = await cli(
+      ['migrate-store', '--from', 'data/nope.db', '--to', 'postgres://nobody@127.0.0.1:1/x'],
+      cwd,
+    );
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      `the SQLite file ${join(cwd, 'data', 'nope.db')} does not exist: nothing was copied`,
+    );
+    expect(existsSync(join(cwd, 'data'))).toBe(false);
   });
 
   it('refuses a SQLite file that is being sent from', async () => {
