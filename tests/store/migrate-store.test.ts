@@ -109,14 +109,21 @@ describe('digest migrate-store', () => {
     expect(sent.code).toBe(1);
     const digestKey = JSON.parse(sent.stdout).digestKey as string;
     expect(first.accepted).toHaveLength(8);
-    // One of the 4xx left unknown (as a crash mid-message would), and two readers with no row yet.
+    // Every state: one 4xx left unknown (a crash after the dot), one left sending (a sender killed
+    // while the message left), a new reader's row pending, and one new reader with no row yet.
     const store = openStore(file);
     await store.ledger.markResult(digestKey, 6, { state: 'unknown', reply: 'no answer after the dot' });
+    expect(await store.ledger.markSending(digestKey, 9)).toBe(true);
     await store.subscribers.add({ email: 's013@example.com', name: 'Reader 13', topics: [] });
     await store.subscribers.add({ email: 's014@example.com', name: 'Reader 14', topics: [] });
-    expect(await store.ledger.counts(digestKey)).toMatchObject({
+    await store.ledger.enqueue(digestKey, [
+      { subscriberId: 13, email: 's013@example.com', messageId: '<s013-first@example.com>' },
+    ]);
+    expect(await store.ledger.counts(digestKey)).toEqual({
+      pending: 1,
+      sending: 1,
       sent: 8,
-      failed_temp: 2,
+      failed_temp: 1,
       failed_perm: 1,
       unknown: 1,
     });
@@ -137,13 +144,14 @@ describe('digest migrate-store', () => {
     expect(report.tables).toMatchObject({
       subscribers: 14,
       addresses: 14,
-      deliveries: 12,
+      deliveries: 13,
       runs: 2,
       bounce_events: 3,
     });
     expect(await pgRows(url, before)).toEqual(before);
 
-    // The same digest, sent from PostgreSQL: only the 4xx one left and the two new readers.
+    // The same digest, sent from PostgreSQL: the 4xx one left and the two new readers; the row left
+    // sending turns unknown (its message may have left), as it would on SQLite.
     const second = await smtpServer();
     const resumed = await cli(['send', ...BUILD, '--db', url, '--json'], cwd, {
       ...env,
@@ -153,10 +161,12 @@ describe('digest migrate-store', () => {
     const to = [...copiesPerAddress(second.accepted)];
     expect(to.map(([address]) => address).sort()).toEqual([
       's003@example.com',
-      's009@example.com',
       's013@example.com',
       's014@example.com',
     ]);
+    // The pending row's Message-ID is the one it was created with.
+    const s013 = second.accepted.find((m) => m.to.includes('s013@example.com'));
+    expect(s013?.raw.toString()).toContain('Message-ID: <s013-first@example.com>');
     expect(to.every(([, n]) => n === 1)).toBe(true);
     // The unknown row is still a decision to take, the 5xx one is not retried: exit 1, as on SQLite.
     expect(resumed.code).toBe(1);
@@ -166,8 +176,8 @@ describe('digest migrate-store', () => {
     );
     expect(states.map((r) => [r.state, r.n])).toEqual([
       ['failed_perm', 1],
-      ['sent', 12],
-      ['unknown', 1],
+      ['sent', 11],
+      ['unknown', 2],
     ]);
 
     // The identities moved past the copied ids: a new address gets the next id, not a copied one.
