@@ -91,10 +91,13 @@ export async function runWorkers(values: OptionValues, ctx: CliContext, n: numbe
 }
 
 function runWorker(args: string[], k: number, ctx: CliContext): Promise<WorkerResult> {
+  // A process group of its own: a Ctrl-C at the terminal reaches this process only, which asks each
+  // worker once to stop (a second signal would make a worker drop the messages it has in flight).
   const child = spawn(process.execPath, [digestBin(), ...args], {
     cwd: ctx.cwd,
     env: ctx.env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
   const stop = () => child.kill('SIGTERM');
   ctx.signal?.addEventListener('abort', stop, { once: true });

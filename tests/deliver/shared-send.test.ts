@@ -220,6 +220,36 @@ describe('digest send --workers', () => {
     expect(result.stderr).toContain(`with 3 workers (${each.join(' + ')}) to 300 of 300 subscribers`);
   });
 
+  it('Ctrl-C (SIGINT) to --workers 3: every worker finishes and records its messages in flight, and a re-run sends the rest once', async () => {
+    let open: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const s = await setup(300);
+    // Answer the first 60 at once; hold later ones, so the stop lands with messages on the wire.
+    const held = await smtpServer({ hold: (n) => (n > 60 ? gate : undefined) });
+    const env = { NO_COLOR: '1', DIGEST_SECRET: SECRET, SMTP_URL: held.url };
+    const run = spawnDigest(['send', ...BUILD, '--db', s.url, '--workers', '3'], { cwd: s.cwd, env });
+    cleanups.push(run.kill);
+    await waitFor(() => held.received.length > 60, 50_000, 'messages held at the server');
+    run.child.kill('SIGINT');
+    setTimeout(open, 300);
+    const stopped = await run.done;
+    expect(stopped.code, stopped.stderr).toBe(1);
+    const rows = await ledgerRows(s.url);
+    // Whatever reached the server was recorded sent; nothing is left sending or unknown.
+    const copies = copiesPerAddress(held.received);
+    expect(rows.filter((r) => r.state === 'sending' || r.state === 'unknown')).toEqual([]);
+    for (const row of rows) expect(row.state === 'sent').toBe(copies.has(row.email));
+    expect(rows.filter((r) => r.state === 'sent').length).toBeLessThan(300);
+
+    const rerun = await sender({ ...s, smtp: held }).done;
+    expect(rerun.code, rerun.stderr).toBe(0);
+    const all = copiesPerAddress(held.received);
+    expect(all.size).toBe(300);
+    expect([...all.values()].filter((n) => n !== 1)).toEqual([]);
+  });
+
   it('--workers 2 with a SQLite file is a usage error that names PostgreSQL, and sends nothing', async () => {
     const cwd = tempDir('digest-workers-sqlite-');
     const smtp = await smtpServer();
