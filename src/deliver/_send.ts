@@ -534,7 +534,11 @@ function halted(run: DeliveryRun): boolean {
   const { out } = run;
   if (!out.stopped && run.deps.signal?.aborted)
     out.stopped = 'interrupted; messages in flight were finished and recorded';
-  if (!out.stopped && run.lock.lost) out.stopped = 'another run took over the send lock of this digest';
+  if (!out.stopped && run.lock.lost) {
+    out.stopped = run.deps.ledger.shared
+      ? "this sender's lease ran out before it could renew it (the database was out of reach): its rows may be another sender's now"
+      : 'another run took over the send lock of this digest';
+  }
   return out.stopped !== undefined || run.error !== undefined;
 }
 
