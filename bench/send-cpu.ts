@@ -14,6 +14,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import nodemailer from 'nodemailer';
 import {
@@ -51,6 +52,15 @@ const settings = {
   maxConsecutiveFailures: 20,
 };
 
+// Time in garbage collection, and how many full (mark-compact) collections, since the row began.
+const gc = { ms: 0, full: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) {
+    gc.ms += entry.duration;
+    if ((entry as { detail?: { kind?: number } }).detail?.kind === 4) gc.full++;
+  }
+}).observe({ entryTypes: ['gc'] });
+
 const dir = mkdtempSync(join(tmpdir(), 'digest-send-cpu-'));
 const store = openStore(join(dir, 'send.db'));
 await store.subscribers.importMany(
@@ -76,7 +86,7 @@ try {
 
 /** Each recipient's copy as sendDigest makes it, joined as the SMTP transport reads it. */
 function copies(): void {
-  const cpu = process.cpuUsage();
+  const cpu = startRow();
   let bytes = 0;
   for (let id = 1; id <= count; id++) {
     const email = `reader${id}@example.com`;
@@ -108,7 +118,7 @@ async function pool(): Promise<void> {
     maxMessages: 100,
     logger: false,
   });
-  const cpu = process.cpuUsage();
+  const cpu = startRow();
   let next = 0;
   const worker = async () => {
     while (next < count) {
@@ -130,7 +140,7 @@ async function send(): Promise<void> {
     secure: false,
     description: `smtp://127.0.0.1:${sink.port}`,
   });
-  const cpu = process.cpuUsage();
+  const cpu = startRow();
   const result = await sendDigest(
     { digestKey, date: '2025-07-01', rendered, message: { from, digestKey }, publicUrl, secret, settings },
     { subscribers: store.subscribers, ledger: store.ledger, transport },
@@ -138,6 +148,12 @@ async function send(): Promise<void> {
   await transport.close();
   if (result.counts.sent !== count) throw new Error(`sent ${result.counts.sent} of ${count}`);
   await report('send', cpu);
+}
+
+function startRow(): NodeJS.CpuUsage {
+  gc.ms = 0;
+  gc.full = 0;
+  return process.cpuUsage();
 }
 
 async function report(row: string, since: NodeJS.CpuUsage, extra: Record<string, unknown> = {}) {
@@ -148,6 +164,8 @@ async function report(row: string, since: NodeJS.CpuUsage, extra: Record<string,
     cpuMsPerMessage: round((used.user + used.system) / 1000 / count),
     userMs: round(used.user / 1000 / count),
     systemMs: round(used.system / 1000 / count),
+    gcMs: round(gc.ms / count),
+    fullGcs: gc.full,
     ...extra,
   };
   if (row !== 'copies') {
