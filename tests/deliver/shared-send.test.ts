@@ -1,10 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { connectStore } from '../../src/store/index.js';
 import { cleanups, runCleanups, tempDir } from '../helpers/cleanup.js';
-import { runCli, type Spawned, type SpawnResult, spawnDigest } from '../helpers/cli.js';
+import { runCli, type Spawned, type SpawnResult, spawnCli, spawnDigest } from '../helpers/cli.js';
 import { freshPgDatabase } from '../helpers/pg.js';
 import { copiesPerAddress, smtpServer, type TestServer } from '../helpers/smtp.js';
 import { waitFor } from '../helpers/wait.js';
@@ -24,6 +24,19 @@ const CONNECTIONS = 5;
 const LEASE_SECONDS = 2;
 
 afterEach(runCleanups);
+
+/**
+ * One build cache (content index and render cache) for every sender of the file, warmed once:
+ * several senders on one machine share theirs, and a warm start keeps the trials short.
+ */
+let cacheDb = '';
+beforeAll(() => {
+  cacheDb = join(tempDir('digest-shared-cache-'), 'cache.db');
+  const warm = spawnCli(['build', ...BUILD, '--cache-db', cacheDb, '--out', join(tempDir(), 'out')], {
+    cwd: tempDir(),
+  });
+  expect(warm.code, warm.stderr).toBe(0);
+});
 
 interface SharedSetup {
   url: string;
@@ -61,7 +74,7 @@ async function setup(count: number): Promise<SharedSetup> {
 
 /** One `digest send` of the latest sample day into the shared database; SIGKILLed after the test if still running. */
 function sender({ url, cwd, smtp }: SharedSetup): Spawned {
-  const run = spawnDigest(['send', ...BUILD, '--db', url, '--json'], {
+  const run = spawnDigest(['send', ...BUILD, '--db', url, '--cache-db', cacheDb, '--json'], {
     cwd,
     env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, SMTP_URL: smtp.url },
   });
@@ -198,10 +211,13 @@ describe('three digest send processes sharing one PostgreSQL ledger', () => {
 describe('digest send --workers', () => {
   it('--workers 3 on PostgreSQL: three local senders share the digest, one message each, one summary adding them up', async () => {
     const s = await setup(300);
-    const run = spawnDigest(['send', ...BUILD, '--db', s.url, '--workers', '3', '--json'], {
-      cwd: s.cwd,
-      env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, SMTP_URL: s.smtp.url },
-    });
+    const run = spawnDigest(
+      ['send', ...BUILD, '--db', s.url, '--cache-db', cacheDb, '--workers', '3', '--json'],
+      {
+        cwd: s.cwd,
+        env: { NO_COLOR: '1', DIGEST_SECRET: SECRET, SMTP_URL: s.smtp.url },
+      },
+    );
     cleanups.push(run.kill);
     const result = await run.done;
     expect(result.code, result.stderr).toBe(0);
@@ -229,7 +245,10 @@ describe('digest send --workers', () => {
     // Answer the first 60 at once; hold later ones, so the stop lands with messages on the wire.
     const held = await smtpServer({ hold: (n) => (n > 60 ? gate : undefined) });
     const env = { NO_COLOR: '1', DIGEST_SECRET: SECRET, SMTP_URL: held.url };
-    const run = spawnDigest(['send', ...BUILD, '--db', s.url, '--workers', '3'], { cwd: s.cwd, env });
+    const run = spawnDigest(['send', ...BUILD, '--db', s.url, '--cache-db', cacheDb, '--workers', '3'], {
+      cwd: s.cwd,
+      env,
+    });
     cleanups.push(run.kill);
     await waitFor(() => held.received.length > 60, 50_000, 'messages held at the server');
     run.child.kill('SIGINT');
