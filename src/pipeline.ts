@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -347,15 +348,20 @@ export async function writeDigest(
     const web = personalize(result.rendered, genericRecipient(publicUrl));
     writes.push([files.html, web.html], [files.text, web.text], [files.mjml, result.rendered.mjml]);
   }
+  // A temp name of this process's own: several senders (--workers, or two machines sharing a
+  // folder) build the same day into the same folder at once, and each rename must find its file.
+  const temp = (path: string) => `${path}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
   await Promise.all([
     ...writes.map(async ([path, data]) => {
-      await writeFile(`${path}.tmp`, data);
-      await rename(`${path}.tmp`, path);
+      const tmp = temp(path);
+      await writeFile(tmp, data);
+      await rename(tmp, path);
     }),
     // In chunks: in a large folder `considered` makes this report tens of MB (see writeReportFile).
     (async () => {
-      writeReportFile(`${files.json}.tmp`, result.report);
-      await rename(`${files.json}.tmp`, files.json);
+      const tmp = temp(files.json);
+      writeReportFile(tmp, result.report);
+      await rename(tmp, files.json);
     })(),
   ]);
   return files;
