@@ -287,6 +287,21 @@ describe('PgLedger, shared by senders on several connections (one real PostgreSQ
     expect(rows.rows[0]?.n).toBe(1);
   });
 
+  it('recounts the live senders at each claim, without waiting for a renewal', async () => {
+    const db = await fresh(10);
+    // A lease of a minute: no renewal comes within this test, so only the claim can recount.
+    const [a, b] = [db.open({ leaseMs: 60_000 }).ledger, db.open({ leaseMs: 60_000 }).ledger];
+    await a.enqueue(KEY, db.entries);
+    const first = await lock(a);
+    const second = await lock(b);
+    expect(first.workers).toBe(1);
+    expect(await a.claim(first, 2, NO_SCOPE)).toHaveLength(2);
+    expect(first.workers).toBe(2);
+    await second.release();
+    expect(await a.claim(first, 2, NO_SCOPE)).toHaveLength(2);
+    expect(first.workers).toBe(1);
+  });
+
   it('refuses to mark sending a subscriber who is no longer active', async () => {
     const db = await fresh(2);
     const a = sender(db);

@@ -380,9 +380,14 @@ export class PgLedger implements Ledger {
                   ORDER BY subscriber_id LIMIT $3 FOR UPDATE SKIP LOCKED)
        UPDATE deliveries d SET claimed_by = $2, lease_until = (SELECT lease_until FROM w)
        FROM c WHERE d.digest_key = $1 AND d.subscriber_id = c.subscriber_id
-       RETURNING ${CLAIMED_COLUMNS}`,
+       RETURNING ${CLAIMED_COLUMNS},
+         (SELECT count(*) FROM send_workers WHERE digest_key = $1 AND lease_until > ${DB_NOW})::int AS live_workers`,
       [lock.digestKey, lock.workerId, limit],
     );
+    // Each claim also recounts the live senders, so that a sender joining or leaving moves every
+    // other sender's share of the rate limit within a batch, not at the next lease renewal.
+    const live = (claimed.rows[0] as { live_workers?: number } | undefined)?.live_workers;
+    if (live !== undefined && lock instanceof PgSendLock) lock.noteWorkers(live);
     return claimed.rows.map(deliveryRecord).sort((a, b) => a.subscriberId - b.subscriberId);
   }
 
@@ -467,6 +472,11 @@ class PgSendLock implements SendLock {
 
   get workers(): number {
     return this.#workers;
+  }
+
+  /** The live senders as a claim just counted them. */
+  noteWorkers(live: number): void {
+    this.#workers = Math.max(1, live);
   }
 
   /** Lost once a renewal found the lease gone, or when none succeeded for a whole lease (the database is unreachable). */
