@@ -61,7 +61,10 @@ export async function sendBuiltDigest(
   }
   const bounce = parseBounceAddress(config.bounceAddress);
   await writeDigest(built, resolve(send.cwd, config.out), config.publicUrl);
-  if (send.webCopyDb) await saveWebCopy(send.webCopyDb, built, config.publicUrl);
+  // A shared ledger (PostgreSQL) keeps the web copy of the stored copy, which every sender sends
+  // (see onSharedCopy), not of this machine's build, which may differ.
+  const webCopyDb = send.webCopyDb;
+  if (webCopyDb && !send.ledger.shared) await saveWebCopy(webCopyDb, built, config.publicUrl);
   const opened = await send.openTransport();
   // With a bounce address, each message's envelope sender names its subscriber and digest (VERP).
   const transport = bounce
@@ -102,6 +105,9 @@ export async function sendBuiltDigest(
         now: send.now,
         onProgress: send.onProgress,
         signal: send.signal,
+        onSharedCopy: webCopyDb
+          ? (parts) => saveWebCopy(webCopyDb, { ...built, rendered: parts }, config.publicUrl)
+          : undefined,
       },
     );
     if (send.webCopyDb) {

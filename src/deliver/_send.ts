@@ -104,6 +104,11 @@ export interface SendDeps {
   onProgress?: (progress: SendProgress) => void;
   /** Stop starting new messages (the ones in flight finish and are recorded). */
   signal?: AbortSignal;
+  /**
+   * Shared sending only: called with the digest's stored copy (what this sender sends, whichever
+   * machine built it) before the first message, e.g. to keep the web archive's copy the same.
+   */
+  onSharedCopy?: (parts: DigestParts) => Promise<void>;
 }
 
 /** A subscriber the digest did not reach (yet), with the last reply. */
@@ -214,6 +219,7 @@ export async function sendDigest(input: SendInput, deps: SendDeps): Promise<Send
       : 0;
     const copy = ledger.shared ? await sharedCopy(ledger, key, input.rendered, lock) : undefined;
     if (copy?.note.differs) message = prepareDigestMessage(copy.parts, settings);
+    if (copy) await deps.onSharedCopy?.(copy.parts);
     const everyone = await deps.subscribers.list();
     const active = everyone.filter((s) => s.status === 'active');
     const seed = input.messageIdSeed ?? '';

@@ -6,7 +6,7 @@ import {
   sendDigest,
   smtpFromEnv,
 } from '../../src/deliver/index.js';
-import { connectStore, type Store } from '../../src/store/index.js';
+import { connectStore, type DigestParts, type Store } from '../../src/store/index.js';
 import { cleanups, runCleanups } from '../helpers/cleanup.js';
 import { freshPgDatabase } from '../helpers/pg.js';
 import { copiesPerAddress, smtpServer, type TestServer } from '../helpers/smtp.js';
@@ -70,6 +70,9 @@ function smtp(s: TestServer): DeliveryTransport {
   return transport;
 }
 
+/** The parts each send handed to onSharedCopy (what the archive keeps), in call order. */
+const sharedCopies: DigestParts[] = [];
+
 function send(
   store: Store,
   transport: DeliveryTransport,
@@ -82,6 +85,7 @@ function send(
     transport,
     now: () => NOW,
     signal,
+    onSharedCopy: async (parts) => void sharedCopies.push(parts),
   });
 }
 
@@ -111,6 +115,7 @@ describe('sendDigest on a shared ledger', () => {
   });
 
   it('a sender whose own build differs sends the stored copy and says so', async () => {
+    sharedCopies.length = 0;
     const [first, second] = (await senders(30, 2)) as [Store, Store];
     const sink = await smtpServer();
     // The first sender stores its copy and stops after its first message.
@@ -128,6 +133,11 @@ describe('sendDigest on a shared ledger', () => {
     expect(sink.received.length).toBe(30 - r1.counts.sent);
     const subjects = new Set(await Promise.all(sink.received.map(async (m) => (await parse(m.raw)).subject)));
     expect([...subjects]).toEqual([sampleRendered().subject]);
+    // Both senders keep the archive's web copy of the stored copy, not of their own build.
+    expect(sharedCopies.splice(0).map((p) => p.subject)).toEqual([
+      sampleRendered().subject,
+      sampleRendered().subject,
+    ]);
   });
 
   it('a sender with nothing left to claim waits while another holds rows, then takes them over once that one is gone', async () => {
