@@ -1,6 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { inject } from 'vitest';
+import { pgModule } from '../../src/store/pg/_pool.js';
+
+// The store loads `pg` lazily and sets its number parsers then; tests that query with their own
+// pg.Client get the same numbers (BIGINT as a JavaScript number) from the start.
+pgModule();
 
 /** A fresh, empty PostgreSQL database on the run's test server (tests/pg-setup.ts). */
 export interface TestDatabase {

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { from as copyFrom } from 'pg-copy-streams';
+import type { from as CopyFrom } from 'pg-copy-streams';
 import { addressKey } from '../_address.js';
 import type { SubscriberInput } from '../_subscribers.js';
 import type { PgClient } from './_pool.js';
@@ -24,7 +25,7 @@ export async function copyImportRows(
        frequency TEXT, weekday INTEGER, weekday_given BOOLEAN NOT NULL
      ) ON COMMIT DROP`,
   );
-  await pipeline(Readable.from(copyText(rows)), client.query(copyFrom(`COPY ${table} FROM STDIN`)));
+  await pipeline(Readable.from(copyText(rows)), client.query(copyFrom()(`COPY ${table} FROM STDIN`)));
   // A temporary table has no statistics until analysed: without them the planner guesses its size.
   await client.query(`ANALYZE ${table}`);
 }
@@ -58,4 +59,9 @@ function field(value: string): string {
   return value.replace(/[\\\t\n\r]/g, (c) =>
     c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r',
   );
+}
+
+/** pg-copy-streams' COPY FROM, loaded on first use (only an import into PostgreSQL needs it). */
+function copyFrom(): typeof CopyFrom {
+  return (createRequire(import.meta.url)('pg-copy-streams') as { from: typeof CopyFrom }).from;
 }

@@ -1,4 +1,5 @@
-import pg from 'pg';
+import { createRequire } from 'node:module';
+import type pg from 'pg';
 import { DigestError } from '../../errors.js';
 
 /** A connection pool to one PostgreSQL database. */
@@ -23,10 +24,22 @@ export function redactUrl(url: string): string {
   }
 }
 
-// BIGINT (epoch milliseconds, ids) and COUNT(*) come back as JavaScript numbers, as from SQLite:
-// every such value here stays far below 2^53.
-pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
-pg.types.setTypeParser(pg.types.builtins.NUMERIC, (value) => Number(value));
+let loaded: typeof pg | undefined;
+
+/**
+ * The `pg` package, loaded on first use: it takes ~60 ms to load, which every command on a SQLite
+ * store (most of them, and every build) would otherwise pay at start.
+ */
+export function pgModule(): typeof pg {
+  if (loaded) return loaded;
+  const module = createRequire(import.meta.url)('pg') as typeof pg;
+  // BIGINT (epoch milliseconds, ids) and COUNT(*) come back as JavaScript numbers, as from SQLite:
+  // every such value here stays far below 2^53.
+  module.types.setTypeParser(module.types.builtins.INT8, (value) => Number(value));
+  module.types.setTypeParser(module.types.builtins.NUMERIC, (value) => Number(value));
+  loaded = module;
+  return module;
+}
 
 export interface PgPoolOptions {
   /** Most connections at once. Default 10. */
@@ -42,7 +55,7 @@ export interface PgPoolOptions {
  * until the first query; see checkPg for a first query with a clear error.
  */
 export function openPgPool(url: string, options: PgPoolOptions = {}): PgPool {
-  const pool = new pg.Pool({
+  const pool = new (pgModule().Pool)({
     connectionString: url,
     max: options.max ?? 10,
     application_name: options.applicationName ?? 'news-digest',
