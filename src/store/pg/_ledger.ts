@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { DigestError } from '../../errors.js';
 import { type DeliveryRow, deliveryRecord } from '../_delivery-row.js';
@@ -415,7 +415,10 @@ export class PgLedger implements Ledger {
     sql: string,
     params: unknown[] = [],
   ) {
-    return this.#run(what, () => this.#pool.query<R>(sql, params));
+    // A named (prepared) statement: each connection parses and plans it once, not per message.
+    return this.#run(what, () =>
+      this.#pool.query<R>({ name: statementName(sql), text: sql, values: params }),
+    );
   }
 
   #transaction<T>(what: string, work: (client: PgClient) => Promise<T>): Promise<T> {
@@ -587,4 +590,16 @@ function ledgerError(what: string, cause: unknown): unknown {
     hint: 'check that the database server runs and is reachable; rows already committed stay as they are, and a new `digest send` resumes',
     cause,
   });
+}
+
+const statementNames = new Map<string, string>();
+
+/** A prepared statement's name, the same for the same text (pg requires one text per name). */
+function statementName(sql: string): string {
+  let name = statementNames.get(sql);
+  if (name === undefined) {
+    name = `nd_${createHash('sha1').update(sql).digest('hex').slice(0, 20)}`;
+    statementNames.set(sql, name);
+  }
+  return name;
 }
