@@ -16,8 +16,10 @@ import { BUILD, SECRET } from './helpers.js';
  */
 
 const SUBSCRIBERS = 3000;
-/** Subscribers of each kill trial: fewer, so that five trials stay quick. */
-const TRIAL_SUBSCRIBERS = 1000;
+/** Subscribers of each kill trial: the same 3,000 as the acceptance names. */
+const TRIAL_SUBSCRIBERS = SUBSCRIBERS;
+/** A trial sends 3,000 three times over (a build each, the kill, the re-run): room on a busy CI machine. */
+const TRIAL_TIMEOUT_MS = 150_000;
 /** send.connections of every sender: the most messages a killed one can have on the wire. */
 const CONNECTIONS = 5;
 /** A short lease, so that a killed sender's rows come back to the others within seconds. */
@@ -205,6 +207,7 @@ describe('three digest send processes sharing one PostgreSQL ledger', () => {
       expect(report.counts.sent).toBe(0);
       expect(report.complete).toBe(rows.every((r) => r.state === 'sent'));
     },
+    TRIAL_TIMEOUT_MS,
   );
 });
 
