@@ -14,12 +14,18 @@ import { parseBounceAddress } from '../deliver/_verp.js';
 import { DigestError } from '../errors.js';
 import { type BounceEventRow, bounceEventsFor, type StoredBounceKind } from '../store/_bounce-events.js';
 import { connectStore, type Store } from '../store/index.js';
-import { type CliContext, type Command, intFlag, type OptionValues, stringFlag } from './_command.js';
+import {
+  actionOf,
+  type CliContext,
+  type Command,
+  intFlag,
+  type OptionValues,
+  stringFlag,
+} from './_command.js';
 import { plural, textTable } from './_output.js';
 import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const ACTIONS = ['import', 'fetch', 'list'] as const;
-type Action = (typeof ACTIONS)[number];
 
 const NOTES = `
 Actions:
@@ -58,12 +64,8 @@ export const bouncesCommand: Command = {
   },
   notes: NOTES,
   async run({ values, positionals }, ctx) {
-    const [action, ...paths] = positionals as [Action, ...string[]];
-    if (!ACTIONS.includes(action)) {
-      throw new DigestError('E_USAGE', `unknown action "${action}"; allowed: ${ACTIONS.join(', ')}`, {
-        field: 'ACTION',
-      });
-    }
+    const action = actionOf(positionals, ACTIONS);
+    const paths = positionals.slice(1);
     if ((action === 'import') !== paths.length > 0) {
       throw new DigestError(
         'E_USAGE',

@@ -194,6 +194,18 @@ export function stringFlag(values: OptionValues, name: string): string | undefin
   return typeof value === 'string' ? value : undefined;
 }
 
+/** The first positional as one of a command's actions, or a usage error listing them. */
+export function actionOf<A extends string>(positionals: string[], actions: readonly A[], hint?: string): A {
+  const action = positionals[0];
+  if (action === undefined || !(actions as readonly string[]).includes(action)) {
+    throw new DigestError('E_USAGE', `unknown action "${action}"; allowed: ${actions.join(', ')}`, {
+      field: 'ACTION',
+      ...(hint ? { hint } : {}),
+    });
+  }
+  return action as A;
+}
+
 /** Read a positive integer flag, or a usage error naming it. */
 export function intFlag(values: OptionValues, name: string, min = 0): number | undefined {
   const raw = stringFlag(values, name);

@@ -1,14 +1,12 @@
 import { loadConfig } from '../config/index.js';
-import { DigestError } from '../errors.js';
 import { migrateTarget } from '../store/_db-migrate.js';
 import { type DbStatus, dbStatus } from '../store/_db-status.js';
 import { DELIVERY_STATES } from '../store/index.js';
-import { type Command, stringFlag } from './_command.js';
+import { actionOf, type Command, stringFlag } from './_command.js';
 import { textTable } from './_output.js';
 import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const ACTIONS = ['migrate', 'status'] as const;
-type Action = (typeof ACTIONS)[number];
 
 const NOTES = `
 migrate applies the schema steps this news-digest knows and the store lacks (one transaction on
@@ -32,13 +30,7 @@ export const dbCommand: Command = {
   },
   notes: NOTES,
   async run({ values, positionals }, ctx) {
-    const action = positionals[0] as Action;
-    if (!ACTIONS.includes(action)) {
-      throw new DigestError('E_USAGE', `unknown action "${positionals[0]}"; allowed: ${ACTIONS.join(', ')}`, {
-        field: 'ACTION',
-        hint: 'usage: digest db migrate, or digest db status',
-      });
-    }
+    const action = actionOf(positionals, ACTIONS, 'usage: digest db migrate, or digest db status');
     const { config } = loadConfig(ctx.cwd, ctx.env, { db: stringFlag(values, 'db') });
     const target = storeTarget(ctx.cwd, config.db, ctx.env);
     if (action === 'migrate') {

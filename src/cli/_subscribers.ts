@@ -13,12 +13,11 @@ import {
   type Subscriber,
   subscriberInput,
 } from '../store/index.js';
-import { type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
+import { actionOf, type CliContext, type Command, type OptionValues, stringFlag } from './_command.js';
 import { textTable } from './_output.js';
 import { DB_OPTION, storeTarget } from './_store-target.js';
 
 const ACTIONS = ['import', 'add', 'remove', 'resubscribe', 'list'] as const;
-type Action = (typeof ACTIONS)[number];
 
 const NOTES = `
 Actions:
@@ -77,12 +76,7 @@ export const subscribersCommand: Command = {
   },
   notes: NOTES,
   async run({ values, positionals }, ctx) {
-    const action = positionals[0] as Action;
-    if (!ACTIONS.includes(action)) {
-      throw new DigestError('E_USAGE', `unknown action "${positionals[0]}"; allowed: ${ACTIONS.join(', ')}`, {
-        field: 'ACTION',
-      });
-    }
+    const action = actionOf(positionals, ACTIONS);
     const arg = positionals[1];
     const needsArg = action !== 'list';
     if (needsArg !== (arg !== undefined)) {
