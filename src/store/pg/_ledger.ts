@@ -48,19 +48,78 @@ const CLAIMED_COLUMNS = RECORD_COLUMNS.split(', ')
   .join(', ');
 
 /**
- * Commit outcomes ($3-$6: subscriber ids, states, codes, replies, no subscriber twice: an UPDATE
- * changes a row once, and the same subscriber twice must count two attempts) to digest $1 at time
- * $2, +1 attempt each, never out of `sent`. A row another live sender holds is not this sender's
- * ($7: its worker ids) to write; a row nobody holds (a signup mail's) is. `sent` lets go of the
- * lease; other outcomes stay held until release, so that this run never claims them again.
+ * Commit outcomes (no subscriber twice: an UPDATE changes a row once, and the same subscriber twice
+ * must count two attempts) to digest $1 at time $2, +1 attempt each, never out of `sent`. A row
+ * another live sender holds is not this sender's ($3: its worker ids) to write; a row nobody holds
+ * (a signup mail's) is. `sent` lets go of the lease; other outcomes stay held until release, so
+ * that this run never claims them again. The outcomes follow from $4, four values each (subscriber
+ * id, state, code, reply).
+ *
+ * Up to VALUES_MAX outcomes are single values: such a statement's generic plan costs what a custom
+ * one does, so PostgreSQL plans it once per connection. Arrays of any length (unnest) would be
+ * planned afresh at every message, since their custom plans, which know the length, always look
+ * cheaper (a plan cost ~1 ms here, more than the update). Beyond VALUES_MAX, arrays it is.
+ * The ids are also compared to the key beside the join, so that the rows are found by their
+ * primary key whatever the planner believes of the table: without it, a digest enqueued a moment
+ * ago (not in the table's statistics yet) was hash-joined, every row of the digest read per message.
  */
-const SETTLE = `UPDATE deliveries d SET state = r.state, last_code = r.code, last_reply = r.reply, updated_at = $2,
+function settleStatement(
+  digestKey: string,
+  now: number,
+  mine: string[],
+  entries: ResultEntry[],
+): { sql: string; params: unknown[] } {
+  const params: unknown[] = [digestKey, now, mine];
+  if (entries.length <= VALUES_MAX) {
+    for (const e of entries)
+      params.push(e.subscriberId, e.result.state, e.result.code ?? null, e.result.reply ?? null);
+    return { sql: settleValuesSql(entries.length), params };
+  }
+  params.push(
+    entries.map((e) => e.subscriberId),
+    entries.map((e) => e.result.state),
+    entries.map((e) => e.result.code ?? null),
+    entries.map((e) => e.result.reply ?? null),
+  );
+  return {
+    sql: settleSql('unnest($4::bigint[], $5::text[], $6::int[], $7::text[])', 'ANY($4::bigint[])'),
+    params,
+  };
+}
+
+/** Most outcomes one settle statement carries as single values (see settleStatement). */
+const VALUES_MAX = 16;
+const settleValues: string[] = [];
+
+/** The settle statement of `n` (1 to VALUES_MAX) outcomes as single values. */
+function settleValuesSql(n: number): string {
+  let sql = settleValues[n];
+  if (sql === undefined) {
+    const at = (i: number, k: number) => `$${4 + 4 * i + k}`;
+    const rows = Array.from(
+      { length: n },
+      (_, i) => `(${at(i, 0)}::bigint, ${at(i, 1)}::text, ${at(i, 2)}::int, ${at(i, 3)}::text)`,
+    );
+    const ids = Array.from({ length: n }, (_, i) => `${at(i, 0)}::bigint`);
+    sql = settleSql(
+      `(VALUES ${rows.join(', ')})`,
+      n === 1 ? (ids[0] as string) : `ANY(ARRAY[${ids.join(', ')}])`,
+    );
+    settleValues[n] = sql;
+  }
+  return sql;
+}
+
+function settleSql(outcomes: string, ids: string): string {
+  return `UPDATE deliveries d SET state = r.state, last_code = r.code, last_reply = r.reply, updated_at = $2,
     attempts = d.attempts + 1,
     sent_at = CASE WHEN r.state = 'sent' THEN $2 ELSE d.sent_at END,
     lease_until = CASE WHEN r.state = 'sent' THEN NULL ELSE d.lease_until END
-  FROM unnest($3::bigint[], $4::text[], $5::int[], $6::text[]) AS r(subscriber_id, state, code, reply)
-  WHERE d.digest_key = $1 AND d.subscriber_id = r.subscriber_id AND d.state <> 'sent'
-    AND (d.lease_until IS NULL OR d.lease_until <= ${DB_NOW} OR d.claimed_by = ANY($7::text[]))`;
+  FROM ${outcomes} AS r(subscriber_id, state, code, reply)
+  WHERE d.digest_key = $1 AND d.subscriber_id = ${ids} AND d.subscriber_id = r.subscriber_id
+    AND d.state <> 'sent'
+    AND (d.lease_until IS NULL OR d.lease_until <= ${DB_NOW} OR d.claimed_by = ANY($3::text[]))`;
+}
 
 /**
  * Which row markSending may mark, in digest $1: subscriber `id`, not `sent` or `sending`, held by
@@ -77,6 +136,9 @@ function markable(mine: string, id: string): string {
 
 /** Rows per INSERT when enqueueing: 100,000 subscribers are ten statements in one transaction. */
 const ENQUEUE_CHUNK = 10_000;
+
+/** New rows from which enqueue refreshes the table's statistics (see PgLedger.#analyze). */
+const ANALYZE_AFTER = 1_000;
 
 /**
  * The Ledger on PostgreSQL, shared by any number of senders on any number of machines.
@@ -180,7 +242,7 @@ export class PgLedger implements Ledger {
     // on the same first row instead of deadlocking.
     const sorted = [...entries].sort((a, b) => a.subscriberId - b.subscriberId);
     const now = this.#now();
-    return this.#transaction(`enqueue recipients of digest ${digestKey}`, async (client) => {
+    const created = await this.#transaction(`enqueue recipients of digest ${digestKey}`, async (client) => {
       let created = 0;
       for (let i = 0; i < sorted.length; i += ENQUEUE_CHUNK) {
         const chunk = sorted.slice(i, i + ENQUEUE_CHUNK);
@@ -201,6 +263,24 @@ export class PgLedger implements Ledger {
       }
       return created;
     });
+    if (created >= ANALYZE_AFTER) await this.#analyze();
+    return created;
+  }
+
+  /**
+   * Fresh statistics of deliveries once a digest's rows are in: the planner then knows that a
+   * digest has thousands of rows, not the handful it assumes of a key it has never seen (which
+   * made it read the held rows of a sender one by one to mark a single one). autovacuum would do
+   * this too, but only a minute or more later, with the send half done. Statistics are an
+   * optimisation: a role that may not ANALYZE the table (PostgreSQL only warns), or a failure,
+   * leaves the send as it is.
+   */
+  async #analyze(): Promise<void> {
+    try {
+      await this.#pool.query('ANALYZE deliveries');
+    } catch {
+      // See above: the send goes on with the statistics as they were.
+    }
   }
 
   async list(digestKey: string): Promise<DeliveryRecord[]> {
@@ -215,43 +295,34 @@ export class PgLedger implements Ledger {
   async markSending(digestKey: string, subscriberId: number, settle: ResultEntry[] = []): Promise<boolean> {
     const what = `mark subscriber ${subscriberId} sending (digest ${digestKey})`;
     const mine = this.#workers(digestKey);
+    const mark = `UPDATE deliveries SET state = 'sending', updated_at = $2 ${markable('$3', '$4')}`;
     if (settle.length === 0) {
-      const marked = await this.#query(
-        what,
-        `UPDATE deliveries SET state = 'sending', updated_at = $2 ${markable('$3', '$4')}`,
-        [digestKey, this.#now(), mine, subscriberId],
-      );
+      const marked = await this.#query(what, mark, [digestKey, this.#now(), mine, subscriberId]);
       return marked.rowCount === 1;
     }
     const runs = distinctRuns(settle);
     const [only] = runs;
     if (runs.length === 1 && only && !only.some((e) => e.subscriberId === subscriberId)) {
       // The usual case, in one statement (one round trip, atomic): the settled rows are others.
+      const { sql, params } = settleStatement(digestKey, this.#now(), mine, only);
       const marked = await this.#query(
         what,
-        `WITH settled AS (${SETTLE})
-         UPDATE deliveries SET state = 'sending', updated_at = $2 ${markable('$7', '$8')}`,
-        [...this.#settleParams(digestKey, only, mine), subscriberId],
+        `WITH settled AS (${sql})
+         UPDATE deliveries SET state = 'sending', updated_at = $2 ${markable('$3', `$${params.length + 1}`)}`,
+        [...params, subscriberId],
       );
       return marked.rowCount === 1;
     }
     // A retry of a subscriber whose earlier outcome is in `settle`: that outcome first, in order.
     return this.#transaction(what, async (client) => {
-      for (const run of runs) await client.query(SETTLE, this.#settleParams(digestKey, run, mine));
-      const marked = await client.query(
-        `UPDATE deliveries SET state = 'sending', updated_at = $2 ${markable('$3', '$4')}`,
-        [digestKey, this.#now(), mine, subscriberId],
-      );
+      await this.#settleRuns(client, digestKey, mine, runs);
+      const marked = await client.query(prepared(mark, [digestKey, this.#now(), mine, subscriberId]));
       return marked.rowCount === 1;
     });
   }
 
   async markResult(digestKey: string, subscriberId: number, result: DeliveryResult): Promise<void> {
-    await this.#query(
-      `record the outcome for subscriber ${subscriberId} (digest ${digestKey})`,
-      SETTLE,
-      this.#settleParams(digestKey, [{ subscriberId, result }], this.#workers(digestKey)),
-    );
+    await this.markResults(digestKey, [{ subscriberId, result }]);
   }
 
   async markResults(digestKey: string, entries: ResultEntry[]): Promise<void> {
@@ -259,27 +330,26 @@ export class PgLedger implements Ledger {
     const mine = this.#workers(digestKey);
     const runs = distinctRuns(entries);
     const [only] = runs;
-    const what = `record ${entries.length} outcomes (digest ${digestKey})`;
+    const what = `record ${entries.length === 1 ? 'the outcome' : `${entries.length} outcomes`} (digest ${digestKey})`;
     if (runs.length === 1 && only) {
-      await this.#query(what, SETTLE, this.#settleParams(digestKey, only, mine));
+      const { sql, params } = settleStatement(digestKey, this.#now(), mine, only);
+      await this.#query(what, sql, params);
       return;
     }
-    await this.#transaction(what, async (client) => {
-      for (const run of runs) await client.query(SETTLE, this.#settleParams(digestKey, run, mine));
-    });
+    await this.#transaction(what, (client) => this.#settleRuns(client, digestKey, mine, runs));
   }
 
-  /** The parameters $1-$7 of SETTLE for `entries` (no subscriber twice). */
-  #settleParams(digestKey: string, entries: ResultEntry[], mine: string[]): unknown[] {
-    return [
-      digestKey,
-      this.#now(),
-      entries.map((e) => e.subscriberId),
-      entries.map((e) => e.result.state),
-      entries.map((e) => e.result.code ?? null),
-      entries.map((e) => e.result.reply ?? null),
-      mine,
-    ];
+  /** Settle each run (no subscriber twice in one) in order, on `client` (in its transaction). */
+  async #settleRuns(
+    client: PgClient,
+    digestKey: string,
+    mine: string[],
+    runs: ResultEntry[][],
+  ): Promise<void> {
+    for (const run of runs) {
+      const { sql, params } = settleStatement(digestKey, this.#now(), mine, run);
+      await client.query(prepared(sql, params));
+    }
   }
 
   async counts(digestKey: string): Promise<Record<DeliveryState, number>> {
@@ -415,10 +485,7 @@ export class PgLedger implements Ledger {
     sql: string,
     params: unknown[] = [],
   ) {
-    // A named (prepared) statement: each connection parses and plans it once, not per message.
-    return this.#run(what, () =>
-      this.#pool.query<R>({ name: statementName(sql), text: sql, values: params }),
-    );
+    return this.#run(what, () => this.#pool.query<R>(prepared(sql, params)));
   }
 
   #transaction<T>(what: string, work: (client: PgClient) => Promise<T>): Promise<T> {
@@ -561,8 +628,12 @@ function claimable(scope: ClaimScope): string {
   if (scope.failedPerm) states.push("'failed_perm'");
   if (scope.unknown) states.push("'unknown'");
   // The states are written out (not a parameter) so that the planner can use deliveries_claimable.
+  // The subscriber's status is a scalar subquery, not EXISTS: PostgreSQL turns an EXISTS into a
+  // join, and with a list just imported (its statistics still say a dozen rows) it drove the claim
+  // from subscribers, reading every subscriber for each batch; a scalar subquery stays a lookup
+  // per candidate row, so a claim reads the claimable rows in order and stops at its LIMIT.
   return `digest_key = $1 AND state IN (${states.join(', ')}) AND ${UNHELD}
-    AND EXISTS (SELECT 1 FROM subscribers s WHERE s.id = deliveries.subscriber_id AND s.status = 'active')`;
+    AND (SELECT s.status FROM subscribers s WHERE s.id = deliveries.subscriber_id) = 'active'`;
 }
 
 /** `entries` cut, in order, into runs in which no subscriber appears twice. */
@@ -590,6 +661,14 @@ function ledgerError(what: string, cause: unknown): unknown {
     hint: 'check that the database server runs and is reachable; rows already committed stay as they are, and a new `digest send` resumes',
     cause,
   });
+}
+
+/**
+ * A named (prepared) statement: each connection parses it once, and plans it once too where its
+ * generic plan is as good as a custom one (see settleStatement), not at every message.
+ */
+function prepared(sql: string, values: unknown[]): { name: string; text: string; values: unknown[] } {
+  return { name: statementName(sql), text: sql, values };
 }
 
 const statementNames = new Map<string, string>();
