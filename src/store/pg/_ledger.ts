@@ -269,9 +269,10 @@ export class PgLedger implements Ledger {
 
   /**
    * Fresh statistics of deliveries once a digest's rows are in: the planner then knows that a
-   * digest has thousands of rows, not the handful it assumes of a key it has never seen (which
-   * made it read the held rows of a sender one by one to mark a single one). autovacuum would do
-   * this too, but only a minute or more later, with the send half done. Statistics are an
+   * digest has thousands of rows, not the handful it assumes of a key it has never seen, and
+   * picks its index scans by that. autovacuum would do this too, but only a minute or more
+   * later, with the send half done. The statements do not depend on it (see settleStatement and
+   * claimable), so statistics are an
    * optimisation: a role that may not ANALYZE the table (PostgreSQL only warns), or a failure,
    * leaves the send as it is.
    */
